@@ -1,0 +1,56 @@
+//! Business codes of the original dadashop API (API.md, "Business codes of the original").
+//!
+//! They travel in the `code` field of every JSON answer; `200` means success.
+
+/// Success.
+pub const OK: u32 = 200;
+/// Username already taken (registration).
+pub const USERNAME_TAKEN: u32 = 206;
+/// Missing, invalid, expired or revoked token; also someone else's resource (with HTTP 403).
+pub const NOT_LOGGED_IN: u32 = 10101;
+/// The two new passwords differ.
+pub const PASSWORDS_DIFFER: u32 = 10102;
+/// The old password is wrong.
+pub const OLD_PASSWORD_WRONG: u32 = 10103;
+/// User not found, or username and password do not match (login does not say which).
+pub const USER_NOT_FOUND: u32 = 10104;
+/// A verification code could not be stored.
+pub const CODE_STORAGE_FAILED: u32 = 10105;
+/// A verification code expired.
+pub const CODE_EXPIRED: u32 = 10106;
+/// The new password equals the old one.
+pub const NEW_PASSWORD_EQUALS_OLD: u32 = 10109;
+/// Passwords inconsistent.
+pub const PASSWORDS_INCONSISTENT: u32 = 10110;
+/// Activation link invalid.
+pub const ACTIVATION_INVALID: u32 = 10112;
+/// Activation parameter missing.
+pub const ACTIVATION_MISSING: u32 = 10113;
+/// Address query error.
+pub const ADDRESS_QUERY_ERROR: u32 = 10114;
+/// Invalid mainland mobile number.
+pub const INVALID_PHONE: u32 = 10117;
+/// Address storage error (also: the address book is full).
+pub const ADDRESS_STORAGE_ERROR: u32 = 10120;
+/// Address read error.
+pub const ADDRESS_READ_ERROR: u32 = 10121;
+/// Unknown or foreign address id.
+pub const BAD_ADDRESS_ID: u32 = 10122;
+/// Missing or malformed parameters (also: body not JSON, wrong types, too long).
+pub const BAD_PARAMETERS: u32 = 10123;
+/// Invalid email address.
+pub const INVALID_EMAIL: u32 = 10126;
+/// Invalid username (1-11 word characters).
+pub const INVALID_USERNAME: u32 = 10127;
+/// Creating the user failed.
+pub const CREATE_USER_FAILED: u32 = 10128;
+/// Too many attempts (login throttling, SMS frequency).
+pub const TOO_MANY_REQUESTS: u32 = 10131;
+/// Bad page number in a goods list.
+pub const BAD_PAGE: u32 = 40200;
+/// SKU not found.
+pub const SKU_NOT_FOUND: u32 = 40300;
+/// A dependency (database, Redis) is unavailable.
+pub const SERVICE_UNAVAILABLE: u32 = 503;
+/// Unexpected server failure; details are only in the server log.
+pub const INTERNAL: u32 = 500;

@@ -1,0 +1,168 @@
+//! Users, tokens and addresses (API.md, "Users and tokens").
+//!
+//! Request fields are `Option`s so that the server can answer a missing field with the
+//! documented business code instead of a generic parse error; the SPA fills them all.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `POST /v1/users`: register. The legacy page sends `uname`; `username` is accepted too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// When present it must equal `password`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password2: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// SMS verification code (checked once SMS codes exist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
+    /// The "I agree" checkbox of the legacy page; any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Value>,
+    /// Offline cart to merge (array of `{id, count, ...}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carts: Option<Value>,
+}
+
+/// `POST /v1/tokens`: log in with username and password.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Offline cart to merge (array of `{id, count, ...}`); `carts` is accepted too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carts: Option<Value>,
+}
+
+/// The `data` object of a token answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenData {
+    pub token: String,
+    /// Number of lines in the shopper's cart (the legacy `len`).
+    pub len: u32,
+}
+
+/// Answer of register and login: the compatible superset of both legacy shapes
+/// (`token` and `data.token`, `username`, `len`, `carts_count`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub code: u32,
+    pub username: String,
+    /// HS256 JWT; send it back as `Authorization: <token>` or `Authorization: Bearer <token>`.
+    pub token: String,
+    pub len: u32,
+    pub data: TokenData,
+    /// Number of lines in the shopper's cart after any merge.
+    pub carts_count: u32,
+}
+
+/// `GET /v1/users/<username>` payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProfile {
+    pub username: String,
+    pub email: String,
+    pub phone: String,
+    /// Whether the email address has been confirmed through the activation mail.
+    pub is_active: bool,
+    /// Registration time, Unix seconds.
+    pub created_at: i64,
+}
+
+/// `GET /v1/users/<username>` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserResponse {
+    pub code: u32,
+    pub data: UserProfile,
+}
+
+/// `POST /v1/users/<username>/password`: change the password while logged in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    #[serde(default)]
+    pub oldpassword: Option<String>,
+    #[serde(default)]
+    pub password1: Option<String>,
+    #[serde(default)]
+    pub password2: Option<String>,
+}
+
+/// One entry of an address book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub id: i64,
+    /// Street address, at most 100 characters.
+    pub address: String,
+    pub receiver: String,
+    /// 11-digit mainland mobile number.
+    pub receiver_mobile: String,
+    /// Free label such as "家" or "公司", at most 10 characters.
+    pub tag: String,
+    /// 6 digits.
+    pub postcode: String,
+    pub is_default: bool,
+}
+
+/// Answer of every address endpoint: the whole live address book, default first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressListResponse {
+    pub code: u32,
+    pub addresslist: Vec<Address>,
+    /// A short message after a change, absent on a plain read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+}
+
+/// `POST /v1/users/<username>/address`: add an address. Note the legacy name
+/// `receiver_phone` here versus `receiver_mobile` in updates and answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAddressRequest {
+    #[serde(default)]
+    pub receiver: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub receiver_phone: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+}
+
+/// `PUT /v1/users/<username>/address/<id>`: edit an address. `id`, when sent, must equal the
+/// path id (number or numeric string). `postcode` is optional (kept when absent).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateAddressRequest {
+    #[serde(default)]
+    pub receiver: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub receiver_mobile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+}
+
+/// `POST /v1/users/<username>/address/default`: make `id` the default address.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DefaultAddressRequest {
+    /// Address id, number or numeric string.
+    #[serde(default)]
+    pub id: Option<Value>,
+}
