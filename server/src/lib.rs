@@ -1,1 +1,21 @@
-//! placeholder
+//! The dadashop server: the JSON API of `shared/API.md` (axum), the web origin serving the
+//! Leptos SPA, storage on SQLite or MySQL (sqlx `Any`), the ephemeral store (Redis or in
+//! process), and the `dadashop` command line.
+//!
+//! Boundaries: handlers in [`routes`] parse input into [`domain`] values and call the
+//! repositories in [`db`]; SQL lives only in `db`. The server never depends on Leptos; the
+//! wire types come from `dadashop_types`, shared with the SPA.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod kv;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod web;

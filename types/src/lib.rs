@@ -33,6 +33,9 @@ pub struct MessageResponse {
 impl MessageResponse {
     /// `{"code": 200, "data": "OK"}`.
     pub fn ok() -> Self {
-        Self { code: codes::OK, data: "OK".to_owned() }
+        Self {
+            code: codes::OK,
+            data: "OK".to_owned(),
+        }
     }
 }

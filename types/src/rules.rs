@@ -39,7 +39,11 @@ pub fn check_phone(phone: &str) -> Result<(), &'static str> {
         && bytes[0] == b'1'
         && (b'3'..=b'9').contains(&bytes[1])
         && bytes.iter().all(u8::is_ascii_digit);
-    if ok { Ok(()) } else { Err("请输入11位中国大陆手机号") }
+    if ok {
+        Ok(())
+    } else {
+        Err("请输入11位中国大陆手机号")
+    }
 }
 
 /// A practical email check: one `@`, a non-empty local part, a dotted domain of letters,
@@ -49,10 +53,14 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
     if email.is_empty() || email.chars().count() > EMAIL_MAX_CHARS {
         return Err(MSG);
     }
-    let Some((local, domain)) = email.split_once('@') else { return Err(MSG) };
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err(MSG);
+    };
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
         && !local.starts_with('.')
         && !local.ends_with('.');
     let labels: Vec<&str> = domain.split('.').collect();
@@ -64,7 +72,11 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    if local_ok && domain_ok { Ok(()) } else { Err(MSG) }
+    if local_ok && domain_ok {
+        Ok(())
+    } else {
+        Err(MSG)
+    }
 }
 
 /// A password: [`PASSWORD_MIN_CHARS`] to [`PASSWORD_MAX_CHARS`] characters, not only spaces.
@@ -130,7 +142,14 @@ mod tests {
     fn phones_are_mainland_mobile_numbers() {
         assert!(check_phone("13812345678").is_ok());
         assert!(check_phone("19912345678").is_ok());
-        for bad in ["12812345678", "1381234567", "138123456789", "1381234567a", "+8613812345678", ""] {
+        for bad in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "1381234567a",
+            "+8613812345678",
+            "",
+        ] {
             assert!(check_phone(bad).is_err(), "{bad} should fail");
         }
     }
@@ -139,7 +158,16 @@ mod tests {
     fn emails_need_a_local_part_and_a_dotted_domain() {
         assert!(check_email("tom@example.com").is_ok());
         assert!(check_email("a.b+c@mail.example.cn").is_ok());
-        for bad in ["", "tom", "tom@", "@example.com", "tom@example", "tom @example.com", "tom@-x.com", "a@@b.com"] {
+        for bad in [
+            "",
+            "tom",
+            "tom@",
+            "@example.com",
+            "tom@example",
+            "tom @example.com",
+            "tom@-x.com",
+            "a@@b.com",
+        ] {
             assert!(check_email(bad).is_err(), "{bad} should fail");
         }
     }

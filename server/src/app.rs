@@ -1,0 +1,158 @@
+//! `Application::build(settings)`: everything `serve` needs, used by `main` and by the tests
+//! alike (listeners bound to the configured addresses, port 0 in tests).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::auth::jwt::TokenService;
+use crate::config::Settings;
+use crate::kv::Kv;
+use crate::state::AppState;
+
+/// A built, not yet running, shop.
+#[derive(Debug)]
+pub struct Application {
+    state: AppState,
+    api: TcpListener,
+    web: Option<(TcpListener, axum::Router)>,
+}
+
+/// Options of [`Application::build`].
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Also serve the SPA on `WEB_ADDR`.
+    pub web: bool,
+    /// Seed the demo catalog when the catalog is empty.
+    pub seed_demo: bool,
+}
+
+impl Application {
+    /// Connects the database (applying migrations) and the ephemeral store, seeds the demo
+    /// catalog when asked and the catalog is empty, and binds the listeners.
+    ///
+    /// `settings` must have passed [`Settings::validate`].
+    pub async fn build(settings: Settings, options: BuildOptions) -> anyhow::Result<Self> {
+        let state = connect(settings).await?;
+        if options.seed_demo {
+            if let Some(report) =
+                crate::seed::seed_demo(&state.db, &state.settings.media_dir).await?
+            {
+                tracing::info!(?report, "seeded the demo catalog");
+            }
+        }
+        let settings = &state.settings;
+        let web = if options.web {
+            let router = crate::web::router(settings)?;
+            let listener = TcpListener::bind(settings.web_addr)
+                .await
+                .with_context(|| format!("could not listen on WEB_ADDR {}", settings.web_addr))?;
+            Some((listener, router))
+        } else {
+            None
+        };
+        let api = TcpListener::bind(settings.api_addr)
+            .await
+            .with_context(|| format!("could not listen on API_ADDR {}", settings.api_addr))?;
+        Ok(Self { state, api, web })
+    }
+
+    /// Where the API listens.
+    pub fn api_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.api.local_addr()?)
+    }
+
+    /// Where the web origin listens, if it runs.
+    pub fn web_addr(&self) -> Option<SocketAddr> {
+        self.web.as_ref().and_then(|(l, _)| l.local_addr().ok())
+    }
+
+    /// The state handlers see (tests use it to reach the database).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (tx, rx) = tokio::sync::watch::channel(());
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = tx.send(());
+        });
+        let api_router = crate::routes::api_router(self.state.clone());
+        let mut api_rx = rx.clone();
+        let api = axum::serve(self.api, api_router).with_graceful_shutdown(async move {
+            let _ = api_rx.changed().await;
+        });
+        match self.web {
+            Some((listener, router)) => {
+                let mut web_rx = rx;
+                let web = axum::serve(listener, router).with_graceful_shutdown(async move {
+                    let _ = web_rx.changed().await;
+                });
+                let (a, w) = tokio::join!(api.into_future(), web.into_future());
+                a.context("API server")?;
+                w.context("web server")?;
+            }
+            None => api.await.context("API server")?,
+        }
+        Ok(())
+    }
+}
+
+/// Opens the database (migrating it) and the ephemeral store, and makes the token service.
+pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
+    let db = crate::db::connect(&settings.database_url).await?;
+    crate::db::migrate(&db, settings.is_mysql()).await?;
+    let kv = match &settings.redis_url {
+        Some(url) => Kv::redis(url, &settings.kv_prefix).await.with_context(|| {
+            format!("could not connect to REDIS_URL {}", crate::db::redact(url))
+        })?,
+        None => Kv::memory(&settings.kv_prefix),
+    };
+    let secret = settings
+        .jwt_secret
+        .clone()
+        .context("JWT secret missing: call Settings::validate first")?;
+    let tokens = Arc::new(TokenService::new(secret.as_bytes(), settings.jwt_ttl_secs));
+    Ok(AppState {
+        settings: Arc::new(settings),
+        db,
+        kv,
+        tokens,
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,119 @@
+//! JSON Web Tokens: HS256 only (RFC 7519, RFC 7518 §3.2), algorithm pinned so that
+//! `alg: none` or an RS/HS confusion is refused.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+/// Claims of a dadashop token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's name (the legacy pages read it).
+    pub username: String,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+    /// Issue time, Unix seconds.
+    pub iat: i64,
+    /// Unique token id (UUID v4); logout puts it on the deny-list.
+    pub jti: String,
+    /// The user's `token_version` at issue time; a password change bumps it, which revokes
+    /// every earlier token.
+    pub ver: i64,
+}
+
+/// Issues and checks tokens with one HS256 secret.
+pub struct TokenService {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl_secs: i64,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService")
+            .field("ttl_secs", &self.ttl_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenService {
+    /// `secret`: at least 32 bytes (checked by the settings); `ttl_secs`: token lifetime.
+    pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat"]);
+        validation.validate_exp = true;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl_secs: i64::try_from(ttl_secs).unwrap_or(86_400),
+        }
+    }
+
+    /// A new token for `username` at `token_version`, issued at `now` (Unix seconds).
+    pub fn issue(&self, username: &str, token_version: i64, now: i64) -> anyhow::Result<String> {
+        let claims = Claims {
+            username: username.to_owned(),
+            exp: now + self.ttl_secs,
+            iat: now,
+            jti: uuid::Uuid::new_v4().to_string(),
+            ver: token_version,
+        };
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
+    }
+
+    /// The claims of a valid, unexpired HS256 token signed with our secret; `None` otherwise.
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn issued_tokens_verify_and_carry_the_claims() {
+        let svc = TokenService::new(SECRET, 60);
+        let token = svc.issue("tom", 3, crate::db::now_secs()).expect("issue");
+        let claims = svc.verify(&token).expect("valid");
+        assert_eq!((claims.username.as_str(), claims.ver), ("tom", 3));
+        assert_eq!(claims.exp - claims.iat, 60);
+    }
+
+    #[test]
+    fn alg_none_and_foreign_secrets_are_refused() {
+        let svc = TokenService::new(SECRET, 60);
+        let now = crate::db::now_secs();
+        let body = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"username":"tom","exp":{},"iat":{now},"jti":"x","ver":0}}"#,
+            now + 60
+        ));
+        let none = format!(
+            "{}.{body}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#)
+        );
+        assert!(svc.verify(&none).is_none());
+        let other = TokenService::new(b"another-secret-another-secret-xx", 60);
+        assert!(
+            svc.verify(&other.issue("tom", 0, now).expect("issue"))
+                .is_none()
+        );
+        assert!(
+            svc.verify(&svc.issue("tom", 0, now - 120).expect("issue"))
+                .is_none(),
+            "expired"
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! Authentication: password hashing, tokens, the token deny-list and the [`AuthUser`]
+//! extractor that every protected handler takes.
+
+pub mod jwt;
+pub mod password;
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+
+use crate::db::users::{self, UserRow};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Key of a revoked token id in the ephemeral store.
+pub fn revoked_key(jti: &str) -> String {
+    format!("jwt:revoked:{jti}")
+}
+
+/// The caller, proven by a valid token. Extraction fails with 401 (code 10101) when the
+/// `Authorization` header is missing or malformed, or the token is expired, tampered, not
+/// HS256, revoked by logout, older than the last password change, or names no user.
+/// It answers 503 when the deny-list or the database cannot be read.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user: UserRow,
+    pub claims: jwt::Claims,
+}
+
+impl AuthUser {
+    /// Fails with 403 unless the path's `<username>` is the caller (API.md "Auth").
+    pub fn ensure_is(&self, username: &str) -> Result<(), ApiError> {
+        if self.user.username == username {
+            Ok(())
+        } else {
+            Err(ApiError::not_yours())
+        }
+    }
+}
+
+/// The token of `Authorization: <token>` (the legacy pages) or `Authorization: Bearer <token>`.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts
+        .headers
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        Some(_) => return None,
+        None => value,
+    };
+    (!token.is_empty()).then_some(token)
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        let claims = state.tokens.verify(token).ok_or(ApiError::Unauthorized)?;
+        if state.kv.exists(&revoked_key(&claims.jti)).await? {
+            return Err(ApiError::Unauthorized);
+        }
+        let user = users::find_by_username(&state.db, &claims.username)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        if user.token_version != claims.ver {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(Self { user, claims })
+    }
+}

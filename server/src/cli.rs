@@ -1,0 +1,86 @@
+//! The `dadashop` command line: `serve`, `migrate`, `seed-demo`.
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::app::{Application, BuildOptions, shutdown_signal};
+use crate::config::{Profile, Settings};
+
+/// The dadashop shop server. Configuration comes from defaults, `dadashop.toml` (or
+/// `DADASHOP_CONFIG`), environment variables and `.env` (see the README).
+#[derive(Debug, Parser)]
+#[command(name = "dadashop", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the API (API_ADDR) and the SPA origin (WEB_ADDR); migrates first.
+    Serve {
+        /// Do not serve the SPA from DIST_DIR (e.g. when `trunk serve` runs on 7000).
+        #[arg(long)]
+        no_web: bool,
+        /// Seed the demo catalog into an empty database even outside development.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Fill an empty catalog with the demo goods and their generated images.
+    SeedDemo,
+}
+
+/// Parses the command line and runs the command.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    init_tracing(&settings.log_format);
+    let settings = settings.validate()?;
+    match cli.command {
+        Command::Serve { no_web, seed_demo } => {
+            let seed = seed_demo || settings.dadashop_env == Profile::Development;
+            let app = Application::build(
+                settings,
+                BuildOptions {
+                    web: !no_web,
+                    seed_demo: seed,
+                },
+            )
+            .await?;
+            tracing::info!(api = %app.api_addr()?, web = ?app.web_addr(), "dadashop is serving");
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            crate::app::connect(settings).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let state = crate::app::connect(settings).await?;
+            match crate::seed::seed_demo(&state.db, &state.settings.media_dir).await? {
+                Some(report) => tracing::info!(?report, "demo catalog seeded"),
+                None => tracing::info!("the catalog is not empty; nothing seeded"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Logs to stderr; `RUST_LOG` filters (default `info`), `LOG_FORMAT=json` for log shippers.
+fn init_tracing(format: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    if result.is_err() {
+        eprintln!("tracing was already initialised");
+    }
+}

@@ -1,0 +1,151 @@
+//! The one error type of the HTTP layer.
+//!
+//! Every handler returns `Result<_, ApiError>`; each variant maps to an HTTP status and a
+//! dadashop business code (API.md). Internal causes are logged (the request id is on the
+//! tracing span) and never sent: the body is always `{"code", "error"}` in Chinese.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dadashop_types::{ErrorBody, codes};
+
+/// A failed request, as the client will see it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: bad input, with the business code that names what was wrong.
+    #[error("bad request {code}: {message}")]
+    BadRequest { code: u32, message: String },
+    /// 401: missing, malformed, expired, tampered or revoked token (code 10101).
+    #[error("unauthorized")]
+    Unauthorized,
+    /// 403: the path names someone else's resource.
+    #[error("forbidden {code}")]
+    Forbidden { code: u32, message: String },
+    /// 404: unknown resource.
+    #[error("not found {code}")]
+    NotFound { code: u32, message: String },
+    /// 409: conflict such as a taken username.
+    #[error("conflict {code}")]
+    Conflict { code: u32, message: String },
+    /// 413: the body is larger than the limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 429: rate limited; `retry_after` in seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        code: u32,
+        message: String,
+        retry_after: u64,
+    },
+    /// 503: a dependency (database, Redis) is down; the client may retry.
+    #[error("service unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
+    /// 500: a bug or an unexpected state; logged with its cause.
+    #[error("internal: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    /// 400 with `code` and `message`.
+    pub fn bad_request(code: u32, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 with code 10123 (missing or bad parameters).
+    pub fn bad_params(message: impl Into<String>) -> Self {
+        Self::bad_request(codes::BAD_PARAMETERS, message)
+    }
+
+    /// 403 for a path that names another user (code 10101, as the original answered).
+    pub fn not_yours() -> Self {
+        Self::Forbidden {
+            code: codes::NOT_LOGGED_IN,
+            message: "无权访问其他用户的数据".into(),
+        }
+    }
+
+    /// 404 with `code` and `message`.
+    pub fn not_found(code: u32, message: impl Into<String>) -> Self {
+        Self::NotFound {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, u32, String) {
+        match self {
+            Self::BadRequest { code, message } => (StatusCode::BAD_REQUEST, *code, message.clone()),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                codes::NOT_LOGGED_IN,
+                "请先登录".to_owned(),
+            ),
+            Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, *code, message.clone()),
+            Self::NotFound { code, message } => (StatusCode::NOT_FOUND, *code, message.clone()),
+            Self::Conflict { code, message } => (StatusCode::CONFLICT, *code, message.clone()),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::BAD_PARAMETERS,
+                "请求内容过大".to_owned(),
+            ),
+            Self::TooManyRequests { code, message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, *code, message.clone())
+            }
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::SERVICE_UNAVAILABLE,
+                "服务暂时不可用，请稍后再试".to_owned(),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL,
+                "服务器内部错误".to_owned(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            Self::Unavailable(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "dependency unavailable")
+            }
+            _ => tracing::debug!(error = %self, "request refused"),
+        }
+        let (status, code, error) = self.parts();
+        let mut response = (status, Json(ErrorBody { code, error })).into_response();
+        if let Self::TooManyRequests { retry_after, .. } = self {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(http::header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    /// Connection-level failures (pool time-out, I/O, closed pool) mean the database is
+    /// unreachable: 503. Anything else is a bug: 500.
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                Self::Unavailable(anyhow::Error::new(e).context("database"))
+            }
+            other => Self::Internal(anyhow::Error::new(other).context("database")),
+        }
+    }
+}
+
+impl From<crate::kv::KvError> for ApiError {
+    fn from(e: crate::kv::KvError) -> Self {
+        Self::Unavailable(anyhow::Error::new(e).context("ephemeral store"))
+    }
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,49 @@
+//! Liveness and readiness probes for nginx, systemd and the test harness.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::state::AppState;
+
+/// `GET /healthz` (the process is up) and `GET /readyz` (its dependencies answer).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+/// Always `200 {"status": "ok"}` while the process serves requests.
+async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `200` when the database and (if configured) Redis answer within 2 s, else `503`; the body
+/// names each check: `{"status": "ready"|"unavailable", "database": "ok"|"error",
+/// "redis": "ok"|"error"|"not configured"}`.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database = crate::db::ping(&state.db).await;
+    if let Err(e) = &database {
+        tracing::warn!(error = %format!("{e:#}"), "readiness: database");
+    }
+    let redis = if state.kv.is_redis() {
+        let r = tokio::time::timeout(std::time::Duration::from_secs(2), state.kv.ping()).await;
+        Some(matches!(r, Ok(Ok(()))))
+    } else {
+        None
+    };
+    let ready = database.is_ok() && redis != Some(false);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if ready { "ready" } else { "unavailable" },
+        "database": if database.is_ok() { "ok" } else { "error" },
+        "redis": match redis { Some(true) => "ok", Some(false) => "error", None => "not configured" },
+    });
+    (status, Json(body))
+}

@@ -1,0 +1,144 @@
+//! Accounts: register, profile, change password (API.md "Users and tokens").
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use dadashop_types::users::{ChangePasswordRequest, RegisterRequest, UserProfile, UserResponse};
+use dadashop_types::{MessageResponse, codes};
+
+use crate::auth::{AuthUser, password};
+use crate::db::{self, users};
+use crate::domain::{Email, NewPassword, Phone, Username};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{LenientJson, required};
+use crate::routes::tokens::token_response;
+use crate::state::AppState;
+
+/// `POST /v1/users`, `GET /v1/users/{username}`, `POST /v1/users/{username}/password`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users", post(register))
+        .route("/users/{username}", get(profile))
+        .route("/users/{username}/password", post(change_password))
+}
+
+/// Registers a user and logs them in.
+///
+/// Errors (HTTP 400 unless noted): 10123 missing field or bad password, 10127 bad username,
+/// 10102 `password2` differs, 10117 bad phone, 10126 bad email, 206 (409) username taken.
+/// The SMS code in `verify` is not checked yet (SMS codes arrive with the jobs issue).
+async fn register(
+    State(state): State<AppState>,
+    LenientJson(req): LenientJson<RegisterRequest>,
+) -> ApiResult<Json<dadashop_types::users::TokenResponse>> {
+    let raw_name = match (&req.uname, &req.username) {
+        (Some(u), _) if !u.trim().is_empty() => u.as_str(),
+        (_, name) => required(name, "uname")?,
+    };
+    let username = Username::parse(raw_name)?;
+    let password = NewPassword::parse(required(&req.password, "password")?)?;
+    if let Some(p2) = &req.password2 {
+        if p2 != password.expose() {
+            return Err(ApiError::bad_request(
+                codes::PASSWORDS_DIFFER,
+                "两次输入的密码不一致",
+            ));
+        }
+    }
+    let phone = Phone::parse(required(&req.phone, "phone")?)?;
+    let email = Email::parse(required(&req.email, "email")?)?;
+
+    let hash = password::hash(password.expose().to_owned())
+        .await
+        .map_err(ApiError::Internal)?;
+    let new = users::NewUser {
+        username: username.as_str(),
+        password_hash: &hash,
+        email: email.as_str(),
+        phone: phone.as_str(),
+    };
+    let user = match users::insert(&state.db, &new, db::now_secs()).await {
+        Ok(user) => user,
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(ApiError::Conflict {
+                code: codes::USERNAME_TAKEN,
+                message: "用户名已被占用".into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(user_id = user.id, "user registered");
+    token_response(&state, &user).map(Json)
+}
+
+/// The caller's own profile; 403 for anyone else's.
+async fn profile(auth: AuthUser, Path(username): Path<String>) -> ApiResult<Json<UserResponse>> {
+    auth.ensure_is(&username)?;
+    let u = auth.user;
+    Ok(Json(UserResponse {
+        code: codes::OK,
+        data: UserProfile {
+            username: u.username,
+            email: u.email,
+            phone: u.phone,
+            is_active: u.is_active == 1,
+            created_at: u.created_at,
+        },
+    }))
+}
+
+/// Changes the password and revokes every token issued before (the caller logs in again).
+///
+/// Errors: 10123 missing field or bad new password, 10102 the new passwords differ, 10103
+/// old password wrong, 10109 new equals old, 403 someone else's account.
+async fn change_password(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(username): Path<String>,
+    LenientJson(req): LenientJson<ChangePasswordRequest>,
+) -> ApiResult<Json<MessageResponse>> {
+    auth.ensure_is(&username)?;
+    let old = required(&req.oldpassword, "oldpassword")?.to_owned();
+    let new = NewPassword::parse(required(&req.password1, "password1")?)?;
+    if req.password2.as_deref() != Some(new.expose()) {
+        return Err(ApiError::bad_request(
+            codes::PASSWORDS_DIFFER,
+            "两次输入的新密码不一致",
+        ));
+    }
+    let ok = password::verify(old.clone(), Some(auth.user.password_hash.clone()))
+        .await
+        .map_err(ApiError::Internal)?;
+    if !ok {
+        return Err(ApiError::bad_request(
+            codes::OLD_PASSWORD_WRONG,
+            "原密码错误",
+        ));
+    }
+    if old == new.expose() {
+        return Err(ApiError::bad_request(
+            codes::NEW_PASSWORD_EQUALS_OLD,
+            "新密码不能与原密码相同",
+        ));
+    }
+    let hash = password::hash(new.expose().to_owned())
+        .await
+        .map_err(ApiError::Internal)?;
+    let changed = users::change_password(
+        &state.db,
+        auth.user.id,
+        auth.user.token_version,
+        &hash,
+        db::now_secs(),
+    )
+    .await?;
+    if !changed {
+        // Another password change won the race; this token is already revoked.
+        return Err(ApiError::Unauthorized);
+    }
+    tracing::info!(
+        user_id = auth.user.id,
+        "password changed; earlier tokens revoked"
+    );
+    Ok(Json(MessageResponse::ok()))
+}
