@@ -1,0 +1,226 @@
+//! The test harness: the real application on a random port with a fresh database per test.
+//!
+//! `Backend::Sqlite` uses a new SQLite file and the in-process ephemeral store.
+//! `Backend::Mariadb` creates a new database on the server of `TEST_MYSQL_URL` (dropped when
+//! the test ends) and uses Redis from `TEST_REDIS_URL` (keys under a per-test prefix) when set.
+//! Without `TEST_MYSQL_URL` the MariaDB variants are skipped, except under `CI=true`, where
+//! that is a failure: CI must run every test.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use dadashop_server::app::{Application, BuildOptions};
+use dadashop_server::config::{Profile, Settings};
+use dadashop_server::state::AppState;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// HS256 secret of every test app (tests forge tokens with it).
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// A password that meets the rules.
+pub const PASSWORD: &str = "s3cret-pass";
+
+/// Which storage the app under test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Mariadb { server_url: String, redis_url: Option<String> },
+}
+
+impl Backend {
+    /// The MariaDB backend, or `None` (skip) when `TEST_MYSQL_URL` is unset outside CI.
+    pub fn mariadb() -> Option<Backend> {
+        match std::env::var("TEST_MYSQL_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Mariadb {
+                server_url: url.trim_end_matches('/').to_owned(),
+                redis_url: std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
+            }),
+            _ => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "CI must set TEST_MYSQL_URL so that the MariaDB tests run"
+                );
+                eprintln!("skipped: TEST_MYSQL_URL is not set");
+                None
+            }
+        }
+    }
+}
+
+/// Runs one test case on SQLite and on MariaDB, as `<name>::sqlite` and `<name>::mariadb`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn mariadb() {
+                    if let Some(backend) = $crate::common::Backend::mariadb() {
+                        super::$name(backend).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A running shop and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub web_base: Option<String>,
+    _dir: tempfile::TempDir,
+    mysql_drop: Option<(String, String)>,
+}
+
+/// What to start besides the API.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub seed_demo: bool,
+    /// Serve this directory as the SPA on a random port.
+    pub dist_dir: Option<PathBuf>,
+    /// Token lifetime in seconds (default 86 400).
+    pub jwt_ttl_secs: Option<u64>,
+}
+
+impl TestApp {
+    /// The API alone on `backend`.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    /// The app on `backend` with `options`.
+    pub async fn spawn_with(backend: Backend, options: Options) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let (database_url, redis_url, mysql_drop) = match &backend {
+            Backend::Sqlite => (format!("sqlite://{}/shop.db", dir.path().display()), None, None),
+            Backend::Mariadb { server_url, redis_url } => {
+                let name = format!("dadashop_t_{}", &unique[..16]);
+                let admin = admin_pool(server_url).await;
+                sqlx::query(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+                    .execute(&admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                (format!("{server_url}/{name}"), redis_url.clone(), Some((server_url.clone(), name)))
+            }
+        };
+        let settings = Settings {
+            dadashop_env: Profile::Test,
+            database_url,
+            redis_url,
+            jwt_secret: Some(SECRET.to_owned()),
+            jwt_ttl_secs: options.jwt_ttl_secs.unwrap_or(86_400),
+            api_addr: "127.0.0.1:0".parse().expect("addr"),
+            web_addr: "127.0.0.1:0".parse().expect("addr"),
+            public_api_url: "http://127.0.0.1:8000".into(),
+            data_dir: dir.path().join("data"),
+            media_dir: dir.path().join("media"),
+            dist_dir: options.dist_dir.clone().unwrap_or_else(|| dir.path().join("dist")),
+            kv_prefix: format!("test:{unique}:"),
+            ..Settings::default()
+        }
+        .validate()
+        .expect("valid settings");
+        let build = BuildOptions { web: options.dist_dir.is_some(), seed_demo: options.seed_demo };
+        let app = Application::build(settings, build).await.expect("application builds");
+        let base = format!("http://{}", app.api_addr().expect("api addr"));
+        let web_base = app.web_addr().map(|a| format!("http://{a}"));
+        let state = app.state().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        TestApp { base, state, client, web_base, _dir: dir, mysql_drop }
+    }
+
+    /// Sends `method path` with an optional JSON body and token; returns status and JSON body.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.header("Authorization", token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: body is not JSON: {text}"));
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None, token).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body), token).await
+    }
+
+    /// Registers `name` with valid data; returns the token.
+    pub async fn register(&self, name: &str) -> String {
+        let (status, body) = self.post("/v1/users", register_body(name), None).await;
+        assert_eq!(status, StatusCode::OK, "register {name}: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Logs `name` in with `password`; returns status and body.
+    pub async fn login(&self, name: &str, password: &str) -> (StatusCode, Value) {
+        self.post("/v1/tokens", json!({"username": name, "password": password}), None).await
+    }
+
+    /// Number of rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.state.db)
+            .await
+            .expect("count")
+    }
+
+    /// Adds an address for `user` and returns the answer's list.
+    pub async fn add_address(&self, user: &str, token: &str, receiver: &str) -> Vec<Value> {
+        let (status, body) = self.post(&format!("/v1/users/{user}/address"), address_body(receiver), Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "add address: {body}");
+        body["addresslist"].as_array().expect("addresslist").clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((server_url, name)) = self.mysql_drop.take() {
+            // Drop the test database on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async {
+                    let admin = admin_pool(&server_url).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`")).execute(&admin).await;
+                    admin.close().await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+async fn admin_pool(server_url: &str) -> sqlx::MySqlPool {
+    sqlx::mysql::MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect(server_url)
+        .await
+        .expect("connect to TEST_MYSQL_URL")
+}
+
+/// A valid registration body for `name`.
+pub fn register_body(name: &str) -> Value {
+    json!({"uname": name, "password": PASSWORD, "password2": PASSWORD, "phone": "13812345678", "email": format!("{name}@example.com")})
+}
+
+/// A valid new-address body.
+pub fn address_body(receiver: &str) -> Value {
+    json!({"receiver": receiver, "address": "北京市海淀区中关村大街1号", "receiver_phone": "13912345678", "postcode": "100080", "tag": "家"})
+}

@@ -1,0 +1,12 @@
+//! API integration tests: the real server on a random port, a fresh database per test, on
+//! SQLite always and on MariaDB (+ Redis) when `TEST_MYSQL_URL` (and `TEST_REDIS_URL`) is set.
+
+mod common;
+
+mod accounts;
+mod addresses;
+mod bad_input;
+mod cors;
+mod goods;
+mod tokens;
+mod web;
