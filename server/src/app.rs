@@ -36,12 +36,11 @@ impl Application {
     /// `settings` must have passed [`Settings::validate`].
     pub async fn build(settings: Settings, options: BuildOptions) -> anyhow::Result<Self> {
         let state = connect(settings).await?;
-        if options.seed_demo {
-            if let Some(report) =
+        if options.seed_demo
+            && let Some(report) =
                 crate::seed::seed_demo(&state.db, &state.settings.media_dir).await?
-            {
-                tracing::info!(?report, "seeded the demo catalog");
-            }
+        {
+            tracing::info!(?report, "seeded the demo catalog");
         }
         let settings = &state.settings;
         let web = if options.web {

@@ -119,10 +119,10 @@ impl IntoResponse for ApiError {
         }
         let (status, code, error) = self.parts();
         let mut response = (status, Json(ErrorBody { code, error })).into_response();
-        if let Self::TooManyRequests { retry_after, .. } = self {
-            if let Ok(v) = http::HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(http::header::RETRY_AFTER, v);
-            }
+        if let Self::TooManyRequests { retry_after, .. } = self
+            && let Ok(v) = http::HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(http::header::RETRY_AFTER, v);
         }
         response
     }

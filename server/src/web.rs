@@ -118,10 +118,10 @@ fn set_api_meta(html: &str, api: &str) -> String {
         escape_attr(api)
     );
     let needle = format!(r#"name="{API_URL_META}""#);
-    if let Some(at) = html.find(&needle) {
-        if let (Some(start), Some(len)) = (html[..at].rfind('<'), html[at..].find('>')) {
-            return format!("{}{tag}{}", &html[..start], &html[at + len + 1..]);
-        }
+    if let Some(at) = html.find(&needle)
+        && let (Some(start), Some(len)) = (html[..at].rfind('<'), html[at..].find('>'))
+    {
+        return format!("{}{tag}{}", &html[..start], &html[at + len + 1..]);
     }
     html.replacen("<head>", &format!("<head>{tag}"), 1)
 }

@@ -141,13 +141,13 @@ async fn update(
 ) -> ApiResult<Json<AddressListResponse>> {
     auth.ensure_is(&username)?;
     let id = path_id(&raw_id)?;
-    if let Some(body_id) = &req.id {
-        if id_value(body_id) != Some(id) {
-            return Err(ApiError::bad_request(
-                codes::BAD_ADDRESS_ID,
-                "地址编号不一致",
-            ));
-        }
+    if let Some(body_id) = &req.id
+        && id_value(body_id) != Some(id)
+    {
+        return Err(ApiError::bad_request(
+            codes::BAD_ADDRESS_ID,
+            "地址编号不一致",
+        ));
     }
     let postcode = match req
         .postcode

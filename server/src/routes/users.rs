@@ -37,13 +37,13 @@ async fn register(
     };
     let username = Username::parse(raw_name)?;
     let password = NewPassword::parse(required(&req.password, "password")?)?;
-    if let Some(p2) = &req.password2 {
-        if p2 != password.expose() {
-            return Err(ApiError::bad_request(
-                codes::PASSWORDS_DIFFER,
-                "两次输入的密码不一致",
-            ));
-        }
+    if let Some(p2) = &req.password2
+        && p2 != password.expose()
+    {
+        return Err(ApiError::bad_request(
+            codes::PASSWORDS_DIFFER,
+            "两次输入的密码不一致",
+        ));
     }
     let phone = Phone::parse(required(&req.phone, "phone")?)?;
     let email = Email::parse(required(&req.email, "email")?)?;

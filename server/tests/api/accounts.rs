@@ -54,7 +54,10 @@ async fn register_accepts_json_sent_as_a_form(b: Backend) {
     let res = app
         .client
         .post(format!("{}/v1/tokens", app.base))
-        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+        )
         .body(json!({"username": "formuser", "password": PASSWORD}).to_string())
         .send()
         .await
@@ -92,7 +95,9 @@ async fn the_profile_is_readable_by_its_owner_only(b: Backend) {
     let app = TestApp::spawn(b).await;
     let alice = app.register("alice").await;
     app.register("bob").await;
-    let (status, body) = app.get("/v1/users/alice", Some(&format!("Bearer {alice}"))).await;
+    let (status, body) = app
+        .get("/v1/users/alice", Some(&format!("Bearer {alice}")))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["username"], "alice");
     assert_eq!(body["data"]["email"], "alice@example.com");
@@ -112,8 +117,11 @@ async fn changing_the_password_revokes_every_earlier_token(b: Backend) {
     let first = app.register("tom").await;
     let (_, second) = app.login("tom", PASSWORD).await;
     let second = second["token"].as_str().expect("token").to_owned();
-    let body = json!({"oldpassword": PASSWORD, "password1": "n3w-password", "password2": "n3w-password"});
-    let (status, answer) = app.post("/v1/users/tom/password", body, Some(&second)).await;
+    let body =
+        json!({"oldpassword": PASSWORD, "password1": "n3w-password", "password2": "n3w-password"});
+    let (status, answer) = app
+        .post("/v1/users/tom/password", body, Some(&second))
+        .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["data"], "OK");
     for old in [&first, &second] {
@@ -122,7 +130,11 @@ async fn changing_the_password_revokes_every_earlier_token(b: Backend) {
         assert_eq!(body["code"], 10101);
     }
     let (status, _) = app.login("tom", PASSWORD).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the old password no longer works");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the old password no longer works"
+    );
     let (status, body) = app.login("tom", "n3w-password").await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.get("/v1/users/tom", body["token"].as_str()).await;
@@ -134,21 +146,55 @@ async fn changing_the_password_checks_old_and_new(b: Backend) {
     let token = app.register("tom").await;
     let bob = app.register("bob").await;
     let cases = [
-        (json!({"oldpassword": "wrong-password", "password1": "n3w-password", "password2": "n3w-password"}), 400, 10103, "old password wrong"),
-        (json!({"oldpassword": PASSWORD, "password1": "n3w-password", "password2": "other-password"}), 400, 10102, "new passwords differ"),
-        (json!({"oldpassword": PASSWORD, "password1": PASSWORD, "password2": PASSWORD}), 400, 10109, "new equals old"),
-        (json!({"oldpassword": PASSWORD, "password1": "short", "password2": "short"}), 400, 10123, "too short"),
-        (json!({"password1": "n3w-password", "password2": "n3w-password"}), 400, 10123, "old missing"),
+        (
+            json!({"oldpassword": "wrong-password", "password1": "n3w-password", "password2": "n3w-password"}),
+            400,
+            10103,
+            "old password wrong",
+        ),
+        (
+            json!({"oldpassword": PASSWORD, "password1": "n3w-password", "password2": "other-password"}),
+            400,
+            10102,
+            "new passwords differ",
+        ),
+        (
+            json!({"oldpassword": PASSWORD, "password1": PASSWORD, "password2": PASSWORD}),
+            400,
+            10109,
+            "new equals old",
+        ),
+        (
+            json!({"oldpassword": PASSWORD, "password1": "short", "password2": "short"}),
+            400,
+            10123,
+            "too short",
+        ),
+        (
+            json!({"password1": "n3w-password", "password2": "n3w-password"}),
+            400,
+            10123,
+            "old missing",
+        ),
     ];
     for (body, status, code, why) in cases {
         let (s, answer) = app.post("/v1/users/tom/password", body, Some(&token)).await;
-        assert_eq!((s.as_u16(), answer["code"].as_u64()), (status, Some(code)), "{why}: {answer}");
+        assert_eq!(
+            (s.as_u16(), answer["code"].as_u64()),
+            (status, Some(code)),
+            "{why}: {answer}"
+        );
     }
-    let body = json!({"oldpassword": PASSWORD, "password1": "n3w-password", "password2": "n3w-password"});
+    let body =
+        json!({"oldpassword": PASSWORD, "password1": "n3w-password", "password2": "n3w-password"});
     let (s, _) = app.post("/v1/users/tom/password", body, Some(&bob)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "bob cannot change tom's password");
     let (s, _) = app.get("/v1/users/tom", Some(&token)).await;
     assert_eq!(s, StatusCode::OK, "nothing changed: the token still works");
     let (s, _) = app.login("tom", PASSWORD).await;
-    assert_eq!(s, StatusCode::OK, "nothing changed: the password still works");
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "nothing changed: the password still works"
+    );
 }

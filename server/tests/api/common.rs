@@ -24,7 +24,10 @@ pub const PASSWORD: &str = "s3cret-pass";
 #[derive(Debug, Clone)]
 pub enum Backend {
     Sqlite,
-    Mariadb { server_url: String, redis_url: Option<String> },
+    Mariadb {
+        server_url: String,
+        redis_url: Option<String>,
+    },
 }
 
 impl Backend {
@@ -33,7 +36,9 @@ impl Backend {
         match std::env::var("TEST_MYSQL_URL") {
             Ok(url) if !url.is_empty() => Some(Backend::Mariadb {
                 server_url: url.trim_end_matches('/').to_owned(),
-                redis_url: std::env::var("TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
+                redis_url: std::env::var("TEST_REDIS_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty()),
             }),
             _ => {
                 assert!(
@@ -99,16 +104,29 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let (database_url, redis_url, mysql_drop) = match &backend {
-            Backend::Sqlite => (format!("sqlite://{}/shop.db", dir.path().display()), None, None),
-            Backend::Mariadb { server_url, redis_url } => {
+            Backend::Sqlite => (
+                format!("sqlite://{}/shop.db", dir.path().display()),
+                None,
+                None,
+            ),
+            Backend::Mariadb {
+                server_url,
+                redis_url,
+            } => {
                 let name = format!("dadashop_t_{}", &unique[..16]);
                 let admin = admin_pool(server_url).await;
-                sqlx::query(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-                    .execute(&admin)
-                    .await
-                    .expect("create test database");
+                sqlx::query(&format!(
+                    "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                ))
+                .execute(&admin)
+                .await
+                .expect("create test database");
                 admin.close().await;
-                (format!("{server_url}/{name}"), redis_url.clone(), Some((server_url.clone(), name)))
+                (
+                    format!("{server_url}/{name}"),
+                    redis_url.clone(),
+                    Some((server_url.clone(), name)),
+                )
             }
         };
         let settings = Settings {
@@ -122,24 +140,48 @@ impl TestApp {
             public_api_url: "http://127.0.0.1:8000".into(),
             data_dir: dir.path().join("data"),
             media_dir: dir.path().join("media"),
-            dist_dir: options.dist_dir.clone().unwrap_or_else(|| dir.path().join("dist")),
+            dist_dir: options
+                .dist_dir
+                .clone()
+                .unwrap_or_else(|| dir.path().join("dist")),
             kv_prefix: format!("test:{unique}:"),
             ..Settings::default()
         }
         .validate()
         .expect("valid settings");
-        let build = BuildOptions { web: options.dist_dir.is_some(), seed_demo: options.seed_demo };
-        let app = Application::build(settings, build).await.expect("application builds");
+        let build = BuildOptions {
+            web: options.dist_dir.is_some(),
+            seed_demo: options.seed_demo,
+        };
+        let app = Application::build(settings, build)
+            .await
+            .expect("application builds");
         let base = format!("http://{}", app.api_addr().expect("api addr"));
         let web_base = app.web_addr().map(|a| format!("http://{a}"));
         let state = app.state().clone();
         tokio::spawn(app.run_until(std::future::pending()));
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-        TestApp { base, state, client, web_base, _dir: dir, mysql_drop }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        TestApp {
+            base,
+            state,
+            client,
+            web_base,
+            _dir: dir,
+            mysql_drop,
+        }
     }
 
     /// Sends `method path` with an optional JSON body and token; returns status and JSON body.
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
             req = req.header("Authorization", token);
@@ -150,7 +192,8 @@ impl TestApp {
         let res = req.send().await.expect("request sent");
         let status = res.status();
         let text = res.text().await.expect("body");
-        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: body is not JSON: {text}"));
+        let json = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("{status}: body is not JSON: {text}"));
         (status, json)
     }
 
@@ -171,7 +214,12 @@ impl TestApp {
 
     /// Logs `name` in with `password`; returns status and body.
     pub async fn login(&self, name: &str, password: &str) -> (StatusCode, Value) {
-        self.post("/v1/tokens", json!({"username": name, "password": password}), None).await
+        self.post(
+            "/v1/tokens",
+            json!({"username": name, "password": password}),
+            None,
+        )
+        .await
     }
 
     /// Number of rows in `table`.
@@ -184,7 +232,13 @@ impl TestApp {
 
     /// Adds an address for `user` and returns the answer's list.
     pub async fn add_address(&self, user: &str, token: &str, receiver: &str) -> Vec<Value> {
-        let (status, body) = self.post(&format!("/v1/users/{user}/address"), address_body(receiver), Some(token)).await;
+        let (status, body) = self
+            .post(
+                &format!("/v1/users/{user}/address"),
+                address_body(receiver),
+                Some(token),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "add address: {body}");
         body["addresslist"].as_array().expect("addresslist").clone()
     }
@@ -195,10 +249,17 @@ impl Drop for TestApp {
         if let Some((server_url, name)) = self.mysql_drop.take() {
             // Drop the test database on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async {
                     let admin = admin_pool(&server_url).await;
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`")).execute(&admin).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                        .execute(&admin)
+                        .await;
                     admin.close().await;
                 });
             })

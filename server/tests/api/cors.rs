@@ -9,7 +9,10 @@ async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
         .request(Method::OPTIONS, format!("{}/v1/tokens", app.base))
         .header("Origin", origin)
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "authorization,content-type")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization,content-type",
+        )
         .send()
         .await
         .expect("sent")
@@ -29,19 +32,39 @@ async fn a_preflight_from_the_spa_origin_is_allowed_with_the_listed_methods_and_
             assert!(methods.contains(m), "{methods} lacks {m}");
         }
         let headers = h["access-control-allow-headers"].to_str().expect("ascii");
-        for name in ["accept-encoding", "authorization", "content-type", "dnt", "origin", "user-agent", "x-csrftoken", "x-requested-with"] {
+        for name in [
+            "accept-encoding",
+            "authorization",
+            "content-type",
+            "dnt",
+            "origin",
+            "user-agent",
+            "x-csrftoken",
+            "x-requested-with",
+        ] {
             assert!(headers.contains(name), "{headers} lacks {name}");
         }
-        assert!(h.get("access-control-allow-credentials").is_none(), "credentials are off by default");
+        assert!(
+            h.get("access-control-allow-credentials").is_none(),
+            "credentials are off by default"
+        );
     }
 }
 
 #[tokio::test]
 async fn foreign_and_null_origins_get_no_allow_origin() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    for origin in ["http://evil.example", "null", "http://127.0.0.1:7001", "http://127.0.0.1:7000.evil.example"] {
+    for origin in [
+        "http://evil.example",
+        "null",
+        "http://127.0.0.1:7001",
+        "http://127.0.0.1:7000.evil.example",
+    ] {
         let res = preflight(&app, origin).await;
-        assert!(res.headers().get("access-control-allow-origin").is_none(), "{origin} must not be allowed");
+        assert!(
+            res.headers().get("access-control-allow-origin").is_none(),
+            "{origin} must not be allowed"
+        );
         let res = app
             .client
             .get(format!("{}/v1/goods/index", app.base))
@@ -49,7 +72,10 @@ async fn foreign_and_null_origins_get_no_allow_origin() {
             .send()
             .await
             .expect("sent");
-        assert!(res.headers().get("access-control-allow-origin").is_none(), "{origin} must not be reflected");
+        assert!(
+            res.headers().get("access-control-allow-origin").is_none(),
+            "{origin} must not be reflected"
+        );
     }
 }
 
@@ -64,6 +90,14 @@ async fn a_simple_request_from_the_spa_origin_gets_the_origin_back() {
         .await
         .expect("sent");
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["access-control-allow-origin"], "http://127.0.0.1:7000");
-    assert!(res.headers()["vary"].to_str().expect("ascii").contains("origin"));
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:7000"
+    );
+    assert!(
+        res.headers()["vary"]
+            .to_str()
+            .expect("ascii")
+            .contains("origin")
+    );
 }

@@ -30,7 +30,9 @@ async fn login_answers_the_token_superset(b: Backend) {
     assert_eq!(body["token"], body["data"]["token"]);
     assert_eq!(body["len"], 0);
     assert_eq!(body["carts_count"], 0);
-    let claims = TokenService::new(SECRET.as_bytes(), 60).verify(body["token"].as_str().expect("token")).expect("valid");
+    let claims = TokenService::new(SECRET.as_bytes(), 60)
+        .verify(body["token"].as_str().expect("token"))
+        .expect("valid");
     assert_eq!(claims.username, "tom");
     assert_eq!(claims.exp - claims.iat, 86_400, "default lifetime is 24 h");
     assert!(!claims.jti.is_empty());
@@ -42,7 +44,10 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_10104(b: Backend) {
     let (s1, wrong) = app.login("tom", "not-the-password").await;
     let (s2, unknown) = app.login("nobody", "not-the-password").await;
     assert_eq!((s1, s2), (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST));
-    assert_eq!(wrong, unknown, "the answers must not tell which one was wrong");
+    assert_eq!(
+        wrong, unknown,
+        "the answers must not tell which one was wrong"
+    );
     assert_eq!(wrong["code"], 10104);
 }
 
@@ -51,12 +56,26 @@ async fn logout_revokes_the_token_but_not_other_sessions(b: Backend) {
     let first = app.register("tom").await;
     let (_, other) = app.login("tom", PASSWORD).await;
     let other = other["token"].as_str().expect("token").to_owned();
-    let (status, body) = app.call(Method::DELETE, "/v1/tokens", None, Some(&first)).await;
-    assert_eq!((status, body["data"].as_str()), (StatusCode::OK, Some("OK")));
+    let (status, body) = app
+        .call(Method::DELETE, "/v1/tokens", None, Some(&first))
+        .await;
+    assert_eq!(
+        (status, body["data"].as_str()),
+        (StatusCode::OK, Some("OK"))
+    );
     let (status, body) = app.get("/v1/users/tom", Some(&first)).await;
-    assert_eq!((status, body["code"].as_u64()), (StatusCode::UNAUTHORIZED, Some(10101)));
-    let (status, _) = app.call(Method::DELETE, "/v1/tokens", None, Some(&first)).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked token cannot log out twice");
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (StatusCode::UNAUTHORIZED, Some(10101))
+    );
+    let (status, _) = app
+        .call(Method::DELETE, "/v1/tokens", None, Some(&first))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token cannot log out twice"
+    );
     let (status, _) = app.get("/v1/users/tom", Some(&other)).await;
     assert_eq!(status, StatusCode::OK, "the other session stays logged in");
 }
@@ -67,16 +86,27 @@ async fn expired_tampered_unsigned_and_foreign_tokens_get_401(b: Backend) {
     let now = now_secs();
     let ours = TokenService::new(SECRET.as_bytes(), 3600);
     let expired = ours.issue("tom", 0, now - 7200).expect("issue");
-    let foreign = TokenService::new(b"some-other-secret-some-other-secret!", 3600).issue("tom", 0, now).expect("issue");
+    let foreign = TokenService::new(b"some-other-secret-some-other-secret!", 3600)
+        .issue("tom", 0, now)
+        .expect("issue");
     let parts: Vec<&str> = good.split('.').collect();
-    let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"username":"bob","exp":{},"iat":{now},"jti":"x","ver":0}}"#, now + 3600));
+    let payload = URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"username":"bob","exp":{},"iat":{now},"jti":"x","ver":0}}"#,
+        now + 3600
+    ));
     let tampered = format!("{}.{payload}.{}", parts[0], parts[2]);
     let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
     let unsigned = format!("{none_header}.{}.", parts[1]);
     let hs512 = {
         let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512);
-        let claims = json!({"username": "tom", "exp": now + 3600, "iat": now, "jti": "y", "ver": 0});
-        jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes())).expect("encode")
+        let claims =
+            json!({"username": "tom", "exp": now + 3600, "iat": now, "jti": "y", "ver": 0});
+        jsonwebtoken::encode(
+            &header,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .expect("encode")
     };
     let cases = [
         (expired.as_str(), "expired"),
@@ -89,14 +119,22 @@ async fn expired_tampered_unsigned_and_foreign_tokens_get_401(b: Backend) {
     ];
     for (token, why) in cases {
         let (status, body) = app.get("/v1/users/tom", Some(token)).await;
-        assert_eq!((status, body["code"].as_u64()), (StatusCode::UNAUTHORIZED, Some(10101)), "{why}");
+        assert_eq!(
+            (status, body["code"].as_u64()),
+            (StatusCode::UNAUTHORIZED, Some(10101)),
+            "{why}"
+        );
     }
 }
 
 async fn both_authorization_header_forms_are_accepted(b: Backend) {
     let app = TestApp::spawn(b).await;
     let token = app.register("tom").await;
-    for header in [token.clone(), format!("Bearer {token}"), format!("bearer {token}")] {
+    for header in [
+        token.clone(),
+        format!("Bearer {token}"),
+        format!("bearer {token}"),
+    ] {
         let (status, _) = app.get("/v1/users/tom", Some(&header)).await;
         assert_eq!(status, StatusCode::OK, "{header}");
     }
@@ -108,7 +146,11 @@ async fn five_wrong_passwords_lock_the_account_for_the_window(b: Backend) {
     app.register("bob").await;
     for attempt in 1..=5 {
         let (status, body) = app.login("tom", "wrong-password").await;
-        assert_eq!((status, body["code"].as_u64()), (StatusCode::BAD_REQUEST, Some(10104)), "attempt {attempt}");
+        assert_eq!(
+            (status, body["code"].as_u64()),
+            (StatusCode::BAD_REQUEST, Some(10104)),
+            "attempt {attempt}"
+        );
     }
     let res = app
         .client
@@ -117,8 +159,16 @@ async fn five_wrong_passwords_lock_the_account_for_the_window(b: Backend) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits for the window");
-    let retry: u64 = res.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits for the window"
+    );
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
     assert!((1..=900).contains(&retry), "{retry}");
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["code"], 10131);
@@ -127,7 +177,14 @@ async fn five_wrong_passwords_lock_the_account_for_the_window(b: Backend) {
 }
 
 async fn tokens_expire_after_the_configured_lifetime(b: Backend) {
-    let app = TestApp::spawn_with(b, Options { jwt_ttl_secs: Some(1), ..Options::default() }).await;
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            jwt_ttl_secs: Some(1),
+            ..Options::default()
+        },
+    )
+    .await;
     let token = app.register("tom").await;
     let (status, _) = app.get("/v1/users/tom", Some(&token)).await;
     assert_eq!(status, StatusCode::OK);
@@ -139,7 +196,10 @@ async fn tokens_expire_after_the_configured_lifetime(b: Backend) {
             assert_eq!(body["code"], 10101);
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "token still valid after its lifetime");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "token still valid after its lifetime"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }

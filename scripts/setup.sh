@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what building and testing the shop needs, skipping whatever is already there:
+# the wasm target, Trunk 0.21.14, the wasm-bindgen CLI matching Cargo.lock, the npm packages
+# of end2end/ (Playwright, and binaryen for wasm-opt), the crates (cargo fetch), and with
+# `--browser` Debian's Chromium for Playwright. Needs: rustup + cargo, node + npm; for
+# `--browser` on a machine without Chromium, apt-get (as root or through sudo).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+want_browser=0
+[ "${1:-}" = "--browser" ] && want_browser=1
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+trunk_version=0.21.14
+wasm_bindgen_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)"
+
+toolchain="$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)"
+if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target to $toolchain"
+  rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$trunk_version" ]; then
+  say "installing Trunk $trunk_version (takes several minutes the first time)"
+  cargo install trunk --version "$trunk_version" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version"
+  # Not --locked: one of its pinned dependencies is no longer on the registry (TOOLCHAIN.md).
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+stamp=end2end/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ end2end/package-lock.json -nt "$stamp" ]; then
+  say "installing the npm packages of end2end/"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+cargo fetch --quiet
+
+if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing Chromium from Debian's packages"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+fi
+say "tools ready"
