@@ -1,1 +1,195 @@
-//! placeholder
+//! The dadashop (达达商城) single-page app: Leptos 0.8, client-side rendered, built by Trunk.
+//!
+//! Layout (STYLE.md): [`pages`] holds one routed page per file, [`components`] the
+//! route-agnostic pieces (no network calls), [`api`] the only code that talks HTTP, [`state`]
+//! the auth and flash contexts. This file holds [`App`] and the route table, the single source
+//! of the app's path strings ([`Page`] and the `<Routes>` below must agree; they sit together
+//! so that they do).
+//!
+//! The API lives on another origin (see [`api::base_url`]); this crate only needs the shared
+//! wire types of `dadashop-types`.
+
+pub mod api;
+pub mod components;
+mod format;
+pub mod pages;
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+use crate::components::{SiteFooter, SiteHeader};
+use crate::pages::{
+    AddressPage, HomePage, LoginPage, NotFoundPage, PasswordPage, ProfilePage, RegisterPage,
+};
+use crate::state::{Auth, Flash, use_auth, use_flash};
+
+/// Every page of the app, for links and navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// `/`: the catalog blocks.
+    Home,
+    /// `/login`.
+    Login,
+    /// `/register`.
+    Register,
+    /// `/user`: the profile (login required).
+    Profile,
+    /// `/user/password`: change the password (login required).
+    Password,
+    /// `/user/address`: the address book (login required).
+    Addresses,
+}
+
+impl Page {
+    /// The page's path. Keep in step with the `<Routes>` in [`App`].
+    pub const fn path(self) -> &'static str {
+        match self {
+            Page::Home => "/",
+            Page::Login => "/login",
+            Page::Register => "/register",
+            Page::Profile => "/user",
+            Page::Password => "/user/password",
+            Page::Addresses => "/user/address",
+        }
+    }
+
+    /// The login page that returns here afterwards: `/login?next=%2Fuser%2Faddress`.
+    pub fn login_then(self) -> String {
+        format!(
+            "{}?next={}",
+            Page::Login.path(),
+            self.path().replace('/', "%2F")
+        )
+    }
+}
+
+/// Where to go after logging in: `next` when it is a path of this site, else home.
+///
+/// Only same-origin paths are accepted (`/...` but not `//host` or `/\host`), so a crafted
+/// link cannot send the shopper to another site after login.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") =>
+        {
+            path
+        }
+        _ => Page::Home.path(),
+    }
+}
+
+/// The app: restores the session from browser storage, then renders the router.
+#[component]
+pub fn App() -> impl IntoView {
+    // Restored synchronously before any route renders: protected routes never redirect a
+    // shopper whose session is merely not loaded yet.
+    provide_context(Auth::restore());
+    provide_context(Flash::new());
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+/// Header, routes and footer; inside the router so that it can navigate.
+#[component]
+fn Shell() -> impl IntoView {
+    let auth = use_auth();
+    let flash = use_flash();
+    let navigate = use_navigate();
+
+    // When any authorized call gets a 401, `Auth::expire` has already forgotten the session:
+    // say so and go to the login page.
+    let to_login = navigate.clone();
+    Effect::new(move |previous: Option<u32>| {
+        let now = auth.expirations().get();
+        if previous.is_some_and(|before| before != now) {
+            flash.set("登录已过期，请重新登录");
+            to_login(Page::Login.path(), Default::default());
+        }
+        now
+    });
+
+    // 退出: forget the session at once and go home; revoking the token on the server is best
+    // effort (a failure there changes nothing for this browser).
+    let on_logout = Callback::new(move |()| {
+        let credentials = auth.credentials();
+        auth.log_out();
+        navigate(Page::Home.path(), Default::default());
+        if let Some(credentials) = credentials {
+            leptos::task::spawn_local(async move {
+                let _ = api::users::logout(&credentials).await;
+            });
+        }
+    });
+
+    // A protected page is checked when it is entered, not on every change of the session:
+    // logging out on /user must end on the home page, not bounce through the login page.
+    let allowed = move || Some(auth.is_logged_in_untracked());
+
+    view! {
+        <SiteHeader on_logout />
+        <main id="main" class="container main">
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=HomePage />
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/register") view=RegisterPage />
+                <ProtectedRoute
+                    path=path!("/user")
+                    view=ProfilePage
+                    condition=allowed
+                    redirect_path=|| Page::Profile.login_then()
+                />
+                <ProtectedRoute
+                    path=path!("/user/password")
+                    view=PasswordPage
+                    condition=allowed
+                    redirect_path=|| Page::Password.login_then()
+                />
+                <ProtectedRoute
+                    path=path!("/user/address")
+                    view=AddressPage
+                    condition=allowed
+                    redirect_path=|| Page::Addresses.login_then()
+                />
+                // The original shop's page paths, kept for old links and bookmarks.
+                <Route path=path!("/dadashop/templates/index.html") view=HomePage />
+                <Route path=path!("/dadashop/templates/login.html") view=LoginPage />
+                <Route path=path!("/dadashop/templates/register.html") view=RegisterPage />
+            </Routes>
+        </main>
+        <SiteFooter />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Page, safe_next};
+
+    #[test]
+    fn login_redirects_only_to_paths_of_this_site() {
+        assert_eq!(safe_next(Some("/user/address")), "/user/address");
+        assert_eq!(safe_next(None), "/");
+        for hostile in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
+        }
+    }
+
+    #[test]
+    fn protected_pages_send_their_path_to_the_login_page() {
+        assert_eq!(
+            Page::Addresses.login_then(),
+            "/login?next=%2Fuser%2Faddress"
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! Accounts, tokens and the address book (API.md, "Users and tokens").
+
+use dadashop_types::MessageResponse;
+use dadashop_types::users::{
+    Address, AddressListResponse, ChangePasswordRequest, DefaultAddressRequest, LoginRequest,
+    NewAddressRequest, RegisterRequest, TokenResponse, UpdateAddressRequest, UserProfile,
+    UserResponse,
+};
+use gloo_net::http::Request;
+use serde::de::IgnoredAny;
+
+use super::{ApiError, Credentials, authorized, segment, send, url};
+
+/// `POST /v1/tokens`: log in. A wrong username or password is an [`ApiError::Api`] with the
+/// server's message.
+pub async fn login(body: &LoginRequest) -> Result<TokenResponse, ApiError> {
+    send(Request::post(&url("/v1/tokens")).json(body)).await
+}
+
+/// `DELETE /v1/tokens`: revoke the token (logout). Callers may ignore the outcome: the
+/// browser forgets the token either way.
+pub async fn logout(credentials: &Credentials) -> Result<(), ApiError> {
+    let request = authorized(Request::delete(&url("/v1/tokens")), credentials).build();
+    send::<IgnoredAny>(request).await.map(|_| ())
+}
+
+/// `POST /v1/users`: register; the answer logs the new shopper in.
+pub async fn register(body: &RegisterRequest) -> Result<TokenResponse, ApiError> {
+    send(Request::post(&url("/v1/users")).json(body)).await
+}
+
+/// `GET /v1/users/<username>`: the shopper's profile.
+pub async fn profile(credentials: &Credentials) -> Result<UserProfile, ApiError> {
+    let path = format!("/v1/users/{}", segment(&credentials.username));
+    let request = authorized(Request::get(&url(&path)), credentials).build();
+    send::<UserResponse>(request)
+        .await
+        .map(|answer| answer.data)
+}
+
+/// `POST /v1/users/<username>/password`: change the password. On success the server has
+/// revoked every token of the shopper, including this one.
+pub async fn change_password(
+    credentials: &Credentials,
+    body: &ChangePasswordRequest,
+) -> Result<(), ApiError> {
+    let path = format!("/v1/users/{}/password", segment(&credentials.username));
+    let request = authorized(Request::post(&url(&path)), credentials).json(body);
+    send::<MessageResponse>(request).await.map(|_| ())
+}
+
+fn address_path(credentials: &Credentials, rest: &str) -> String {
+    url(&format!(
+        "/v1/users/{}/address{rest}",
+        segment(&credentials.username)
+    ))
+}
+
+/// `GET /v1/users/<username>/address`: the live address book, default first.
+pub async fn addresses(credentials: &Credentials) -> Result<Vec<Address>, ApiError> {
+    let request = authorized(Request::get(&address_path(credentials, "")), credentials).build();
+    send::<AddressListResponse>(request)
+        .await
+        .map(|answer| answer.addresslist)
+}
+
+/// `POST /v1/users/<username>/address`: add an address; answers the new address book.
+pub async fn add_address(
+    credentials: &Credentials,
+    body: &NewAddressRequest,
+) -> Result<Vec<Address>, ApiError> {
+    let request = authorized(Request::post(&address_path(credentials, "")), credentials).json(body);
+    send::<AddressListResponse>(request)
+        .await
+        .map(|answer| answer.addresslist)
+}
+
+/// `PUT /v1/users/<username>/address/<id>`: edit an address; answers the new address book.
+pub async fn update_address(
+    credentials: &Credentials,
+    id: i64,
+    body: &UpdateAddressRequest,
+) -> Result<Vec<Address>, ApiError> {
+    let path = address_path(credentials, &format!("/{id}"));
+    let request = authorized(Request::put(&path), credentials).json(body);
+    send::<AddressListResponse>(request)
+        .await
+        .map(|answer| answer.addresslist)
+}
+
+/// `DELETE /v1/users/<username>/address/<id>`: delete an address; answers the new address book.
+pub async fn delete_address(credentials: &Credentials, id: i64) -> Result<Vec<Address>, ApiError> {
+    let path = address_path(credentials, &format!("/{id}"));
+    let request = authorized(Request::delete(&path), credentials).build();
+    send::<AddressListResponse>(request)
+        .await
+        .map(|answer| answer.addresslist)
+}
+
+/// `POST /v1/users/<username>/address/default`: make `id` the default; answers the new book.
+pub async fn set_default_address(
+    credentials: &Credentials,
+    id: i64,
+) -> Result<Vec<Address>, ApiError> {
+    let body = DefaultAddressRequest {
+        id: Some(id.into()),
+    };
+    let request = authorized(
+        Request::post(&address_path(credentials, "/default")),
+        credentials,
+    )
+    .json(&body);
+    send::<AddressListResponse>(request)
+        .await
+        .map(|answer| answer.addresslist)
+}

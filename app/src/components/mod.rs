@@ -1,0 +1,14 @@
+//! Route-agnostic building blocks with typed props. Components never call the API: pages fetch
+//! and pass data and callbacks down.
+
+mod address;
+mod fields;
+mod goods;
+mod header;
+mod status;
+
+pub use address::AddressCard;
+pub use fields::{CheckboxField, FormError, TextField};
+pub use goods::{CatalogBlock, SkuCard};
+pub use header::{SiteFooter, SiteHeader, UserNav};
+pub use status::{EmptyNotice, ErrorNotice, Loading};

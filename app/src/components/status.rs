@@ -1,0 +1,51 @@
+//! Loading, empty and error states, the same on every page.
+
+use leptos::prelude::*;
+
+/// A polite "loading" line for screen readers and eyes alike.
+#[component]
+pub fn Loading(
+    /// What is loading, e.g. "正在加载商品…".
+    #[prop(default = "加载中…")]
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="status loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            {text}
+        </p>
+    }
+}
+
+/// Nothing to show yet, with a hint of what to do.
+#[component]
+pub fn EmptyNotice(
+    /// The message, e.g. "还没有收货地址".
+    text: &'static str,
+) -> impl IntoView {
+    view! { <p class="status empty">{text}</p> }
+}
+
+/// A failed load: the message and, when given, a retry button.
+#[component]
+pub fn ErrorNotice(
+    /// A message fit for the shopper (an `ApiError`'s `Display`).
+    message: String,
+    /// Called when the shopper asks to try again.
+    #[prop(optional)]
+    on_retry: Option<Callback<()>>,
+) -> impl IntoView {
+    view! {
+        <div class="notice error" role="alert">
+            <p>{message}</p>
+            {on_retry
+                .map(|retry| {
+                    view! {
+                        <button type="button" class="btn" on:click=move |_| retry.run(())>
+                            "重试"
+                        </button>
+                    }
+                })}
+        </div>
+    }
+}

@@ -1,0 +1,48 @@
+//! Formatting helpers for display.
+
+/// Formats Unix seconds as China Standard Time (UTC+8, no daylight saving), the shop's local
+/// time: `0` → `"1970-01-01 08:00"`.
+pub fn beijing_time(unix_seconds: i64) -> String {
+    let seconds = unix_seconds.saturating_add(8 * 3600);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        of_day / 3600,
+        of_day % 3600 / 60
+    )
+}
+
+/// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian calendar), after
+/// Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beijing_time;
+
+    #[test]
+    fn unix_seconds_read_as_beijing_time() {
+        assert_eq!(beijing_time(0), "1970-01-01 08:00");
+        assert_eq!(beijing_time(951_912_000), "2000-03-01 20:00"); // 12:00 UTC
+        assert_eq!(beijing_time(1_709_164_800), "2024-02-29 08:00"); // leap day
+        assert_eq!(beijing_time(951_825_600), "2000-02-29 20:00"); // century leap day
+        assert_eq!(beijing_time(1_798_732_799), "2026-12-31 23:59");
+    }
+}

@@ -1,0 +1,42 @@
+//! `/`: the catalog blocks of the home page.
+
+use leptos::prelude::*;
+
+use super::set_title;
+use crate::api;
+use crate::components::{CatalogBlock, EmptyNotice, ErrorNotice, Loading};
+
+/// Fetches `GET /v1/goods/index` and shows a block per catalog.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    set_title(None);
+    let index = LocalResource::new(api::goods::index);
+    let retry = Callback::new(move |()| index.refetch());
+    let body = move || match index.get() {
+        None => view! { <Loading text="正在加载商品…" /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
+        }
+        Some(Ok(answer)) if answer.data.is_empty() => {
+            view! { <EmptyNotice text="暂无商品，敬请期待" /> }.into_any()
+        }
+        Some(Ok(answer)) => {
+            let base_url = answer.base_url;
+            answer
+                .data
+                .into_iter()
+                .map(|catalog| view! { <CatalogBlock catalog base_url=base_url.clone() /> })
+                .collect_view()
+                .into_any()
+        }
+    };
+    view! {
+        <section class="home">
+            <div class="hero">
+                <h1>"达达商城"</h1>
+                <p>"精品箱包，品质出行"</p>
+            </div>
+            {body}
+        </section>
+    }
+}

@@ -1,0 +1,112 @@
+//! `/login` (and the legacy `/dadashop/templates/login.html`).
+
+use dadashop_types::rules;
+use dadashop_types::users::LoginRequest;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use super::{message, set_title};
+use crate::api::{self, ApiError};
+use crate::components::{CheckboxField, FormError, Loading, TextField};
+use crate::state::{use_auth, use_flash};
+use crate::{Page, safe_next};
+
+/// Username, password and 自动登录; on success the session starts and the shopper goes to
+/// `?next=` (a path of this site) or home.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    set_title(Some("登录"));
+    let auth = use_auth();
+    let flash = use_flash();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    // The flash ("密码已修改，请重新登录") belongs to this visit of the page only.
+    on_cleanup(move || flash.clear());
+
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let remember = RwSignal::new(false);
+    let submitted = RwSignal::new(false);
+
+    let username_error =
+        Signal::derive(move || username.with(|name| message(rules::check_username(name.trim()))));
+    // Only "not empty" here: length rules apply to new passwords, not to logging in.
+    let password_error =
+        Signal::derive(move || password.with(|p| p.is_empty().then(|| "请输入密码".to_owned())));
+
+    let login = Action::new_local(move |(body, remember): &(LoginRequest, bool)| {
+        let (body, remember) = (body.clone(), *remember);
+        let navigate = navigate.clone();
+        let next = query.with_untracked(|q| q.get("next"));
+        async move {
+            let answer = api::users::login(&body).await?;
+            auth.log_in(&answer, remember);
+            flash.clear();
+            navigate(safe_next(next.as_deref()), Default::default());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let pending = login.pending();
+    let server_error = Signal::derive(move || {
+        if pending.get() {
+            return None;
+        }
+        login
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if pending.get_untracked()
+            || username_error.get_untracked().is_some()
+            || password_error.get_untracked().is_some()
+        {
+            return;
+        }
+        let body = LoginRequest {
+            username: Some(username.get_untracked().trim().to_owned()),
+            password: Some(password.get_untracked()),
+            ..LoginRequest::default()
+        };
+        login.dispatch((body, remember.get_untracked()));
+    };
+
+    view! {
+        <section class="auth-card" aria-labelledby="login-title">
+            <h1 id="login-title">"登录"</h1>
+            {move || flash.get().map(|text| view! { <p class="notice info" role="status">{text}</p> })}
+            <form on:submit=on_submit novalidate>
+                <TextField
+                    id="login-username"
+                    label="用户名"
+                    value=username
+                    error=username_error
+                    reveal=submitted
+                    autocomplete="username"
+                />
+                <TextField
+                    id="login-password"
+                    label="密码"
+                    input_type="password"
+                    value=password
+                    error=password_error
+                    reveal=submitted
+                    autocomplete="current-password"
+                />
+                <CheckboxField id="login-remember" label="自动登录" checked=remember />
+                <FormError message=server_error />
+                <button type="submit" class="btn primary block" disabled=move || pending.get()>
+                    "登录"
+                </button>
+                {move || pending.get().then(|| view! { <Loading text="正在登录…" /> })}
+            </form>
+            <p class="switch">"还没有账号？" <A href=Page::Register.path()>"免费注册"</A></p>
+        </section>
+    }
+}

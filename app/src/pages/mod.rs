@@ -1,0 +1,48 @@
+//! One routed page per file. Pages read state, call [`crate::api`] and compose
+//! [`crate::components`].
+
+mod address;
+mod home;
+mod login;
+mod not_found;
+mod password;
+mod profile;
+mod register;
+
+pub use address::AddressPage;
+pub use home::HomePage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use password::PasswordPage;
+pub use profile::ProfilePage;
+pub use register::RegisterPage;
+
+use crate::api::ApiError;
+use dadashop_types::codes;
+
+/// The shop name, last part of every document title.
+const SHOP_NAME: &str = "达达商城";
+
+/// Sets the document title: `"<page> - 达达商城"`, or the shop name alone.
+fn set_title(page: Option<&str>) {
+    let title = match page {
+        Some(page) => format!("{page} - {SHOP_NAME}"),
+        None => SHOP_NAME.to_owned(),
+    };
+    leptos::prelude::document().set_title(&title);
+}
+
+/// The error a page reports when it needs a session and there is none (normally unreachable:
+/// protected routes check first).
+fn not_logged_in() -> ApiError {
+    ApiError::Api {
+        status: 401,
+        code: codes::NOT_LOGGED_IN,
+        message: "请先登录".to_owned(),
+    }
+}
+
+/// The validation message of a rule check, owned.
+fn message<E: ToString>(check: Result<(), E>) -> Option<String> {
+    check.err().map(|e| e.to_string())
+}

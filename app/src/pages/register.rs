@@ -1,0 +1,155 @@
+//! `/register` (and the legacy `/dadashop/templates/register.html`).
+
+use dadashop_types::rules;
+use dadashop_types::users::RegisterRequest;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use super::{message, set_title};
+use crate::Page;
+use crate::api::{self, ApiError};
+use crate::components::{CheckboxField, FormError, Loading, TextField};
+use crate::state::use_auth;
+
+/// Username (sent as the legacy `uname`), password twice, phone, email and 自动登录. The
+/// answer logs the new shopper in; they land on the home page.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    set_title(Some("注册"));
+    let auth = use_auth();
+    let navigate = use_navigate();
+
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let password2 = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let remember = RwSignal::new(false);
+    let submitted = RwSignal::new(false);
+
+    let username_error =
+        Signal::derive(move || username.with(|v| message(rules::check_username(v.trim()))));
+    let password_error =
+        Signal::derive(move || password.with(|v| message(rules::check_password(v))));
+    let password2_error = Signal::derive(move || {
+        if password2.with(String::is_empty) {
+            Some("请再次输入密码".to_owned())
+        } else if password2.get() != password.get() {
+            Some("两次输入的密码不一致".to_owned())
+        } else {
+            None
+        }
+    });
+    let phone_error = Signal::derive(move || phone.with(|v| message(rules::check_phone(v.trim()))));
+    let email_error = Signal::derive(move || email.with(|v| message(rules::check_email(v.trim()))));
+    let errors = [
+        username_error,
+        password_error,
+        password2_error,
+        phone_error,
+        email_error,
+    ];
+
+    let register = Action::new_local(move |(body, remember): &(RegisterRequest, bool)| {
+        let (body, remember) = (body.clone(), *remember);
+        let navigate = navigate.clone();
+        async move {
+            let answer = api::users::register(&body).await?;
+            auth.log_in(&answer, remember);
+            navigate(Page::Home.path(), Default::default());
+            Ok::<(), ApiError>(())
+        }
+    });
+    let pending = register.pending();
+    let server_error = Signal::derive(move || {
+        if pending.get() {
+            return None;
+        }
+        register
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if pending.get_untracked() || errors.iter().any(|e| e.get_untracked().is_some()) {
+            return;
+        }
+        let body = RegisterRequest {
+            uname: Some(username.get_untracked().trim().to_owned()),
+            password: Some(password.get_untracked()),
+            password2: Some(password2.get_untracked()),
+            phone: Some(phone.get_untracked().trim().to_owned()),
+            email: Some(email.get_untracked().trim().to_owned()),
+            ..RegisterRequest::default()
+        };
+        register.dispatch((body, remember.get_untracked()));
+    };
+
+    view! {
+        <section class="auth-card" aria-labelledby="register-title">
+            <h1 id="register-title">"注册"</h1>
+            <form on:submit=on_submit novalidate>
+                <TextField
+                    id="register-username"
+                    label="用户名"
+                    value=username
+                    error=username_error
+                    reveal=submitted
+                    autocomplete="username"
+                    placeholder="1-11位字母、数字、下划线或汉字"
+                />
+                <TextField
+                    id="register-password"
+                    label="密码"
+                    input_type="password"
+                    value=password
+                    error=password_error
+                    reveal=submitted
+                    autocomplete="new-password"
+                    placeholder="至少8个字符"
+                />
+                <TextField
+                    id="register-password2"
+                    label="确认密码"
+                    input_type="password"
+                    value=password2
+                    error=password2_error
+                    reveal=submitted
+                    autocomplete="new-password"
+                />
+                <TextField
+                    id="register-phone"
+                    label="手机号"
+                    input_type="tel"
+                    value=phone
+                    error=phone_error
+                    reveal=submitted
+                    autocomplete="tel"
+                    inputmode="numeric"
+                />
+                <TextField
+                    id="register-email"
+                    label="邮箱"
+                    input_type="email"
+                    value=email
+                    error=email_error
+                    reveal=submitted
+                    autocomplete="email"
+                />
+                <CheckboxField id="register-remember" label="自动登录" checked=remember />
+                <FormError message=server_error />
+                <button type="submit" class="btn primary block" disabled=move || pending.get()>
+                    "注册"
+                </button>
+                {move || pending.get().then(|| view! { <Loading text="正在注册…" /> })}
+            </form>
+            <p class="switch">"已有账号？" <A href=Page::Login.path()>"立即登录"</A></p>
+        </section>
+    }
+}

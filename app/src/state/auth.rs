@@ -1,0 +1,127 @@
+//! Who is logged in.
+
+use dadashop_types::users::TokenResponse;
+use leptos::prelude::*;
+
+use super::storage::{self, Stored};
+use crate::api::{ApiError, Credentials};
+
+/// A logged-in shopper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Username and token for API calls.
+    pub credentials: Credentials,
+    /// Lines in the cart, as the last token answer reported them.
+    pub carts_count: u32,
+    /// Kept in `localStorage` ("自动登录") rather than `sessionStorage`.
+    pub remember: bool,
+}
+
+/// The authentication context: the current [`Session`], if any, mirrored in browser storage.
+///
+/// The session is restored synchronously from storage in [`Auth::restore`], before the router
+/// renders, so protected routes never see a "not yet known" state and never redirect a
+/// logged-in shopper by mistake.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    session: RwSignal<Option<Session>>,
+    /// Bumped each time the server rejects the token; the app shell navigates to the login page.
+    expirations: RwSignal<u32>,
+}
+
+/// The [`Auth`] context provided by `App`.
+///
+/// # Panics
+/// Outside `App` (a programming error, not something a shopper can cause).
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+impl Auth {
+    /// Builds the context from the session in browser storage (`localStorage` first, then
+    /// `sessionStorage`).
+    pub fn restore() -> Self {
+        let session = storage::load().map(|stored| Session {
+            credentials: Credentials {
+                username: stored.username,
+                token: stored.token,
+            },
+            carts_count: stored.carts_count,
+            remember: stored.remember,
+        });
+        Self {
+            session: RwSignal::new(session),
+            expirations: RwSignal::new(0),
+        }
+    }
+
+    /// Whether someone is logged in (reactive).
+    pub fn is_logged_in(self) -> bool {
+        self.session.with(Option::is_some)
+    }
+
+    /// Whether someone is logged in right now, without subscribing.
+    pub fn is_logged_in_untracked(self) -> bool {
+        self.session.with_untracked(Option::is_some)
+    }
+
+    /// The logged-in username (reactive).
+    pub fn username(self) -> Option<String> {
+        self.session
+            .with(|s| s.as_ref().map(|s| s.credentials.username.clone()))
+    }
+
+    /// Credentials for an API call, read without subscribing: a page's fetch must not rerun
+    /// (with no session) just because the shopper logged out on the way to another page.
+    pub fn credentials(self) -> Option<Credentials> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.credentials.clone()))
+    }
+
+    /// Starts a session from a login or register answer; `remember` picks `localStorage`.
+    pub fn log_in(self, answer: &TokenResponse, remember: bool) {
+        let session = Session {
+            credentials: Credentials {
+                username: answer.username.clone(),
+                token: answer.token.clone(),
+            },
+            carts_count: answer.carts_count,
+            remember,
+        };
+        storage::save(&Stored {
+            username: session.credentials.username.clone(),
+            token: session.credentials.token.clone(),
+            carts_count: session.carts_count,
+            remember,
+        });
+        self.session.set(Some(session));
+    }
+
+    /// Ends the session in the browser (both storage areas). Revoking the token on the server
+    /// is the caller's business.
+    pub fn log_out(self) {
+        storage::clear();
+        self.session.set(None);
+    }
+
+    /// The server no longer accepts the token: forget it and let the shell go to the login page.
+    pub fn expire(self) {
+        self.log_out();
+        self.expirations.update(|n| *n = n.wrapping_add(1));
+    }
+
+    /// How many times the session expired (reactive); the shell watches it.
+    pub fn expirations(self) -> ReadSignal<u32> {
+        self.expirations.read_only()
+    }
+
+    /// Passes an authorized call's result through, expiring the session on a 401.
+    pub fn check<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let Err(error) = &result
+            && error.is_unauthorized()
+        {
+            self.expire();
+        }
+        result
+    }
+}

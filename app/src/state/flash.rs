@@ -1,0 +1,44 @@
+//! A one-off message for the next page.
+
+use leptos::prelude::*;
+
+/// A message set by one page and shown by the next, e.g. after a password change the login
+/// page says "密码已修改，请重新登录". The page that shows it clears it when it goes away.
+#[derive(Debug, Clone, Copy)]
+pub struct Flash(RwSignal<Option<String>>);
+
+/// The [`Flash`] context provided by `App`.
+///
+/// # Panics
+/// Outside `App` (a programming error).
+pub fn use_flash() -> Flash {
+    expect_context::<Flash>()
+}
+
+impl Flash {
+    /// An empty flash.
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// Sets the message.
+    pub fn set(self, message: impl Into<String>) {
+        self.0.set(Some(message.into()));
+    }
+
+    /// The message (reactive).
+    pub fn get(self) -> Option<String> {
+        self.0.get()
+    }
+
+    /// Clears the message.
+    pub fn clear(self) {
+        self.0.set(None);
+    }
+}
+
+impl Default for Flash {
+    fn default() -> Self {
+        Self::new()
+    }
+}

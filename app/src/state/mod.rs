@@ -1,0 +1,10 @@
+//! App-wide state shared through Leptos contexts, each a `Copy` newtype over signals:
+//! [`Auth`] (who is logged in, restored from browser storage) and [`Flash`] (a one-off
+//! message carried to the next page, such as "密码已修改，请重新登录").
+
+mod auth;
+mod flash;
+mod storage;
+
+pub use auth::{Auth, Session, use_auth};
+pub use flash::{Flash, use_flash};

@@ -1,0 +1,120 @@
+import { API, expect, httpStatus, newShopper, registerViaApi, test } from './fixtures';
+import { Header, LoginPage, RegisterPage } from './pages/shop';
+
+const storedToken = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => ({
+    local: window.localStorage.getItem('dashop_token'),
+    session: window.sessionStorage.getItem('dashop_token'),
+    localUser: window.localStorage.getItem('dashop_user'),
+    sessionUser: window.sessionStorage.getItem('dashop_user'),
+  }));
+
+test('a new shopper registers, logs out, logs in with 自动登录 and stays logged in after a reload', async ({
+  page,
+}) => {
+  const shopper = newShopper();
+  const header = new Header(page);
+
+  const register = new RegisterPage(page);
+  await register.goto();
+  await register.register(shopper);
+  await expect(page).toHaveURL('/');
+  await header.expectLoggedInAs(shopper.username);
+
+  await header.logoutLink.click();
+  await header.expectLoggedOut();
+  expect(await storedToken(page)).toEqual({ local: null, session: null, localUser: null, sessionUser: null });
+
+  await header.loginLink.click();
+  const login = new LoginPage(page);
+  await expect(login.username).toBeVisible();
+  await login.logIn(shopper.username, shopper.password, { remember: true });
+  await header.expectLoggedInAs(shopper.username);
+
+  await page.reload();
+  await header.expectLoggedInAs(shopper.username);
+  const stored = await storedToken(page);
+  expect(stored.local).toBeTruthy();
+  expect(stored.localUser).toBe(shopper.username);
+  expect(stored.session).toBeNull();
+});
+
+test('without 自动登录 the token lives in sessionStorage and a new browser context is logged out', async ({
+  page,
+  browser,
+  errors,
+}) => {
+  const shopper = newShopper();
+  await registerViaApi(page.request, shopper);
+
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.logIn(shopper.username, shopper.password);
+  await new Header(page).expectLoggedInAs(shopper.username);
+
+  const stored = await storedToken(page);
+  expect(stored.session).toBeTruthy();
+  expect(stored.sessionUser).toBe(shopper.username);
+  expect(stored.local).toBeNull();
+
+  const context = await browser.newContext();
+  try {
+    const other = await context.newPage();
+    errors.attach(other);
+    await other.goto('/');
+    await new Header(other).expectLoggedOut();
+  } finally {
+    await context.close();
+  }
+});
+
+test('the register form validates inline and shows the server refusing a taken username', async ({
+  page,
+  errors,
+}) => {
+  errors.allow(httpStatus(409), httpStatus(400));
+  const shopper = newShopper();
+  await registerViaApi(page.request, shopper);
+
+  const register = new RegisterPage(page);
+  await register.goto();
+  await page.getByRole('button', { name: '注册', exact: true }).click();
+  await expect(page.getByText('请输入用户名')).toBeVisible();
+  await expect(page.getByText('密码至少8个字符')).toBeVisible();
+  await expect(page.getByText('请输入11位中国大陆手机号')).toBeVisible();
+  await expect(page.getByText('请输入有效的邮箱地址')).toBeVisible();
+  await expect(page).toHaveURL('/register');
+
+  await register.register({ ...newShopper(), username: shopper.username });
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page).toHaveURL('/register');
+  await new Header(page).expectLoggedOut();
+});
+
+test('a protected page sends a logged-out shopper to the login page and back after login', async ({ page }) => {
+  const shopper = newShopper();
+  await registerViaApi(page.request, shopper);
+
+  await page.goto('/user/address');
+  await expect(page).toHaveURL(/\/login\?next=/);
+  const login = new LoginPage(page);
+  await login.logIn(shopper.username, shopper.password);
+  await expect(page).toHaveURL('/user/address');
+  await expect(page.getByRole('heading', { name: '收货地址', level: 1 })).toBeVisible();
+});
+
+test('the legacy login path shows the login page and unknown paths show 页面不存在', async ({ page }) => {
+  await page.goto('/dadashop/templates/login.html');
+  await expect(page.getByRole('heading', { name: '登录' })).toBeVisible();
+  await page.goto('/no/such/page');
+  await expect(page.getByRole('heading', { name: '页面不存在' })).toBeVisible();
+});
+
+test('the API answers a request from the SPA origin with CORS headers', async ({ page }) => {
+  // The SPA depends on this: without it every fetch fails as a network error.
+  const response = await page.request.fetch(`${API}/v1/goods/index`, {
+    headers: { Origin: 'http://127.0.0.1:7000' },
+  });
+  expect(response.status()).toBe(200);
+  expect(response.headers()['access-control-allow-origin']).toBe('http://127.0.0.1:7000');
+});

@@ -1,0 +1,89 @@
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+
+/** The API origin the e2e server listens on (scripts/e2e-server.sh). */
+export const API = 'http://127.0.0.1:8000';
+
+/**
+ * Fails a test on any uncaught page error (a broken wasm module otherwise shows only as an empty
+ * page) and on any console error that the test did not declare as expected.
+ */
+export class ErrorWatch {
+  private readonly allowed: RegExp[] = [];
+  private readonly errors: string[] = [];
+
+  /** Console errors matching one of `patterns` are expected in this test. */
+  allow(...patterns: RegExp[]): void {
+    this.allowed.push(...patterns);
+  }
+
+  /** Watches a page (the fixture's page is watched already; call it for extra pages). */
+  attach(page: Page): void {
+    page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') {
+        this.errors.push(`console.error: ${message.text()}`);
+      }
+    });
+  }
+
+  /** Errors that no `allow` pattern covers. */
+  unexpected(): string[] {
+    return this.errors.filter((text) => !this.allowed.some((pattern) => pattern.test(text)));
+  }
+}
+
+/** Chromium's console line for an HTTP error answer, e.g. an expected 401. */
+export const httpStatus = (status: number): RegExp =>
+  new RegExp(`Failed to load resource: the server responded with a status of ${status}\\b`);
+
+export const test = base.extend<{ errors: ErrorWatch }>({
+  errors: [
+    async ({ page }, use) => {
+      const watch = new ErrorWatch();
+      watch.attach(page);
+      await use(watch);
+      expect(watch.unexpected(), 'page errors and unexpected console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** A shopper who does not exist yet. */
+export interface Shopper {
+  username: string;
+  password: string;
+  phone: string;
+  email: string;
+}
+
+let counter = 0;
+
+/** A fresh shopper with a unique username (at most 11 word characters) and phone. */
+export function newShopper(): Shopper {
+  counter += 1;
+  const stamp = (Date.now() % 1_000_000_000).toString(36); // up to 6 characters
+  const username = `e2e${stamp}${counter.toString(36)}`.slice(0, 11);
+  const digits = `${Date.now()}${counter}`.slice(-9).padStart(9, '0');
+  return {
+    username,
+    password: `pw-${username}-secret`,
+    phone: `13${digits}`,
+    email: `${username}@example.com`,
+  };
+}
+
+/** Registers `shopper` straight through the API (setup for tests about other things). */
+export async function registerViaApi(request: APIRequestContext, shopper: Shopper): Promise<void> {
+  const response = await request.post(`${API}/v1/users`, {
+    data: {
+      uname: shopper.username,
+      password: shopper.password,
+      password2: shopper.password,
+      phone: shopper.phone,
+      email: shopper.email,
+    },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
