@@ -8,7 +8,7 @@ cd "$root"
 bash scripts/setup.sh --browser
 
 echo "== unit and API integration tests (TEST_MYSQL_URL=${TEST_MYSQL_URL:+set}${TEST_MYSQL_URL:-unset: MariaDB cases skip})"
-cargo test --workspace --exclude app --exclude frontend
+cargo test --workspace --exclude frontend
 
 echo "== SPA build"
 bash scripts/build-spa.sh

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod kv;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One SKU in a catalog block of the home page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndexSku {
     pub skuid: i64,
     pub caption: String,
@@ -16,6 +17,7 @@ pub struct IndexSku {
 
 /// One catalog block of the home page with its first launched SKUs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndexCatalog {
     pub catalog_id: i64,
     pub catalog_name: String,
@@ -24,6 +26,7 @@ pub struct IndexCatalog {
 
 /// `GET /v1/goods/index` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndexResponse {
     pub code: u32,
     pub data: Vec<IndexCatalog>,

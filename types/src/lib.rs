@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// Body of every failed request: `{"code": <business code>, "error": "<zh-CN message>"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A business code from [`codes`], or the HTTP status for generic failures.
     pub code: u32,
@@ -23,6 +24,7 @@ pub struct ErrorBody {
 
 /// A success answer whose payload is a short message, e.g. `{"code": 200, "data": "OK"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageResponse {
     /// Always 200.
     pub code: u32,

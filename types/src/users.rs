@@ -8,6 +8,7 @@ use serde_json::Value;
 
 /// `POST /v1/users`: register. The legacy page sends `uname`; `username` is accepted too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uname: Option<String>,
@@ -27,14 +28,17 @@ pub struct RegisterRequest {
     pub verify: Option<String>,
     /// The "I agree" checkbox of the legacy page; any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub allow: Option<Value>,
     /// Offline cart to merge (array of `{id, count, ...}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
     pub carts: Option<Value>,
 }
 
 /// `POST /v1/tokens`: log in with username and password.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     #[serde(default)]
     pub username: Option<String>,
@@ -42,13 +46,16 @@ pub struct LoginRequest {
     pub password: Option<String>,
     /// Offline cart to merge (array of `{id, count, ...}`); `carts` is accepted too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
     pub cart: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
     pub carts: Option<Value>,
 }
 
 /// The `data` object of a token answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenData {
     pub token: String,
     /// Number of lines in the shopper's cart (the legacy `len`).
@@ -58,6 +65,7 @@ pub struct TokenData {
 /// Answer of register and login: the compatible superset of both legacy shapes
 /// (`token` and `data.token`, `username`, `len`, `carts_count`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub code: u32,
     pub username: String,
@@ -71,6 +79,7 @@ pub struct TokenResponse {
 
 /// `GET /v1/users/<username>` payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserProfile {
     pub username: String,
     pub email: String,
@@ -83,6 +92,7 @@ pub struct UserProfile {
 
 /// `GET /v1/users/<username>` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserResponse {
     pub code: u32,
     pub data: UserProfile,
@@ -90,6 +100,7 @@ pub struct UserResponse {
 
 /// `POST /v1/users/<username>/password`: change the password while logged in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     #[serde(default)]
     pub oldpassword: Option<String>,
@@ -101,6 +112,7 @@ pub struct ChangePasswordRequest {
 
 /// One entry of an address book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     pub id: i64,
     /// Street address, at most 100 characters.
@@ -117,6 +129,7 @@ pub struct Address {
 
 /// Answer of every address endpoint: the whole live address book, default first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddressListResponse {
     pub code: u32,
     pub addresslist: Vec<Address>,
@@ -128,6 +141,7 @@ pub struct AddressListResponse {
 /// `POST /v1/users/<username>/address`: add an address. Note the legacy name
 /// `receiver_phone` here versus `receiver_mobile` in updates and answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewAddressRequest {
     #[serde(default)]
     pub receiver: Option<String>,
@@ -144,6 +158,7 @@ pub struct NewAddressRequest {
 /// `PUT /v1/users/<username>/address/<id>`: edit an address. `id`, when sent, must equal the
 /// path id (number or numeric string). `postcode` is optional (kept when absent).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateAddressRequest {
     #[serde(default)]
     pub receiver: Option<String>,
@@ -156,13 +171,16 @@ pub struct UpdateAddressRequest {
     #[serde(default)]
     pub tag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1"))]
     pub id: Option<Value>,
 }
 
 /// `POST /v1/users/<username>/address/default`: make `id` the default address.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DefaultAddressRequest {
     /// Address id, number or numeric string.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1"))]
     pub id: Option<Value>,
 }

@@ -101,6 +101,8 @@ async fn answer(
 }
 
 /// The live address book.
+#[utoipa::path(get, path = "/v1/users/{username}/address", tag = "addresses", security(("token" = [])), params(("username" = String, Path)),
+    responses((status = 200, body = AddressListResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown or foreign address id (10122)", body = dadashop_types::ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -112,6 +114,8 @@ async fn list(
 
 /// Adds an address (the first becomes the default). Errors: 10123 missing/over-long field or
 /// bad postcode, 10117 bad mobile, 409 / 10120 book full.
+#[utoipa::path(post, path = "/v1/users/{username}/address", tag = "addresses", security(("token" = [])), params(("username" = String, Path)), request_body = NewAddressRequest,
+    responses((status = 200, body = AddressListResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown or foreign address id (10122)", body = dadashop_types::ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -133,6 +137,8 @@ async fn create(
 
 /// Edits an address. `id` in the body, when sent, must equal the path id (10122 if not);
 /// `postcode` may be omitted and is then kept.
+#[utoipa::path(put, path = "/v1/users/{username}/address/{id}", tag = "addresses", security(("token" = [])), params(("username" = String, Path), ("id" = i64, Path)), request_body = UpdateAddressRequest,
+    responses((status = 200, body = AddressListResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown or foreign address id (10122)", body = dadashop_types::ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -172,6 +178,8 @@ async fn update(
 }
 
 /// Soft-deletes an address; a deleted default hands the role to the oldest remaining one.
+#[utoipa::path(delete, path = "/v1/users/{username}/address/{id}", tag = "addresses", security(("token" = [])), params(("username" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = AddressListResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown or foreign address id (10122)", body = dadashop_types::ErrorBody)))]
 async fn remove(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -184,6 +192,8 @@ async fn remove(
 }
 
 /// Makes the address `id` (number or numeric string) the default.
+#[utoipa::path(post, path = "/v1/users/{username}/address/default", tag = "addresses", security(("token" = [])), params(("username" = String, Path)), request_body = DefaultAddressRequest,
+    responses((status = 200, body = AddressListResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown or foreign address id (10122)", body = dadashop_types::ErrorBody)))]
 async fn set_default(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
 
 /// Every catalog with its first three launched SKUs (a catalog without any has an empty
 /// `sku` list), and `base_url` to prefix the image paths with.
+#[utoipa::path(get, path = "/v1/goods/index", tag = "goods",
+    responses((status = 200, body = IndexResponse), (status = 503, body = dadashop_types::ErrorBody)))]
 async fn index(State(state): State<AppState>) -> ApiResult<Json<IndexResponse>> {
     let catalogs = goods::catalogs(&state.db).await?;
     let mut by_catalog: HashMap<i64, Vec<IndexSku>> = HashMap::new();

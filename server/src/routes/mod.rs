@@ -58,6 +58,7 @@ pub fn api_router(state: AppState) -> Router {
     let router = Router::new()
         .nest("/v1", v1)
         .merge(health::router())
+        .merge(crate::openapi::router())
         .nest_service("/media", ServeDir::new(&settings.media_dir))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

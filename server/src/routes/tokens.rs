@@ -54,6 +54,9 @@ fn throttle_key(username: &str) -> String {
 /// Errors: 10123 missing field, 10104 unknown user or wrong password (one message for both,
 /// so accounts cannot be enumerated; the time taken is the same too), 429 / 10131 after
 /// [`LOGIN_MAX_FAILURES`] wrong passwords within [`LOGIN_WINDOW`], with `Retry-After`.
+#[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
+        (status = 429, description = "Too many wrong passwords (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     LenientJson(req): LenientJson<LoginRequest>,
@@ -104,6 +107,8 @@ async fn login(
 }
 
 /// Revokes the presented token until it would have expired anyway.
+#[utoipa::path(delete, path = "/v1/tokens", tag = "tokens", security(("token" = [])),
+    responses((status = 200, description = "The presented token is revoked", body = MessageResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<MessageResponse>> {
     let left = auth.claims.exp - db::now_secs() + 1;
     let ttl = Duration::from_secs(u64::try_from(left).unwrap_or(1).max(1));

@@ -27,6 +27,9 @@ pub fn router() -> Router<AppState> {
 /// Errors (HTTP 400 unless noted): 10123 missing field or bad password, 10127 bad username,
 /// 10102 `password2` differs, 10117 bad phone, 10126 bad email, 206 (409) username taken.
 /// The SMS code in `verify` is not checked yet (SMS codes arrive with the jobs issue).
+#[utoipa::path(post, path = "/v1/users", tag = "users", request_body = RegisterRequest,
+    responses((status = 200, body = dadashop_types::users::TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
+        (status = 409, description = "Username taken (206)", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     LenientJson(req): LenientJson<RegisterRequest>,
@@ -72,6 +75,8 @@ async fn register(
 }
 
 /// The caller's own profile; 403 for anyone else's.
+#[utoipa::path(get, path = "/v1/users/{username}", tag = "users", security(("token" = [])),
+    params(("username" = String, Path)), responses((status = 200, body = UserResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody)))]
 async fn profile(auth: AuthUser, Path(username): Path<String>) -> ApiResult<Json<UserResponse>> {
     auth.ensure_is(&username)?;
     let u = auth.user;
@@ -91,6 +96,9 @@ async fn profile(auth: AuthUser, Path(username): Path<String>) -> ApiResult<Json
 ///
 /// Errors: 10123 missing field or bad new password, 10102 the new passwords differ, 10103
 /// old password wrong, 10109 new equals old, 403 someone else's account.
+#[utoipa::path(post, path = "/v1/users/{username}/password", tag = "users", security(("token" = [])),
+    params(("username" = String, Path)), request_body = ChangePasswordRequest,
+    responses((status = 200, body = MessageResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     auth: AuthUser,

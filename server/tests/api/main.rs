@@ -8,5 +8,6 @@ mod addresses;
 mod bad_input;
 mod cors;
 mod goods;
+mod openapi;
 mod tokens;
 mod web;
