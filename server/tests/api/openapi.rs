@@ -9,7 +9,13 @@ async fn the_openapi_document_lists_every_endpoint_with_its_methods() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (status, doc) = app.get("/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
     let expected = [
         ("/v1/users", "post"),
         ("/v1/users/{username}", "get"),
@@ -24,8 +30,14 @@ async fn the_openapi_document_lists_every_endpoint_with_its_methods() {
         ("/v1/goods/index", "get"),
     ];
     for (path, method) in expected {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
     }
     assert!(doc["components"]["schemas"]["TokenResponse"].is_object());
-    assert_eq!(doc["components"]["securitySchemes"]["token"]["in"], "header");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["token"]["in"],
+        "header"
+    );
 }
