@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::{message, set_title};
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{use_auth, use_flash};
+use crate::state::{failure_message, use_auth, use_flash};
 use crate::{Page, safe_next};
 
 /// Username, password and 自动登录; on success the session starts and the shopper goes to
@@ -49,16 +49,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     let pending = login.pending();
-    let server_error = Signal::derive(move || {
-        if pending.get() {
-            return None;
-        }
-        login
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let server_error = failure_message(login);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

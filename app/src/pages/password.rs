@@ -10,7 +10,7 @@ use super::{message, not_logged_in, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{FormError, Loading, TextField, UserNav};
-use crate::state::{use_auth, use_flash};
+use crate::state::{failure_message, use_auth, use_flash};
 
 /// Current password and the new one twice. On success the server has revoked every token of
 /// the shopper, so the browser forgets its session too and the login page says
@@ -59,16 +59,7 @@ pub fn PasswordPage() -> impl IntoView {
         }
     });
     let pending = change.pending();
-    let server_error = Signal::derive(move || {
-        if pending.get() {
-            return None;
-        }
-        change
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let server_error = failure_message(change);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

@@ -11,7 +11,7 @@ use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::use_auth;
+use crate::state::{failure_message, use_auth};
 
 /// Username (sent as the legacy `uname`), password twice, phone, email and 自动登录. The
 /// answer logs the new shopper in; they land on the home page.
@@ -63,16 +63,7 @@ pub fn RegisterPage() -> impl IntoView {
         }
     });
     let pending = register.pending();
-    let server_error = Signal::derive(move || {
-        if pending.get() {
-            return None;
-        }
-        register
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let server_error = failure_message(register);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

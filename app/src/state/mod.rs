@@ -2,9 +2,11 @@
 //! [`Auth`] (who is logged in, restored from browser storage) and [`Flash`] (a one-off
 //! message carried to the next page, such as "密码已修改，请重新登录").
 
+mod action;
 mod auth;
 mod flash;
 mod storage;
 
+pub use action::failure_message;
 pub use auth::{Auth, Session, use_auth};
 pub use flash::{Flash, use_flash};
