@@ -7,13 +7,24 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh --browser
 
-echo "== unit and API integration tests (TEST_MYSQL_URL=${TEST_MYSQL_URL:+set}${TEST_MYSQL_URL:-unset: MariaDB cases skip})"
-cargo test --workspace --exclude frontend
+if [ -n "${TEST_MYSQL_URL:-}" ]; then backends="SQLite and MariaDB${TEST_REDIS_URL:+ + Redis}"; else backends="SQLite only: TEST_MYSQL_URL is unset, the ::mariadb cases skip"; fi
+echo "== unit and API integration tests ($backends)"
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+cargo test --workspace --exclude frontend 2>&1 | tee "$logs/cargo.log"
 
 echo "== SPA build"
 bash scripts/build-spa.sh
 cargo build -p dadashop-server
 
 echo "== Playwright end-to-end tests (Chromium)"
-cd end2end
-npx playwright test
+(cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"
+
+# One closing line over both suites.
+sum() { awk -v re="$2" '{ if (match($0, re)) { split(substr($0, RSTART, RLENGTH), w, " "); n += w[1] } } END { print n + 0 }' "$1"; }
+rust_passed=$(sum "$logs/cargo.log" "[0-9]+ passed")
+rust_failed=$(sum "$logs/cargo.log" "[0-9]+ failed")
+e2e_passed=$(sum "$logs/e2e.log" "^ *[0-9]+ passed")
+e2e_failed=$(sum "$logs/e2e.log" "^ *[0-9]+ failed")
+echo "cargo test: $rust_passed passed; Playwright: $e2e_passed passed"
+echo "tests: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
