@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 404: unknown resource.
     #[error("not found {code}")]
     NotFound { code: u32, message: String },
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 409: conflict such as a taken username.
     #[error("conflict {code}")]
     Conflict { code: u32, message: String },
@@ -85,6 +88,11 @@ impl ApiError {
             ),
             Self::Forbidden { code, message } => (StatusCode::FORBIDDEN, *code, message.clone()),
             Self::NotFound { code, message } => (StatusCode::NOT_FOUND, *code, message.clone()),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                405,
+                "该接口不支持此请求方法".to_owned(),
+            ),
             Self::Conflict { code, message } => (StatusCode::CONFLICT, *code, message.clone()),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,

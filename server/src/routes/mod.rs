@@ -54,7 +54,8 @@ pub fn api_router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(addresses::router())
         .merge(goods::router())
-        .fallback(|| async { ApiError::not_found(404, "接口不存在") });
+        .fallback(|| async { ApiError::not_found(404, "接口不存在") })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
     let router = Router::new()
         .nest("/v1", v1)
         .merge(health::router())
