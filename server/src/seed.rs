@@ -9,7 +9,6 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, anyhow};
 use sqlx::{Any, AnyPool, Transaction};
@@ -68,7 +67,7 @@ pub async fn seed_demo(pool: &AnyPool, media_dir: &Path) -> anyhow::Result<Optio
         return Ok(None);
     }
 
-    let inserted = insert_plan(&mut tx, &plan, unix_now()).await;
+    let inserted = insert_plan(&mut tx, &plan, crate::db::now_secs()).await;
     let committed = match inserted {
         Ok(()) => tx.commit().await.context("committing the demo catalog"),
         Err(err) => {
@@ -110,13 +109,6 @@ async fn catalog_is_empty(pool: &AnyPool) -> anyhow::Result<bool> {
         .await
         .context("checking whether the catalog is empty")?;
     Ok(row.is_none())
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------------------------
