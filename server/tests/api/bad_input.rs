@@ -12,9 +12,8 @@ on_both_backends!(
     addresses_refuse_bad_input_and_write_nothing
 );
 
-/// `register_body("newbie")` with `key` set to `value` (`Value::Null` removes the key).
-fn register_with(key: &str, value: Value) -> Value {
-    let mut body = register_body("newbie");
+/// `body` with `key` set to `value` (`Value::Null` removes the key).
+fn with(mut body: Value, key: &str, value: Value) -> Value {
     let map = body.as_object_mut().expect("object");
     if value.is_null() {
         map.remove(key);
@@ -22,6 +21,10 @@ fn register_with(key: &str, value: Value) -> Value {
         map.insert(key.to_owned(), value);
     }
     body
+}
+
+fn register_with(key: &str, value: Value) -> Value {
+    with(register_body("newbie"), key, value)
 }
 
 async fn register_refuses_bad_input_and_writes_nothing(b: Backend) {
@@ -251,14 +254,7 @@ async fn login_refuses_bad_input(b: Backend) {
 }
 
 fn address_with(key: &str, value: Value) -> Value {
-    let mut body = address_body("张三");
-    let map = body.as_object_mut().expect("object");
-    if value.is_null() {
-        map.remove(key);
-    } else {
-        map.insert(key.to_owned(), value);
-    }
-    body
+    with(address_body("张三"), key, value)
 }
 
 async fn addresses_refuse_bad_input_and_write_nothing(b: Backend) {
