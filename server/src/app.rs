@@ -104,10 +104,17 @@ impl Application {
     }
 }
 
-/// Opens the database (migrating it) and the ephemeral store, and makes the token service.
-pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
+/// Opens the database of `settings` and applies the pending migrations. `migrate` and
+/// `seed-demo` need nothing more (no Redis, no token service).
+pub async fn open_database(settings: &Settings) -> anyhow::Result<sqlx::AnyPool> {
     let db = crate::db::connect(&settings.database_url).await?;
     crate::db::migrate(&db, settings.is_mysql()).await?;
+    Ok(db)
+}
+
+/// Opens the database (migrating it) and the ephemeral store, and makes the token service.
+pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
+    let db = open_database(&settings).await?;
     let kv = match &settings.redis_url {
         Some(url) => Kv::redis(url, &settings.kv_prefix).await.with_context(|| {
             format!("could not connect to REDIS_URL {}", crate::db::redact(url))

@@ -53,13 +53,13 @@ pub async fn run() -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await
         }
         Command::Migrate => {
-            crate::app::connect(settings).await?;
+            crate::app::open_database(&settings).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::SeedDemo => {
-            let state = crate::app::connect(settings).await?;
-            match crate::seed::seed_demo(&state.db, &state.settings.media_dir).await? {
+            let db = crate::app::open_database(&settings).await?;
+            match crate::seed::seed_demo(&db, &settings.media_dir).await? {
                 Some(report) => tracing::info!(?report, "demo catalog seeded"),
                 None => tracing::info!("the catalog is not empty; nothing seeded"),
             }
