@@ -23,13 +23,13 @@ pub struct AddressRow {
     pub is_default: i64,
 }
 
-/// The validated fields of an address.
+/// The validated fields of an address that create and edit both require (the postcode is
+/// required on create and optional on edit, so it travels separately).
 #[derive(Debug, Clone)]
 pub struct AddressFields {
     pub receiver: String,
     pub address: String,
     pub receiver_mobile: String,
-    pub postcode: String,
     pub tag: String,
 }
 
@@ -87,11 +87,13 @@ async fn live_count(
     Ok(row)
 }
 
-/// Adds an address; the user's first live address becomes the default.
+/// Adds an address with its 6-digit `postcode`; the user's first live address becomes the
+/// default.
 pub async fn insert(
     pool: &AnyPool,
     user_id: i64,
     fields: &AddressFields,
+    postcode: &str,
     now: i64,
 ) -> Result<(), AddressError> {
     let mut tx = begin_for_user(pool, user_id, now).await?;
@@ -108,7 +110,7 @@ pub async fn insert(
     .bind(&fields.receiver)
     .bind(&fields.address)
     .bind(&fields.receiver_mobile)
-    .bind(&fields.postcode)
+    .bind(postcode)
     .bind(&fields.tag)
     .bind(is_default)
     .bind(now)
@@ -119,24 +121,26 @@ pub async fn insert(
     Ok(())
 }
 
-/// Replaces the fields of the live address `id` of `user_id`.
+/// Replaces the fields of the live address `id` of `user_id`; `postcode: None` keeps the
+/// stored one (the legacy edit form does not send it).
 pub async fn update(
     pool: &AnyPool,
     user_id: i64,
     id: i64,
     fields: &AddressFields,
+    postcode: Option<&str>,
     now: i64,
 ) -> Result<(), AddressError> {
     let mut tx = begin_for_user(pool, user_id, now).await?;
     ensure_live(&mut tx, user_id, id).await?;
     sqlx::query(
-        "UPDATE addresses SET receiver = ?, address = ?, receiver_mobile = ?, postcode = ?, tag = ?, updated_at = ? \
+        "UPDATE addresses SET receiver = ?, address = ?, receiver_mobile = ?, postcode = COALESCE(?, postcode), tag = ?, updated_at = ? \
          WHERE id = ? AND user_id = ? AND is_deleted = 0",
     )
     .bind(&fields.receiver)
     .bind(&fields.address)
     .bind(&fields.receiver_mobile)
-    .bind(&fields.postcode)
+    .bind(postcode)
     .bind(&fields.tag)
     .bind(now)
     .bind(id)
@@ -145,21 +149,6 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The stored postcode of a live address (an edit from the legacy page may omit it).
-pub async fn postcode(
-    pool: &AnyPool,
-    user_id: i64,
-    id: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT postcode FROM addresses WHERE id = ? AND user_id = ? AND is_deleted = 0",
-    )
-    .bind(id)
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await
 }
 
 /// Soft-deletes the address; when it was the default, the oldest remaining one takes over.

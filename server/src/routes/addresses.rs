@@ -57,7 +57,6 @@ fn fields(
     receiver: &Option<String>,
     address: &Option<String>,
     mobile: (&Option<String>, &str),
-    postcode: &str,
     tag: &Option<String>,
 ) -> ApiResult<AddressFields> {
     Ok(AddressFields {
@@ -70,7 +69,6 @@ fn fields(
         receiver_mobile: Phone::parse(required(mobile.0, mobile.1)?)?
             .as_str()
             .to_owned(),
-        postcode: Postcode::parse(postcode)?.as_str().to_owned(),
         tag: bounded_text(required(tag, "tag")?, TAG_MAX_CHARS, "地址标签")?,
     })
 }
@@ -123,15 +121,14 @@ async fn create(
     LenientJson(req): LenientJson<NewAddressRequest>,
 ) -> ApiResult<Json<AddressListResponse>> {
     auth.ensure_is(&username)?;
-    let postcode = required(&req.postcode, "postcode")?;
     let f = fields(
         &req.receiver,
         &req.address,
         (&req.receiver_phone, "receiver_phone"),
-        postcode,
         &req.tag,
     )?;
-    repo::insert(&state.db, auth.user.id, &f, now_secs()).await?;
+    let postcode = Postcode::parse(required(&req.postcode, "postcode")?)?;
+    repo::insert(&state.db, auth.user.id, &f, postcode.as_str(), now_secs()).await?;
     answer(&state, auth.user.id, Some("新增地址成功")).await
 }
 
@@ -155,25 +152,23 @@ async fn update(
             "地址编号不一致",
         ));
     }
+    let f = fields(
+        &req.receiver,
+        &req.address,
+        (&req.receiver_mobile, "receiver_mobile"),
+        &req.tag,
+    )?;
     let postcode = match req
         .postcode
         .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        Some(p) => p.to_owned(),
-        None => repo::postcode(&state.db, auth.user.id, id)
-            .await?
-            .ok_or_else(bad_id)?,
+        Some(p) => Some(Postcode::parse(p)?),
+        None => None,
     };
-    let f = fields(
-        &req.receiver,
-        &req.address,
-        (&req.receiver_mobile, "receiver_mobile"),
-        &postcode,
-        &req.tag,
-    )?;
-    repo::update(&state.db, auth.user.id, id, &f, now_secs()).await?;
+    let postcode = postcode.as_ref().map(Postcode::as_str);
+    repo::update(&state.db, auth.user.id, id, &f, postcode, now_secs()).await?;
     answer(&state, auth.user.id, Some("修改地址成功")).await
 }
 

@@ -82,6 +82,22 @@ async fn an_address_can_be_edited_made_default_and_deleted(b: Backend) {
         edited["postcode"], "100080",
         "an edit without postcode keeps it"
     );
+    let edit = json!({"receiver": "李四四", "address": "上海市浦东新区2号", "receiver_mobile": "13712345678", "tag": "公司", "postcode": "200120"});
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/tom/address/{second}"),
+            Some(edit),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list = body["addresslist"].as_array().expect("list");
+    let edited = list.iter().find(|a| a["id"] == second).expect("present");
+    assert_eq!(
+        edited["postcode"], "200120",
+        "an edit with a postcode changes it"
+    );
 
     let (status, body) = app
         .post(
