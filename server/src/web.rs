@@ -24,7 +24,8 @@ use crate::config::Settings;
 /// The page and the headers answered for every app route.
 #[derive(Debug)]
 struct Shell {
-    html: String,
+    /// The rewritten page; `Bytes` so that each answer shares it instead of copying it.
+    html: axum::body::Bytes,
     csp: HeaderValue,
 }
 
@@ -45,7 +46,7 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
     let html = set_api_meta(&index, &api);
     let csp = content_security_policy(&html, &api);
     let shell = Arc::new(Shell {
-        html,
+        html: html.into(),
         csp: HeaderValue::from_str(&csp).context("CSP header")?,
     });
 
