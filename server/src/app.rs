@@ -8,6 +8,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::auth::jwt::TokenService;
+use crate::auth::password::Hasher;
 use crate::config::Settings;
 use crate::kv::Kv;
 use crate::state::AppState;
@@ -83,18 +84,13 @@ impl Application {
             shutdown.await;
             let _ = tx.send(());
         });
+        let limits = crate::serve::Limits::from_settings(&self.state.settings);
         let api_router = crate::routes::api_router(self.state.clone());
-        let mut api_rx = rx.clone();
-        let api = axum::serve(self.api, api_router).with_graceful_shutdown(async move {
-            let _ = api_rx.changed().await;
-        });
+        let api = crate::serve::serve(self.api, api_router, limits, rx.clone());
         match self.web {
             Some((listener, router)) => {
-                let mut web_rx = rx;
-                let web = axum::serve(listener, router).with_graceful_shutdown(async move {
-                    let _ = web_rx.changed().await;
-                });
-                let (a, w) = tokio::join!(api.into_future(), web.into_future());
+                let web = crate::serve::serve(listener, router, limits, rx);
+                let (a, w) = tokio::join!(api, web);
                 a.context("API server")?;
                 w.context("web server")?;
             }
@@ -126,11 +122,21 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         .clone()
         .context("JWT secret missing: call Settings::validate first")?;
     let tokens = Arc::new(TokenService::new(secret.as_bytes(), settings.jwt_ttl_secs));
+    let hasher = Hasher::new(
+        settings.hash_concurrency(),
+        std::time::Duration::from_secs(settings.password_hash_queue_secs),
+    );
+    let proxies = Arc::new(
+        crate::client_ip::parse_trusted_proxies(&settings.trusted_proxies)
+            .context("TRUSTED_PROXIES")?,
+    );
     Ok(AppState {
         settings: Arc::new(settings),
         db,
         kv,
         tokens,
+        hasher,
+        proxies,
     })
 }
 

@@ -5,7 +5,11 @@
 //! `DADASHOP_ENV`, `DATABASE_URL`, `REDIS_URL`, `JWT_SECRET`, `JWT_TTL_SECS`, `API_ADDR`,
 //! `WEB_ADDR`, `PUBLIC_API_URL`, `PUBLIC_WEB_URL`, `CORS_ALLOWED_ORIGINS`, `MEDIA_DIR`,
 //! `DIST_DIR`, plus `DATA_DIR`, `CORS_EXPOSE_HEADERS`, `CORS_ALLOW_CREDENTIALS`, `KV_PREFIX`,
-//! `LOG_FORMAT` and `DADASHOP_CONFIG` (path of the optional TOML file, default `dadashop.toml`).
+//! `LOG_FORMAT` and `DADASHOP_CONFIG` (path of the optional TOML file, default `dadashop.toml`);
+//! the connection limits `MAX_CONNECTIONS`, `HEADER_READ_TIMEOUT_SECS`,
+//! `KEEP_ALIVE_TIMEOUT_SECS`, `REQUEST_TIMEOUT_SECS`; the client address `TRUSTED_PROXIES`;
+//! the password-hash bound `PASSWORD_HASH_CONCURRENCY`, `PASSWORD_HASH_QUEUE_SECS`; and the
+//! anti-automation limits `LOGIN_*` and `REGISTER_*` (issue #5).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -68,6 +72,49 @@ pub struct Settings {
     pub kv_prefix: String,
     /// `LOG_FORMAT`: `pretty` (default) or `json`.
     pub log_format: String,
+    /// `TRUSTED_PROXIES`: comma-separated CIDRs (or bare addresses) of reverse proxies whose
+    /// `X-Forwarded-For` is believed; empty (the default) trusts none. See
+    /// [`crate::client_ip`].
+    pub trusted_proxies: String,
+    /// `MAX_CONNECTIONS`: open connections per listener (API and web origin each); further
+    /// clients wait in the kernel's accept queue. Default 1 024.
+    pub max_connections: usize,
+    /// `HEADER_READ_TIMEOUT_SECS`: a connection that has not sent a complete request head
+    /// this many seconds after it started waiting for one is closed (slow-header clients).
+    /// Default 10.
+    pub header_read_timeout_secs: u64,
+    /// `KEEP_ALIVE_TIMEOUT_SECS`: a connection with no request in flight and no bytes moving
+    /// for this many seconds is closed (idle sockets and idle keep-alive). Default 5; at most
+    /// `HEADER_READ_TIMEOUT_SECS`.
+    pub keep_alive_timeout_secs: u64,
+    /// `REQUEST_TIMEOUT_SECS`: longest time a request may take before the client gets 408.
+    /// Default 30.
+    pub request_timeout_secs: u64,
+    /// `PASSWORD_HASH_CONCURRENCY`: Argon2id hashes computed at once (19 MiB each); 0 (the
+    /// default) means twice the available cores.
+    pub password_hash_concurrency: usize,
+    /// `PASSWORD_HASH_QUEUE_SECS`: longest wait for a hashing slot; a login or registration
+    /// still waiting then gets 503 with `Retry-After`. Default 3.
+    pub password_hash_queue_secs: u64,
+    /// `LOGIN_WINDOW_SECS`: the window of every login failure counter. Default 900 (15 min).
+    pub login_window_secs: u64,
+    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT_IP`: wrong passwords for one account from one client
+    /// address before that pair gets 429 until the window ends. Default 5.
+    pub login_max_failures_per_account_ip: u64,
+    /// `LOGIN_MAX_FAILURES_PER_IP`: wrong passwords from one client address, over all
+    /// accounts, before that address gets 429 until the window ends. Default 20.
+    pub login_max_failures_per_ip: u64,
+    /// `LOGIN_SLOWDOWN_AFTER`: wrong passwords for one account, from any address, after
+    /// which the account accepts one try per `LOGIN_SLOWDOWN_SECS` from addresses it has not
+    /// logged in from before (it never locks the owner out). Default 10.
+    pub login_slowdown_after: u64,
+    /// `LOGIN_SLOWDOWN_SECS`: see `LOGIN_SLOWDOWN_AFTER`. Default 5.
+    pub login_slowdown_secs: u64,
+    /// `REGISTER_MAX_PER_IP`: registrations from one client address per
+    /// `REGISTER_WINDOW_SECS` before 429. Default 10.
+    pub register_max_per_ip: u64,
+    /// `REGISTER_WINDOW_SECS`: window of the registration limit. Default 3 600 (1 h).
+    pub register_window_secs: u64,
 }
 
 impl Default for Settings {
@@ -90,29 +137,63 @@ impl Default for Settings {
             dist_dir: PathBuf::from("dist"),
             kv_prefix: "dadashop:".to_owned(),
             log_format: "pretty".to_owned(),
+            trusted_proxies: String::new(),
+            max_connections: 1024,
+            header_read_timeout_secs: 10,
+            keep_alive_timeout_secs: 5,
+            request_timeout_secs: 30,
+            password_hash_concurrency: 0,
+            password_hash_queue_secs: 3,
+            login_window_secs: 900,
+            login_max_failures_per_account_ip: 5,
+            login_max_failures_per_ip: 20,
+            login_slowdown_after: 10,
+            login_slowdown_secs: 5,
+            register_max_per_ip: 10,
+            register_window_secs: 3600,
         }
     }
 }
 
-/// Names of the environment variables read by [`Settings::load`].
-const ENV_KEYS: &[&str] = &[
+/// Environment variables read by [`Settings::load`] whose values are typed (numbers,
+/// booleans, addresses, the profile): figment parses them.
+const TYPED_ENV_KEYS: &[&str] = &[
     "DADASHOP_ENV",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "JWT_SECRET",
     "JWT_TTL_SECS",
     "API_ADDR",
     "WEB_ADDR",
+    "CORS_ALLOW_CREDENTIALS",
+    "MAX_CONNECTIONS",
+    "HEADER_READ_TIMEOUT_SECS",
+    "KEEP_ALIVE_TIMEOUT_SECS",
+    "REQUEST_TIMEOUT_SECS",
+    "PASSWORD_HASH_CONCURRENCY",
+    "PASSWORD_HASH_QUEUE_SECS",
+    "LOGIN_WINDOW_SECS",
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_IP",
+    "LOGIN_MAX_FAILURES_PER_IP",
+    "LOGIN_SLOWDOWN_AFTER",
+    "LOGIN_SLOWDOWN_SECS",
+    "REGISTER_MAX_PER_IP",
+    "REGISTER_WINDOW_SECS",
+];
+
+/// Environment variables whose values are text, taken exactly as given: figment would read
+/// `JWT_SECRET=0123...` as a number (and drop its leading zero) or `true` as a boolean.
+const TEXT_ENV_KEYS: &[&str] = &[
+    "DATABASE_URL",
+    "REDIS_URL",
+    "JWT_SECRET",
     "PUBLIC_API_URL",
     "PUBLIC_WEB_URL",
     "CORS_ALLOWED_ORIGINS",
     "CORS_EXPOSE_HEADERS",
-    "CORS_ALLOW_CREDENTIALS",
     "DATA_DIR",
     "MEDIA_DIR",
     "DIST_DIR",
     "KV_PREFIX",
     "LOG_FORMAT",
+    "TRUSTED_PROXIES",
 ];
 
 impl Settings {
@@ -129,15 +210,19 @@ impl Settings {
             }
         }
         let file = std::env::var("DADASHOP_CONFIG").unwrap_or_else(|_| "dadashop.toml".into());
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(&file))
             .merge(
                 Env::raw()
-                    .only(ENV_KEYS)
+                    .only(TYPED_ENV_KEYS)
                     .map(|k| k.as_str().to_lowercase().into()),
-            )
-            .extract()
-            .context("invalid configuration")?;
+            );
+        for key in TEXT_ENV_KEYS {
+            if let Ok(value) = std::env::var(key) {
+                figment = figment.merge(Serialized::default(&key.to_lowercase(), value));
+            }
+        }
+        let settings: Settings = figment.extract().context("invalid configuration")?;
         Ok(settings)
     }
 
@@ -145,8 +230,10 @@ impl Settings {
     ///
     /// # Errors
     /// A message naming the variable for: an unknown database scheme, a production start
-    /// without `JWT_SECRET` or with one shorter than 32 bytes, a zero token lifetime,
-    /// a malformed origin in `CORS_ALLOWED_ORIGINS` (or `null`/`*`).
+    /// without `JWT_SECRET` or with a weak one ([`weak_secret`]), a secret shorter than 32
+    /// bytes in any profile, a zero token lifetime, a malformed origin in
+    /// `CORS_ALLOWED_ORIGINS` (or `null`/`*`), a malformed `TRUSTED_PROXIES` entry, a zero
+    /// connection limit, time-out or login limit.
     pub fn validate(mut self) -> anyhow::Result<Self> {
         if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("mysql:")) {
             bail!(
@@ -168,12 +255,51 @@ impl Settings {
             }
         }
         match (&self.jwt_secret, self.dadashop_env) {
-            (Some(s), _) if s.len() >= MIN_JWT_SECRET_BYTES => {}
-            (Some(_), Profile::Production) | (None, Profile::Production) => bail!(
-                "JWT_SECRET must be set to at least {MIN_JWT_SECRET_BYTES} random bytes in production"
+            (None, Profile::Production) => bail!(
+                "JWT_SECRET must be set in production: at least {MIN_JWT_SECRET_BYTES} random bytes, e.g. `openssl rand -hex 32`"
             ),
-            (Some(_), _) => bail!("JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes"),
+            (Some(s), Profile::Production) => {
+                if let Some(why) = weak_secret(s) {
+                    bail!(
+                        "JWT_SECRET is too weak for production: {why}; make one with `openssl rand -hex 32`"
+                    );
+                }
+            }
+            (Some(s), _) if s.len() < MIN_JWT_SECRET_BYTES => bail!(
+                "JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes; make one with `openssl rand -hex 32`"
+            ),
+            (Some(_), _) => {}
             (None, _) => self.jwt_secret = Some(dev_secret(&self.data_dir)?),
+        }
+        crate::client_ip::parse_trusted_proxies(&self.trusted_proxies)
+            .context("TRUSTED_PROXIES")?;
+        for (value, name) in [
+            (self.max_connections as u64, "MAX_CONNECTIONS"),
+            (self.header_read_timeout_secs, "HEADER_READ_TIMEOUT_SECS"),
+            (self.keep_alive_timeout_secs, "KEEP_ALIVE_TIMEOUT_SECS"),
+            (self.request_timeout_secs, "REQUEST_TIMEOUT_SECS"),
+            (self.password_hash_queue_secs, "PASSWORD_HASH_QUEUE_SECS"),
+            (self.login_window_secs, "LOGIN_WINDOW_SECS"),
+            (
+                self.login_max_failures_per_account_ip,
+                "LOGIN_MAX_FAILURES_PER_ACCOUNT_IP",
+            ),
+            (self.login_max_failures_per_ip, "LOGIN_MAX_FAILURES_PER_IP"),
+            (self.login_slowdown_after, "LOGIN_SLOWDOWN_AFTER"),
+            (self.login_slowdown_secs, "LOGIN_SLOWDOWN_SECS"),
+            (self.register_max_per_ip, "REGISTER_MAX_PER_IP"),
+            (self.register_window_secs, "REGISTER_WINDOW_SECS"),
+        ] {
+            if value == 0 {
+                bail!("{name} must be at least 1");
+            }
+        }
+        if self.keep_alive_timeout_secs > self.header_read_timeout_secs {
+            bail!(
+                "KEEP_ALIVE_TIMEOUT_SECS ({}) cannot exceed HEADER_READ_TIMEOUT_SECS ({}): the header time-out also runs while a connection waits for its next request",
+                self.keep_alive_timeout_secs,
+                self.header_read_timeout_secs
+            );
         }
         Ok(self)
     }
@@ -197,10 +323,77 @@ impl Settings {
         format!("{}/media/", self.public_api_url.trim_end_matches('/'))
     }
 
+    /// Hashes computed at once: `PASSWORD_HASH_CONCURRENCY`, or twice the available cores.
+    pub fn hash_concurrency(&self) -> usize {
+        if self.password_hash_concurrency > 0 {
+            self.password_hash_concurrency
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
+        }
+    }
+
     /// Whether `DATABASE_URL` points at MySQL/MariaDB.
     pub fn is_mysql(&self) -> bool {
         self.database_url.starts_with("mysql:")
     }
+}
+
+/// Shortest run of distinct bytes a production secret needs. Not 16: `openssl rand -hex 32`
+/// draws 64 characters from 16, and about one secret in 40 then misses one of them.
+pub const MIN_JWT_SECRET_DISTINCT_BYTES: usize = 12;
+/// Least estimated entropy of a production secret, in bits (NIST SP 800-117 asks 112 bits
+/// for HMAC keys; 128 leaves room for the estimate's optimism).
+pub const MIN_JWT_SECRET_BITS: f64 = 128.0;
+
+/// Why `secret` is unfit as a production HS256 key, or `None` when it looks random: shorter
+/// than [`MIN_JWT_SECRET_BYTES`], fewer than [`MIN_JWT_SECRET_DISTINCT_BYTES`] distinct
+/// bytes, a short pattern repeated (`changeme-changeme-...`), or less than
+/// [`MIN_JWT_SECRET_BITS`] of estimated entropy (the bytes' Shannon entropy times the
+/// length, an upper bound for anything a person typed). RFC 7518 §3.2 asks for a key of at
+/// least the hash size drawn from a good random source.
+pub fn weak_secret(secret: &str) -> Option<String> {
+    let bytes = secret.as_bytes();
+    if bytes.len() < MIN_JWT_SECRET_BYTES {
+        return Some(format!(
+            "it has {} bytes, fewer than {MIN_JWT_SECRET_BYTES}",
+            bytes.len()
+        ));
+    }
+    let mut counts = [0usize; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let distinct = counts.iter().filter(|&&c| c > 0).count();
+    if distinct < MIN_JWT_SECRET_DISTINCT_BYTES {
+        return Some(format!(
+            "it uses only {distinct} distinct characters (at least {MIN_JWT_SECRET_DISTINCT_BYTES} needed)"
+        ));
+    }
+    if let Some(period) = (1..=bytes.len() / 2).find(|&p| bytes[p..] == bytes[..bytes.len() - p]) {
+        return Some(format!("it repeats a pattern of {period} characters"));
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "lengths of a secret are far below 2^52"
+    )]
+    let bits = {
+        let len = bytes.len() as f64;
+        let per_byte: f64 = counts
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| {
+                let p = c as f64 / len;
+                -p * p.log2()
+            })
+            .sum();
+        per_byte * len
+    };
+    if bits < MIN_JWT_SECRET_BITS {
+        return Some(format!(
+            "its estimated entropy is {bits:.0} bits (at least {MIN_JWT_SECRET_BITS:.0} needed)"
+        ));
+    }
+    None
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -275,10 +468,71 @@ mod tests {
         };
         assert!(short.validate().is_err());
         let good = Settings {
-            jwt_secret: Some("x".repeat(32)),
+            jwt_secret: Some(
+                "3f9c1a7be04d52e8c6a1f0b94d7e2c58a1b6f3d09e4c7a2b5d8f1e0c3a6b9d24".into(),
+            ),
             ..base
         };
         assert!(good.validate().is_ok());
+    }
+
+    #[test]
+    fn production_refuses_weak_secrets_and_says_how_to_make_one() {
+        for weak in [
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_owned(),
+            "changeme-changeme-changeme-changeme".to_owned(),
+            "secret".repeat(8),
+            "0123456789abcdef".repeat(2),
+            "12345678901234567890123456789012".to_owned(),
+        ] {
+            let s = Settings {
+                dadashop_env: Profile::Production,
+                jwt_secret: Some(weak.clone()),
+                ..Settings::default()
+            };
+            let err = s
+                .validate()
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default();
+            assert!(
+                err.contains("openssl rand -hex 32"),
+                "{weak:?} should be refused: {err}"
+            );
+        }
+    }
+
+    #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail fixes the closure's error type"
+    )]
+    fn a_secret_of_digits_is_read_as_text_with_its_leading_zero() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DADASHOP_ENV", "test");
+            jail.set_env("JWT_SECRET", "01234567890123456789012345678901234");
+            jail.set_env("KV_PREFIX", "42");
+            let s = Settings::load().map_err(|e| format!("{e:#}"))?;
+            assert_eq!(
+                s.jwt_secret.as_deref(),
+                Some("01234567890123456789012345678901234")
+            );
+            assert_eq!(s.kv_prefix, "42");
+            assert!(s.validate().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn random_hex_and_base64_secrets_pass() {
+        use base64::Engine;
+        for _ in 0..200 {
+            let bytes: [u8; 32] = rand::random();
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(weak_secret(&hex), None, "{hex}");
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            assert_eq!(weak_secret(&b64), None, "{b64}");
+        }
     }
 
     #[test]

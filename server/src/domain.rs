@@ -73,11 +73,15 @@ impl NewPassword {
 }
 
 /// A non-blank text of at most `max` characters, trimmed (receiver, street address, tag).
+/// Invisible formatting characters (zero-width, bidirectional overrides, BOM; see
+/// [`rules::is_invisible_format`]) are removed first, so an address cannot display
+/// differently from what it says.
 ///
 /// # Errors
 /// 400 / 10123 naming the field.
 pub fn bounded_text(raw: &str, max: usize, what: &'static str) -> Result<String, ApiError> {
-    let value = raw.trim();
+    let visible = rules::strip_invisible(raw);
+    let value = visible.trim();
     rules::check_text(value, max, what).map_err(ApiError::bad_params)?;
     Ok(value.to_owned())
 }

@@ -40,6 +40,15 @@ pub enum ApiError {
         message: String,
         retry_after: u64,
     },
+    /// 503 with `Retry-After`: the shop is saturated (every password-hashing slot busy for
+    /// longer than the queue allows); the client should retry after `retry_after` seconds.
+    #[error("busy")]
+    Busy { retry_after: u64 },
+    /// An error answered by the HTTP layer rather than a handler (408 time-out, 413 body too
+    /// large before it was read, 414 URI too long, 431 headers too large, a media 404, ...):
+    /// the HTTP status is the business code.
+    #[error("transport error {0}")]
+    Transport(StatusCode),
     /// 503: a dependency (database, Redis) is down; the client may retry.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -102,6 +111,16 @@ impl ApiError {
             Self::TooManyRequests { code, message, .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, *code, message.clone())
             }
+            Self::Busy { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::SERVICE_UNAVAILABLE,
+                "当前访问人数过多，请稍后再试".to_owned(),
+            ),
+            Self::Transport(status) => (
+                *status,
+                u32::from(status.as_u16()),
+                transport_message(*status).to_owned(),
+            ),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 codes::SERVICE_UNAVAILABLE,
@@ -127,7 +146,7 @@ impl IntoResponse for ApiError {
         }
         let (status, code, error) = self.parts();
         let mut response = (status, Json(ErrorBody { code, error })).into_response();
-        if let Self::TooManyRequests { retry_after, .. } = self
+        if let Self::TooManyRequests { retry_after, .. } | Self::Busy { retry_after } = self
             && let Ok(v) = http::HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(http::header::RETRY_AFTER, v);
@@ -145,6 +164,32 @@ impl From<sqlx::Error> for ApiError {
                 Self::Unavailable(anyhow::Error::new(e).context("database"))
             }
             other => Self::Internal(anyhow::Error::new(other).context("database")),
+        }
+    }
+}
+
+/// The zh-CN message of an error the HTTP layer answers.
+fn transport_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求格式错误",
+        404 => "资源不存在",
+        405 => "该接口不支持此请求方法",
+        408 => "请求超时，请稍后再试",
+        411 => "缺少请求内容长度",
+        413 => "请求内容过大",
+        414 => "请求地址过长",
+        415 => "不支持的内容类型",
+        431 => "请求头过大",
+        500..=599 => "服务暂时不可用，请稍后再试",
+        _ => "请求无法处理",
+    }
+}
+
+impl From<crate::auth::password::HashError> for ApiError {
+    fn from(e: crate::auth::password::HashError) -> Self {
+        match e {
+            crate::auth::password::HashError::Busy { retry_after } => Self::Busy { retry_after },
+            crate::auth::password::HashError::Failed(e) => Self::Internal(e),
         }
     }
 }

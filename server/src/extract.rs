@@ -9,7 +9,8 @@ use crate::error::ApiError;
 /// A JSON body parsed whatever the `Content-Type` says: the legacy jQuery pages send JSON
 /// text as `application/x-www-form-urlencoded` (API.md "Conventions"). An empty body reads
 /// as `{}`, so that missing fields get their own business codes. Rejections: 413 when the
-/// body exceeds the router's limit, 400 / 10123 when it is not JSON of the expected shape.
+/// body exceeds the router's limit, 400 / 10123 when it is not a JSON object of the expected
+/// shape (serde would otherwise match a JSON array to the fields by position).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LenientJson<T>(pub T);
 
@@ -28,10 +29,10 @@ where
                 ApiError::bad_params("无法读取请求内容")
             }
         })?;
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
+        let text: &[u8] = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => b"{}",
+            Some(b'{') => &bytes,
+            Some(_) => return Err(ApiError::bad_params("请求内容必须是JSON对象")),
         };
         serde_json::from_slice(text).map(LenientJson).map_err(|e| {
             let message = if e.is_data() {
@@ -47,6 +48,15 @@ where
 /// A required text field: present and, after trimming surrounding spaces, non-empty.
 pub fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiError> {
     match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(ApiError::bad_params(format!("缺少参数 {name}"))),
+    }
+}
+
+/// A required secret field (a password): present and non-empty, returned exactly as sent.
+/// Passwords are never trimmed or altered: spaces are part of them (ASVS 5.0 V6.2.x).
+pub fn required_exact<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str, ApiError> {
+    match value.as_deref() {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(ApiError::bad_params(format!("缺少参数 {name}"))),
     }

@@ -207,6 +207,73 @@ impl Kv {
         }
     }
 
+    /// Takes back one [`Self::incr_in_window`] count of `key`: subtracts one if the counter
+    /// still exists (never creating it, so it cannot outlive its window), and removes it when
+    /// it reaches zero.
+    pub async fn release(&self, key: &str) -> Result<(), KvError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(map) => {
+                let mut map = lock(map);
+                let zero = match map.live(&key) {
+                    Some((v, _)) => {
+                        let n = v.parse::<i64>().unwrap_or(0) - 1;
+                        *v = n.to_string();
+                        n <= 0
+                    }
+                    None => false,
+                };
+                if zero {
+                    map.entries.remove(&key);
+                }
+                Ok(())
+            }
+            Backend::Redis(conn) => {
+                let script = redis::Script::new(
+                    "if redis.call('EXISTS', KEYS[1]) == 1 then \
+                       local n = redis.call('DECR', KEYS[1]) \
+                       if n <= 0 then redis.call('DEL', KEYS[1]) end \
+                       return n \
+                     end \
+                     return 0",
+                );
+                let _: i64 = script.key(key).invoke_async(&mut conn.clone()).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets `key` to `value` for `ttl` only if it is absent; returns whether it did.
+    pub async fn set_nx_ex(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, KvError> {
+        let key = self.key(key);
+        let secs = ttl.as_secs().max(1);
+        match &self.backend {
+            Backend::Memory(map) => {
+                let mut map = lock(map);
+                if map.live(&key).is_some() {
+                    return Ok(false);
+                }
+                map.entries.insert(
+                    key,
+                    (value.to_owned(), Instant::now() + Duration::from_secs(secs)),
+                );
+                map.note_write();
+                Ok(true)
+            }
+            Backend::Redis(conn) => {
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(&key)
+                    .arg(value)
+                    .arg("EX")
+                    .arg(secs)
+                    .arg("NX")
+                    .query_async(&mut conn.clone())
+                    .await?;
+                Ok(set.is_some())
+            }
+        }
+    }
+
     /// Seconds until `key` expires, or `None` when it is absent.
     pub async fn ttl_secs(&self, key: &str) -> Result<Option<u64>, KvError> {
         let key = self.key(key);
@@ -253,6 +320,22 @@ mod tests {
             kv.incr_in_window("c", Duration::from_secs(1)).await.ok(),
             Some(1)
         );
+    }
+
+    #[tokio::test]
+    async fn released_counts_never_outlive_their_window_and_vanish_at_zero() {
+        let kv = Kv::memory("t:");
+        let w = Duration::from_secs(60);
+        assert_eq!(kv.incr_in_window("c", w).await.ok(), Some(1));
+        assert_eq!(kv.incr_in_window("c", w).await.ok(), Some(2));
+        kv.release("c").await.expect("release");
+        assert_eq!(kv.get("c").await.expect("get").as_deref(), Some("1"));
+        kv.release("c").await.expect("release");
+        assert_eq!(kv.get("c").await.expect("get"), None);
+        kv.release("c").await.expect("release of an absent counter");
+        assert_eq!(kv.get("c").await.expect("get"), None);
+        assert!(kv.set_nx_ex("s", "1", w).await.expect("nx"));
+        assert!(!kv.set_nx_ex("s", "1", w).await.expect("nx"));
     }
 
     #[tokio::test]

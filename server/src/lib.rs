@@ -9,6 +9,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -18,5 +19,6 @@ pub mod kv;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
+pub mod serve;
 pub mod state;
 pub mod web;

@@ -1,11 +1,14 @@
-//! What every handler can reach: settings, the database pool, the ephemeral store and the
-//! token service. No global singletons; tests build their own.
+//! What every handler can reach: settings, the database pool, the ephemeral store, the token
+//! service, the bounded password hasher and the trusted proxies. No global singletons; tests
+//! build their own.
 
 use std::sync::Arc;
 
 use sqlx::AnyPool;
 
 use crate::auth::jwt::TokenService;
+use crate::auth::password::Hasher;
+use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
 use crate::kv::Kv;
 
@@ -16,4 +19,6 @@ pub struct AppState {
     pub db: AnyPool,
     pub kv: Kv,
     pub tokens: Arc<TokenService>,
+    pub hasher: Hasher,
+    pub proxies: Arc<TrustedProxies>,
 }

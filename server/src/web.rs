@@ -59,7 +59,7 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
         .with_state(shell.clone())
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(shell, security_headers));
-    Ok(crate::routes::with_common_layers(router))
+    Ok(crate::routes::with_common_layers(router, settings))
 }
 
 async fn index_page(State(shell): State<Arc<Shell>>) -> Response {

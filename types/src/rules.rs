@@ -110,6 +110,25 @@ pub const ADDRESS_MAX_CHARS: usize = 100;
 /// Longest address tag ("家", "公司"), in characters.
 pub const TAG_MAX_CHARS: usize = 10;
 
+/// Whether `c` is an invisible formatting character that can disguise text: zero-width
+/// characters, bidirectional embeddings, overrides and isolates (the "Trojan Source" set of
+/// Unicode TR #36 / CVE-2021-42574), the word joiner family, the byte-order mark and the
+/// soft hyphen.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}')
+}
+
+/// `value` without [`is_invisible_format`] characters.
+pub fn strip_invisible(value: &str) -> String {
+    value.chars().filter(|c| !is_invisible_format(*c)).collect()
+}
+
 /// A non-blank text of at most `max` characters (receiver, address, tag).
 pub fn check_text(value: &str, max: usize, what: &'static str) -> Result<(), String> {
     if value.trim().is_empty() {
@@ -170,6 +189,15 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad} should fail");
         }
+    }
+
+    #[test]
+    fn invisible_formatting_characters_are_stripped() {
+        assert_eq!(
+            strip_invisible("北京\u{202E}市\u{200B}海淀\u{FEFF}区"),
+            "北京市海淀区"
+        );
+        assert_eq!(strip_invisible("plain 文本"), "plain 文本");
     }
 
     #[test]

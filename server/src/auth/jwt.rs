@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 /// Claims of a dadashop token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
-    /// The user's name (the legacy pages read it).
+    /// Subject: the user's id as a decimal string (RFC 7519 §4.1.2: a StringOrURI). The
+    /// server finds the user by this, never by name, so a token outlives neither its account
+    /// nor a later account that reuses the name.
+    pub sub: String,
+    /// The user's name (the legacy pages read it); must still match the account.
     pub username: String,
     /// Expiry, Unix seconds.
     pub exp: i64,
@@ -41,7 +45,7 @@ impl TokenService {
     pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "iat"]);
+        validation.set_required_spec_claims(&["exp", "iat", "sub"]);
         validation.validate_exp = true;
         Self {
             encoding: EncodingKey::from_secret(secret),
@@ -51,9 +55,17 @@ impl TokenService {
         }
     }
 
-    /// A new token for `username` at `token_version`, issued at `now` (Unix seconds).
-    pub fn issue(&self, username: &str, token_version: i64, now: i64) -> anyhow::Result<String> {
+    /// A new token for user `user_id` named `username` at `token_version`, issued at `now`
+    /// (Unix seconds).
+    pub fn issue(
+        &self,
+        user_id: i64,
+        username: &str,
+        token_version: i64,
+        now: i64,
+    ) -> anyhow::Result<String> {
         let claims = Claims {
+            sub: user_id.to_string(),
             username: username.to_owned(),
             exp: now + self.ttl_secs,
             iat: now,
@@ -68,10 +80,22 @@ impl TokenService {
     }
 
     /// The claims of a valid, unexpired HS256 token signed with our secret; `None` otherwise.
+    /// A token is expired from the second its `exp` names (RFC 7519 §4.1.4: "on or after").
     pub fn verify(&self, token: &str) -> Option<Claims> {
+        self.verify_at(token, crate::db::now_secs())
+    }
+
+    /// [`Self::verify`] at the time `now` (Unix seconds).
+    pub fn verify_at(&self, token: &str, now: i64) -> Option<Claims> {
         decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()
             .map(|d| d.claims)
+            .filter(|c| c.exp > now)
+    }
+
+    /// The user id of `claims.sub`, when it is a positive decimal number.
+    pub fn user_id(claims: &Claims) -> Option<i64> {
+        claims.sub.parse::<i64>().ok().filter(|id| *id > 0)
     }
 }
 
@@ -86,10 +110,28 @@ mod tests {
     #[test]
     fn issued_tokens_verify_and_carry_the_claims() {
         let svc = TokenService::new(SECRET, 60);
-        let token = svc.issue("tom", 3, crate::db::now_secs()).expect("issue");
+        let token = svc
+            .issue(7, "tom", 3, crate::db::now_secs())
+            .expect("issue");
         let claims = svc.verify(&token).expect("valid");
         assert_eq!((claims.username.as_str(), claims.ver), ("tom", 3));
+        assert_eq!(
+            (claims.sub.as_str(), TokenService::user_id(&claims)),
+            ("7", Some(7))
+        );
         assert_eq!(claims.exp - claims.iat, 60);
+    }
+
+    #[test]
+    fn a_token_is_expired_at_its_exp_second() {
+        let svc = TokenService::new(SECRET, 60);
+        let now = crate::db::now_secs();
+        let token = svc.issue(1, "tom", 0, now).expect("issue");
+        assert!(svc.verify_at(&token, now + 59).is_some());
+        assert!(
+            svc.verify_at(&token, now + 60).is_none(),
+            "exp == now is expired"
+        );
     }
 
     #[test]
@@ -97,7 +139,7 @@ mod tests {
         let svc = TokenService::new(SECRET, 60);
         let now = crate::db::now_secs();
         let body = URL_SAFE_NO_PAD.encode(format!(
-            r#"{{"username":"tom","exp":{},"iat":{now},"jti":"x","ver":0}}"#,
+            r#"{{"sub":"1","username":"tom","exp":{},"iat":{now},"jti":"x","ver":0}}"#,
             now + 60
         ));
         let none = format!(
@@ -107,11 +149,11 @@ mod tests {
         assert!(svc.verify(&none).is_none());
         let other = TokenService::new(b"another-secret-another-secret-xx", 60);
         assert!(
-            svc.verify(&other.issue("tom", 0, now).expect("issue"))
+            svc.verify(&other.issue(1, "tom", 0, now).expect("issue"))
                 .is_none()
         );
         assert!(
-            svc.verify(&svc.issue("tom", 0, now - 120).expect("issue"))
+            svc.verify(&svc.issue(1, "tom", 0, now - 120).expect("issue"))
                 .is_none(),
             "expired"
         );

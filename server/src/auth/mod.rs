@@ -1,25 +1,23 @@
-//! Authentication: password hashing, tokens, the token deny-list and the [`AuthUser`]
-//! extractor that every protected handler takes.
+//! Authentication: password hashing, tokens, login and registration limits, and the
+//! [`AuthUser`] extractor that every protected handler takes.
 
 pub mod jwt;
 pub mod password;
+pub mod throttle;
 
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::auth::jwt::TokenService;
 use crate::db::users::{self, UserRow};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Key of a revoked token id in the ephemeral store.
-pub fn revoked_key(jti: &str) -> String {
-    format!("jwt:revoked:{jti}")
-}
-
 /// The caller, proven by a valid token. Extraction fails with 401 (code 10101) when the
 /// `Authorization` header is missing or malformed, or the token is expired, tampered, not
-/// HS256, revoked by logout, older than the last password change, or names no user.
-/// It answers 503 when the deny-list or the database cannot be read.
+/// HS256, revoked by logout (the `revoked_tokens` table, durable across restarts), older than
+/// the last password change, or its `sub` names no user or a user of another name.
+/// It answers 503 when the database cannot be read.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: UserRow,
@@ -62,13 +60,15 @@ impl FromRequestParts<AppState> for AuthUser {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
         let claims = state.tokens.verify(token).ok_or(ApiError::Unauthorized)?;
-        if state.kv.exists(&revoked_key(&claims.jti)).await? {
-            return Err(ApiError::Unauthorized);
-        }
-        let user = users::find_by_username(&state.db, &claims.username)
+        let id = TokenService::user_id(&claims).ok_or(ApiError::Unauthorized)?;
+        let found = users::find_for_token(&state.db, id, &claims.jti)
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        if user.token_version != claims.ver {
+        let user = found.user;
+        if found.revoked_jti.is_some()
+            || user.username != claims.username
+            || user.token_version != claims.ver
+        {
             return Err(ApiError::Unauthorized);
         }
         Ok(Self { user, claims })

@@ -89,16 +89,22 @@ pub fn now_secs() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Adds `mode=rwc` (create when missing) and creates the parent directory of the file.
+/// Adds `mode=rwc` (create when missing), creates the parent directory of the file, and
+/// creates a missing database file readable by its owner only (0600, like the JWT secret:
+/// it holds password hashes and personal data). SQLite gives its `-wal` and `-shm` files the
+/// mode of the database file.
 fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:"
-        && let Some(parent) = std::path::Path::new(path).parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create {}", parent.display()))?;
+    if path != ":memory:" {
+        let file = std::path::Path::new(path);
+        if let Some(parent) = file.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not create {}", parent.display()))?;
+        }
+        create_private_file(file).with_context(|| format!("could not create {path}"))?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()
@@ -108,6 +114,27 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Creates `path` empty with mode 0600 unless it exists.
+#[cfg(unix)]
+fn create_private_file(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &std::path::Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// The URL without its password, for messages and logs.
@@ -143,6 +170,28 @@ mod tests {
         let prepared = prepare_sqlite_url(&url).expect("prepared");
         assert!(prepared.ends_with("/sub/x.db?mode=rwc"));
         assert!(dir.path().join("sub").is_dir());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("shop.db");
+        let pool = connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("connect");
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&pool)
+            .await
+            .expect("write");
+        for file in ["shop.db", "shop.db-wal"] {
+            let mode = std::fs::metadata(dir.path().join(file))
+                .expect("stat")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}: {mode:o}");
+        }
     }
 
     #[test]

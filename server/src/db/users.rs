@@ -31,14 +31,21 @@ pub struct NewUser<'a> {
     pub phone: &'a str,
 }
 
-/// Inserts a user and returns it. A taken username surfaces as a unique violation
-/// (see [`super::is_unique_violation`]), also when two registrations race.
+/// The unique, case-folded form of a username (`users.username_key`). Usernames hold ASCII
+/// word characters and CJK ideographs only, so ASCII folding is complete.
+pub fn username_key(username: &str) -> String {
+    username.to_ascii_lowercase()
+}
+
+/// Inserts a user and returns it. A username taken in any letter case surfaces as a unique
+/// violation (see [`super::is_unique_violation`]), also when two registrations race.
 pub async fn insert(pool: &AnyPool, user: &NewUser<'_>, now: i64) -> Result<UserRow, sqlx::Error> {
     sqlx::query(
-        "INSERT INTO users (username, password_hash, email, phone, is_active, token_version, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, 0, 0, ?, ?)",
+        "INSERT INTO users (username, username_key, password_hash, email, phone, is_active, token_version, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)",
     )
     .bind(user.username)
+    .bind(username_key(user.username))
     .bind(user.password_hash)
     .bind(user.email)
     .bind(user.phone)
@@ -46,13 +53,13 @@ pub async fn insert(pool: &AnyPool, user: &NewUser<'_>, now: i64) -> Result<User
     .bind(now)
     .execute(pool)
     .await?;
-    find_by_username(pool, user.username)
+    find_by_exact_username(pool, user.username)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The user named `username`, if any (exact, case-sensitive match).
-pub async fn find_by_username(
+pub async fn find_by_exact_username(
     pool: &AnyPool,
     username: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
@@ -60,6 +67,75 @@ pub async fn find_by_username(
         .bind(username)
         .fetch_optional(pool)
         .await
+}
+
+/// The user who logs in as `name`, in any letter case ("Tom" and "tom" are one account).
+pub async fn find_by_login_name(
+    pool: &AnyPool,
+    name: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE username_key = ?"
+    ))
+    .bind(username_key(name))
+    .fetch_optional(pool)
+    .await
+}
+
+/// A user as a token sees it: the row of `id` and whether the token id `jti` was revoked.
+#[derive(Debug, FromRow)]
+pub struct TokenUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    /// `Some(jti)` when the token was logged out.
+    pub revoked_jti: Option<String>,
+}
+
+/// The user `id` with the revocation state of token `jti`, in one round trip; `None` when
+/// the user does not exist (any more).
+pub async fn find_for_token(
+    pool: &AnyPool,
+    id: i64,
+    jti: &str,
+) -> Result<Option<TokenUser>, sqlx::Error> {
+    sqlx::query_as::<_, TokenUser>(
+        "SELECT u.id, u.username, u.password_hash, u.email, u.phone, u.is_active, u.token_version, \
+         u.created_at, r.jti AS revoked_jti \
+         FROM users u LEFT JOIN revoked_tokens r ON r.jti = ? WHERE u.id = ?",
+    )
+    .bind(jti)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Records that token `jti` of user `user_id` is logged out until `expires_at` (Unix
+/// seconds), and purges revocations of tokens that expired before `now`. Revoking a token
+/// twice is not an error.
+pub async fn revoke_token(
+    pool: &AnyPool,
+    jti: &str,
+    user_id: i64,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let inserted =
+        sqlx::query("INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)")
+            .bind(jti)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(pool)
+            .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if super::is_unique_violation(&e) => {}
+        Err(e) => return Err(e),
+    }
+    sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < ?")
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Stores a new password hash and bumps `token_version`, which revokes every token issued

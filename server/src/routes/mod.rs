@@ -1,6 +1,6 @@
 //! The JSON API router: one `router()` per resource module, merged here, plus the
-//! cross-cutting layers (CORS, request ids, tracing, body limit, time-out, compression,
-//! panic guard).
+//! cross-cutting layers (request ids, tracing, the JSON error shape for every error, security
+//! headers, CORS, URI and header limits, panic guard, time-out, body limit, compression).
 
 pub mod addresses;
 pub mod goods;
@@ -11,15 +11,18 @@ pub mod users;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::response::IntoResponse;
-use http::{HeaderName, HeaderValue, Method, Request};
+use axum::extract::{DefaultBodyLimit, Request as AxumRequest};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -27,10 +30,18 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Largest accepted request body, in bytes.
+/// Largest accepted request body, in bytes. A larger `Content-Length` gets 413 before the
+/// body is read (no `100 Continue`).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
-/// Longest time a request may take before the client gets 408, in seconds.
-pub const REQUEST_TIMEOUT_SECS: u64 = 30;
+/// Longest accepted request target (path and query), in bytes; longer gets 414.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest accepted header block (names and values), in bytes; larger gets 431.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// Most request headers accepted; more get 431.
+pub const MAX_HEADER_COUNT: usize = 100;
+/// Content-Security-Policy of everything under `/media/`: an SVG opened directly can run no
+/// script, load nothing and is sandboxed (OWASP "Unrestricted File Upload").
+pub const MEDIA_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 /// Preflight cache lifetime, in seconds (API.md "CORS").
 pub const CORS_MAX_AGE_SECS: u64 = 86_400;
 
@@ -46,7 +57,12 @@ const CORS_ALLOWED_HEADERS: [&str; 8] = [
     "x-requested-with",
 ];
 
-/// The whole API: `/v1/...`, `/media/...`, `/healthz`, `/readyz`.
+/// The whole API: `/v1/...`, `/media/...`, `/healthz`, `/readyz`, `/openapi.json`.
+///
+/// Every error it answers is `{"code", "error"}` JSON, also those made by the HTTP layers
+/// (408, 413, 414, 431, media 404); every answer carries `X-Content-Type-Options: nosniff`;
+/// `/v1` answers carry `Cache-Control: no-store` unless a handler sets its own (they hold
+/// personal data and tokens).
 pub fn api_router(state: AppState) -> Router {
     let settings = state.settings.clone();
     let v1 = Router::new()
@@ -55,16 +71,100 @@ pub fn api_router(state: AppState) -> Router {
         .merge(addresses::router())
         .merge(goods::router())
         .fallback(|| async { ApiError::not_found(404, "接口不存在") })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let media = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(MEDIA_CSP),
+        ))
+        .service(ServeDir::new(&settings.media_dir));
+    let timeout = Duration::from_secs(settings.request_timeout_secs);
     let router = Router::new()
         .nest("/v1", v1)
         .merge(health::router())
         .merge(crate::openapi::router())
-        .nest_service("/media", ServeDir::new(&settings.media_dir))
+        .nest_service("/media", media)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(cors_layer(&settings));
-    with_common_layers(router)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+            },
+        ))
+        .layer(middleware::from_fn(request_limits))
+        .layer(cors_layer(&settings))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(middleware::from_fn(json_errors));
+    with_request_ids(router)
+}
+
+/// 414 for a request target over [`MAX_URI_BYTES`], 431 for more than [`MAX_HEADER_COUNT`]
+/// headers or a header block over [`MAX_HEADER_BYTES`]. hyper refuses still larger ones
+/// itself (more than 256 headers, a head over its 400 KiB buffer) with an empty body.
+async fn request_limits(request: AxumRequest, next: Next) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::Transport(StatusCode::URI_TOO_LONG).into_response();
+    }
+    let headers = request.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > MAX_HEADER_COUNT || bytes > MAX_HEADER_BYTES {
+        return ApiError::Transport(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE).into_response();
+    }
+    next.run(request).await
+}
+
+/// Gives every error answer that is not JSON yet (made by a layer or a file service) the
+/// shop's `{"code", "error"}` body, keeping its other headers (`Allow`, `Retry-After`, CORS).
+async fn json_errors(request: AxumRequest, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, _body) = response.into_parts();
+    let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::Transport(status)
+    };
+    let mut fresh = error.into_response();
+    for (name, value) in &parts.headers {
+        let content = [
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_ENCODING,
+            header::TRANSFER_ENCODING,
+        ];
+        if !content.contains(name) {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    fresh
 }
 
 /// The CORS policy of API.md: an exact allow-list (never reflected, never `null`), the listed
@@ -96,10 +196,10 @@ pub fn cors_layer(settings: &Settings) -> CorsLayer {
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECS))
 }
 
-/// Adds a request id (`x-request-id`, generated when absent, echoed back), a tracing span
-/// per request carrying it (path only: query strings may hold codes), a time-out, gzip, and
-/// a panic guard that answers the shop's 500 body.
-pub fn with_common_layers(router: Router) -> Router {
+/// Adds a request id (`x-request-id`, generated when absent, echoed back) and a tracing
+/// span per request carrying it (path only: query strings may hold codes), with an access
+/// line per response.
+pub fn with_request_ids(router: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router.layer(
         ServiceBuilder::new()
@@ -121,16 +221,25 @@ pub fn with_common_layers(router: Router) -> Router {
                         )
                     }),
             )
-            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(PropagateRequestIdLayer::new(request_id)),
+    )
+}
+
+/// The layers of the web origin: request ids and tracing, a panic guard, the request
+/// time-out of `settings` and gzip.
+pub fn with_common_layers(router: Router, settings: &Settings) -> Router {
+    let router = router.layer(
+        ServiceBuilder::new()
             .layer(CatchPanicLayer::custom(
                 |_: Box<dyn std::any::Any + Send>| {
                     ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
                 },
             ))
             .layer(TimeoutLayer::with_status_code(
-                http::StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(REQUEST_TIMEOUT_SECS),
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(settings.request_timeout_secs),
             ))
             .layer(CompressionLayer::new()),
-    )
+    );
+    with_request_ids(router)
 }

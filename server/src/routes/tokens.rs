@@ -1,6 +1,4 @@
-//! Login and logout (`/v1/tokens`), with per-account login throttling.
-
-use std::time::Duration;
+//! Login and logout (`/v1/tokens`), with the login limits of [`crate::auth::throttle`].
 
 use axum::extract::State;
 use axum::routing::post;
@@ -8,7 +6,9 @@ use axum::{Json, Router};
 use dadashop_types::users::{LoginRequest, TokenData, TokenResponse};
 use dadashop_types::{MessageResponse, codes, rules};
 
-use crate::auth::{AuthUser, password, revoked_key};
+use crate::auth::AuthUser;
+use crate::auth::throttle::LoginTry;
+use crate::client_ip::ClientIp;
 use crate::db::{
     self,
     users::{self, UserRow},
@@ -16,12 +16,6 @@ use crate::db::{
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LenientJson, required};
 use crate::state::AppState;
-
-/// Wrong passwords allowed per account within [`LOGIN_WINDOW`] before further tries get 429
-/// (ASVS 5.0 V6.3.1: anti-automation against credential stuffing and brute force).
-pub const LOGIN_MAX_FAILURES: i64 = 5;
-/// The throttling window, started by the first counted try: 15 minutes.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// `POST /v1/tokens` (login), `DELETE /v1/tokens` (logout).
 pub fn router() -> Router<AppState> {
@@ -33,7 +27,7 @@ pub fn router() -> Router<AppState> {
 pub fn token_response(state: &AppState, user: &UserRow) -> ApiResult<TokenResponse> {
     let token = state
         .tokens
-        .issue(&user.username, user.token_version, db::now_secs())
+        .issue(user.id, &user.username, user.token_version, db::now_secs())
         .map_err(ApiError::Internal)?;
     Ok(TokenResponse {
         code: codes::OK,
@@ -45,23 +39,23 @@ pub fn token_response(state: &AppState, user: &UserRow) -> ApiResult<TokenRespon
     })
 }
 
-fn throttle_key(username: &str) -> String {
-    format!("login:tries:{username}")
-}
-
-/// Logs in with username and password.
+/// Logs in with username (any letter case) and password.
 ///
 /// Errors: 10123 missing field, 10104 unknown user or wrong password (one message for both,
-/// so accounts cannot be enumerated; the time taken is the same too), 429 / 10131 after
-/// [`LOGIN_MAX_FAILURES`] wrong passwords within [`LOGIN_WINDOW`], with `Retry-After`.
+/// so accounts cannot be enumerated; the time taken is the same too), 429 / 10131 with
+/// `Retry-After` when a login limit is reached ([`crate::auth::throttle`]), 503 when the
+/// database or Redis is down or every hashing slot stays busy (`Retry-After`). Only a
+/// password verified wrong counts as a failure.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
-        (status = 429, description = "Too many wrong passwords (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
+        (status = 429, description = "Too many failed logins for this account from this address, or from this address (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable, or the shop is saturated (see Retry-After)", body = dadashop_types::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     LenientJson(req): LenientJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let username = required(&req.username, "username")?.to_owned();
+    // The password exactly as sent: never trimmed or altered.
     let password_text = req
         .password
         .clone()
@@ -74,48 +68,54 @@ async fn login(
         return Err(wrong());
     }
 
-    // Count the try before checking it, so that concurrent guesses cannot slip past the limit.
-    let key = throttle_key(&username);
-    let tries = state.kv.incr_in_window(&key, LOGIN_WINDOW).await?;
-    if tries > LOGIN_MAX_FAILURES {
-        let retry_after = state
-            .kv
-            .ttl_secs(&key)
-            .await?
-            .unwrap_or(LOGIN_WINDOW.as_secs());
-        return Err(ApiError::TooManyRequests {
-            code: codes::TOO_MANY_REQUESTS,
-            message: format!("密码错误次数过多，请{}分钟后再试", retry_after.div_ceil(60)),
-            retry_after,
-        });
+    let attempt = LoginTry::begin(&state, &username, &ip).await?;
+    match check_password(&state, &username, password_text).await {
+        Ok(Some(user)) => {
+            attempt.succeeded().await?;
+            tracing::info!(user_id = user.id, "logged in");
+            token_response(&state, &user).map(Json)
+        }
+        Ok(None) => {
+            attempt.failed();
+            tracing::info!("login refused: wrong password or unknown user");
+            Err(wrong())
+        }
+        Err(e) => {
+            if let Err(kv) = attempt.aborted().await {
+                tracing::warn!(error = %kv, "could not take back a login try");
+            }
+            Err(e)
+        }
     }
-
-    let user = users::find_by_username(&state.db, &username).await?;
-    let ok = password::verify(
-        password_text,
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await
-    .map_err(ApiError::Internal)?;
-    let Some(user) = user.filter(|_| ok) else {
-        tracing::info!(tries, "login refused");
-        return Err(wrong());
-    };
-    state.kv.del(&key).await?;
-    tracing::info!(user_id = user.id, "logged in");
-    token_response(&state, &user).map(Json)
 }
 
-/// Revokes the presented token until it would have expired anyway.
+/// The account of `username` if `password` is its password.
+async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> ApiResult<Option<UserRow>> {
+    let user = users::find_by_login_name(&state.db, username).await?;
+    let ok = state
+        .hasher
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
+    Ok(user.filter(|_| ok))
+}
+
+/// Revokes the presented token until it would have expired anyway, in the database, so the
+/// logout survives restarts of the API and of Redis.
 #[utoipa::path(delete, path = "/v1/tokens", tag = "tokens", security(("token" = [])),
     responses((status = 200, description = "The presented token is revoked", body = MessageResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<MessageResponse>> {
-    let left = auth.claims.exp - db::now_secs() + 1;
-    let ttl = Duration::from_secs(u64::try_from(left).unwrap_or(1).max(1));
-    state
-        .kv
-        .set_ex(&revoked_key(&auth.claims.jti), "1", ttl)
-        .await?;
+    users::revoke_token(
+        &state.db,
+        &auth.claims.jti,
+        auth.user.id,
+        auth.claims.exp,
+        db::now_secs(),
+    )
+    .await?;
     tracing::info!(user_id = auth.user.id, "logged out");
     Ok(Json(MessageResponse::ok()))
 }

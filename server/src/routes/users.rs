@@ -6,11 +6,13 @@ use axum::{Json, Router};
 use dadashop_types::users::{ChangePasswordRequest, RegisterRequest, UserProfile, UserResponse};
 use dadashop_types::{MessageResponse, codes};
 
-use crate::auth::{AuthUser, password};
+use crate::auth::AuthUser;
+use crate::auth::throttle::RegisterTry;
+use crate::client_ip::ClientIp;
 use crate::db::{self, users};
 use crate::domain::{Email, NewPassword, Phone, Username};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LenientJson, required};
+use crate::extract::{LenientJson, required, required_exact};
 use crate::routes::tokens::token_response;
 use crate::state::AppState;
 
@@ -25,13 +27,17 @@ pub fn router() -> Router<AppState> {
 /// Registers a user and logs them in.
 ///
 /// Errors (HTTP 400 unless noted): 10123 missing field or bad password, 10127 bad username,
-/// 10102 `password2` differs, 10117 bad phone, 10126 bad email, 206 (409) username taken.
-/// The SMS code in `verify` is not checked yet (SMS codes arrive with the jobs issue).
+/// 10102 `password2` differs, 10117 bad phone, 10126 bad email, 206 (409) username taken in
+/// any letter case, 429 / 10131 more than `REGISTER_MAX_PER_IP` registrations from this
+/// address within `REGISTER_WINDOW_SECS`, 503 a dependency down or the shop saturated.
+/// The password is stored exactly as sent (never trimmed). The SMS code in `verify` is not
+/// checked yet (SMS codes arrive with the jobs issue).
 #[utoipa::path(post, path = "/v1/users", tag = "users", request_body = RegisterRequest,
     responses((status = 200, body = dadashop_types::users::TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
-        (status = 409, description = "Username taken (206)", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
+        (status = 409, description = "Username taken (206)", body = dadashop_types::ErrorBody), (status = 429, description = "Too many registrations from this address (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable, or the shop is saturated (see Retry-After)", body = dadashop_types::ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
+    ip: ClientIp,
     LenientJson(req): LenientJson<RegisterRequest>,
 ) -> ApiResult<Json<dadashop_types::users::TokenResponse>> {
     let raw_name = match (&req.uname, &req.username) {
@@ -39,7 +45,7 @@ async fn register(
         (_, name) => required(name, "uname")?,
     };
     let username = Username::parse(raw_name)?;
-    let password = NewPassword::parse(required(&req.password, "password")?)?;
+    let password = NewPassword::parse(required_exact(&req.password, "password")?)?;
     if let Some(p2) = &req.password2
         && p2 != password.expose()
     {
@@ -51,27 +57,49 @@ async fn register(
     let phone = Phone::parse(required(&req.phone, "phone")?)?;
     let email = Email::parse(required(&req.email, "email")?)?;
 
-    let hash = password::hash(password.expose().to_owned())
-        .await
-        .map_err(ApiError::Internal)?;
+    let attempt = RegisterTry::begin(&state, &ip).await?;
+    match create_user(&state, &username, &password, &phone, &email).await {
+        Ok(user) => {
+            attempt.kept();
+            tracing::info!(user_id = user.id, "user registered");
+            token_response(&state, &user).map(Json)
+        }
+        Err(e @ ApiError::Conflict { .. }) => {
+            attempt.kept();
+            Err(e)
+        }
+        Err(e) => {
+            if let Err(kv) = attempt.aborted().await {
+                tracing::warn!(error = %kv, "could not take back a registration try");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Hashes the password and inserts the account; 409 / 206 when the name is taken.
+async fn create_user(
+    state: &AppState,
+    username: &Username,
+    password: &NewPassword,
+    phone: &Phone,
+    email: &Email,
+) -> ApiResult<users::UserRow> {
+    let hash = state.hasher.hash(password.expose().to_owned()).await?;
     let new = users::NewUser {
         username: username.as_str(),
         password_hash: &hash,
         email: email.as_str(),
         phone: phone.as_str(),
     };
-    let user = match users::insert(&state.db, &new, db::now_secs()).await {
-        Ok(user) => user,
-        Err(e) if db::is_unique_violation(&e) => {
-            return Err(ApiError::Conflict {
-                code: codes::USERNAME_TAKEN,
-                message: "用户名已被占用".into(),
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    tracing::info!(user_id = user.id, "user registered");
-    token_response(&state, &user).map(Json)
+    match users::insert(&state.db, &new, db::now_secs()).await {
+        Ok(user) => Ok(user),
+        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict {
+            code: codes::USERNAME_TAKEN,
+            message: "用户名已被占用".into(),
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The caller's own profile; 403 for anyone else's.
@@ -106,17 +134,18 @@ async fn change_password(
     LenientJson(req): LenientJson<ChangePasswordRequest>,
 ) -> ApiResult<Json<MessageResponse>> {
     auth.ensure_is(&username)?;
-    let old = required(&req.oldpassword, "oldpassword")?.to_owned();
-    let new = NewPassword::parse(required(&req.password1, "password1")?)?;
+    let old = required_exact(&req.oldpassword, "oldpassword")?.to_owned();
+    let new = NewPassword::parse(required_exact(&req.password1, "password1")?)?;
     if req.password2.as_deref() != Some(new.expose()) {
         return Err(ApiError::bad_request(
             codes::PASSWORDS_DIFFER,
             "两次输入的新密码不一致",
         ));
     }
-    let ok = password::verify(old.clone(), Some(auth.user.password_hash.clone()))
-        .await
-        .map_err(ApiError::Internal)?;
+    let ok = state
+        .hasher
+        .verify(old.clone(), Some(auth.user.password_hash.clone()))
+        .await?;
     if !ok {
         return Err(ApiError::bad_request(
             codes::OLD_PASSWORD_WRONG,
@@ -129,9 +158,7 @@ async fn change_password(
             "新密码不能与原密码相同",
         ));
     }
-    let hash = password::hash(new.expose().to_owned())
-        .await
-        .map_err(ApiError::Internal)?;
+    let hash = state.hasher.hash(new.expose().to_owned()).await?;
     let changed = users::change_password(
         &state.db,
         auth.user.id,

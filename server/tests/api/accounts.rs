@@ -14,7 +14,117 @@ on_both_backends!(
     the_profile_is_readable_by_its_owner_only,
     changing_the_password_revokes_every_earlier_token,
     changing_the_password_checks_old_and_new,
+    passwords_are_kept_exactly_as_sent,
+    usernames_that_differ_only_in_case_are_one_account,
+    registrations_are_limited_per_address,
 );
+
+async fn passwords_are_kept_exactly_as_sent(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let spaced = "  SpacePass99  ";
+    let body = json!({"uname": "tom", "password": spaced, "password2": spaced, "phone": "13812345678", "email": "tom@example.com"});
+    let (status, answer) = app.post("/v1/users", body, None).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = app.login("tom", spaced).await;
+    assert_eq!(status, StatusCode::OK, "the same string logs in: {answer}");
+    let token = answer["token"].as_str().expect("token").to_owned();
+    let (status, _) = app.login("tom", "SpacePass99").await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the trimmed string is another password"
+    );
+    let renewed = " New Pass 42 ";
+    let change = json!({"oldpassword": spaced, "password1": renewed, "password2": renewed});
+    let (status, answer) = app
+        .post("/v1/users/tom/password", change, Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, _) = app.login("tom", renewed).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn usernames_that_differ_only_in_case_are_one_account(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.register("Tom").await;
+    let (status, answer) = app.post("/v1/users", register_body("tom"), None).await;
+    assert_eq!(
+        (status, answer["code"].as_u64()),
+        (StatusCode::CONFLICT, Some(206)),
+        "{answer}"
+    );
+    assert_eq!(app.count("users").await, 1);
+    let (status, answer) = app.login("TOM", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "login ignores letter case: {answer}"
+    );
+    assert_eq!(answer["username"], "Tom", "the stored spelling is answered");
+}
+
+fn three_registrations(s: &mut dadashop_server::config::Settings) {
+    crate::common::trust_loopback(s);
+    s.register_max_per_ip = 3;
+}
+
+async fn registrations_are_limited_per_address(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        crate::common::Options {
+            tweak: Some(three_registrations),
+            ..Default::default()
+        },
+    )
+    .await;
+    let register = |name: &'static str, ip: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .send_from(
+                    ip,
+                    reqwest::Method::POST,
+                    "/v1/users",
+                    Some(register_body(name)),
+                )
+                .await;
+            let status = res.status();
+            let retry = res.headers().get("retry-after").is_some();
+            let body: serde_json::Value = res.json().await.expect("json");
+            (status, body["code"].as_u64(), retry)
+        }
+    };
+    let bad = json!({"uname": "x y", "password": PASSWORD, "phone": "13812345678", "email": "a@example.com"});
+    let res = app
+        .send_from(
+            "198.51.100.1",
+            reqwest::Method::POST,
+            "/v1/users",
+            Some(bad),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "bad input is refused and not counted"
+    );
+    for name in ["u1", "u2", "u3"] {
+        let (status, _, _) = register(name, "198.51.100.1").await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+    }
+    let (status, code, retry) = register("u4", "198.51.100.1").await;
+    assert_eq!(
+        (status, code, retry),
+        (StatusCode::TOO_MANY_REQUESTS, Some(10131), true)
+    );
+    assert_eq!(
+        app.count("users").await,
+        3,
+        "the refused registration wrote nothing"
+    );
+    let (status, _, _) = register("u5", "198.51.100.2").await;
+    assert_eq!(status, StatusCode::OK, "another address registers");
+}
 
 async fn register_answers_the_token_superset_and_stores_an_argon2id_hash(b: Backend) {
     let app = TestApp::spawn(b).await;

@@ -9,8 +9,58 @@ use crate::on_both_backends;
 on_both_backends!(
     register_refuses_bad_input_and_writes_nothing,
     login_refuses_bad_input,
-    addresses_refuse_bad_input_and_write_nothing
+    addresses_refuse_bad_input_and_write_nothing,
+    bodies_must_be_json_objects,
+    invisible_formatting_characters_never_reach_an_address,
 );
+
+async fn bodies_must_be_json_objects(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let cases = [
+        (
+            r#"["u",null,"Passw0rd!x",null,"13800138000","a@ex.com"]"#,
+            "an array matched by position",
+        ),
+        ("\"text\"", "a string"),
+        ("42", "a number"),
+        ("null", "null"),
+        ("  [ ]", "an array after spaces"),
+    ];
+    for (body, why) in cases {
+        let res = app
+            .client
+            .post(format!("{}/v1/users", app.base))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{why}");
+        let answer: Value = res.json().await.expect("json");
+        assert_eq!(answer["code"], 10123, "{why}: {answer}");
+    }
+    assert_eq!(app.count("users").await, 0, "no user was created");
+}
+
+async fn invisible_formatting_characters_never_reach_an_address(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = app.register("tom").await;
+    let body = json!({"receiver": "张\u{202E}三\u{200B}", "address": "\u{FEFF}北京市海淀区\u{2066}中关村", "receiver_phone": "13912345678", "postcode": "100080", "tag": "家\u{200D}"});
+    let (status, answer) = app.post("/v1/users/tom/address", body, Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let stored = &answer["addresslist"][0];
+    assert_eq!(stored["receiver"], "张三");
+    assert_eq!(stored["address"], "北京市海淀区中关村");
+    assert_eq!(stored["tag"], "家");
+    let only_invisible = json!({"receiver": "\u{200B}\u{202E}", "address": "北京市", "receiver_phone": "13912345678", "postcode": "100080", "tag": "家"});
+    let (status, answer) = app
+        .post("/v1/users/tom/address", only_invisible, Some(&token))
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_u64()),
+        (StatusCode::BAD_REQUEST, Some(10123))
+    );
+}
 
 /// `body` with `key` set to `value` (`Value::Null` removes the key).
 fn with(mut body: Value, key: &str, value: Value) -> Value {

@@ -79,6 +79,12 @@ pub struct TestApp {
     pub state: AppState,
     pub client: reqwest::Client,
     pub web_base: Option<String>,
+    settings: Settings,
+    build: BuildOptions,
+    server: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
     _dir: tempfile::TempDir,
     mysql_drop: Option<(String, String)>,
 }
@@ -91,6 +97,14 @@ pub struct Options {
     pub dist_dir: Option<PathBuf>,
     /// Token lifetime in seconds (default 86 400).
     pub jwt_ttl_secs: Option<u64>,
+    /// Changes to the settings (limits, time-outs, trusted proxies).
+    pub tweak: Option<fn(&mut Settings)>,
+}
+
+/// The trusted proxy of tests that act as several client addresses: the test client itself,
+/// which then names the client in `X-Forwarded-For`.
+pub fn trust_loopback(s: &mut Settings) {
+    s.trusted_proxies = "127.0.0.1/32, ::1/128".into();
 }
 
 impl TestApp {
@@ -129,7 +143,7 @@ impl TestApp {
                 )
             }
         };
-        let settings = Settings {
+        let mut settings = Settings {
             dadashop_env: Profile::Test,
             database_url,
             redis_url,
@@ -146,32 +160,112 @@ impl TestApp {
                 .unwrap_or_else(|| dir.path().join("dist")),
             kv_prefix: format!("test:{unique}:"),
             ..Settings::default()
+        };
+        if let Some(tweak) = options.tweak {
+            tweak(&mut settings);
         }
-        .validate()
-        .expect("valid settings");
+        let settings = settings.validate().expect("valid settings");
         let build = BuildOptions {
             web: options.dist_dir.is_some(),
             seed_demo: options.seed_demo,
         };
-        let app = Application::build(settings, build)
-            .await
-            .expect("application builds");
-        let base = format!("http://{}", app.api_addr().expect("api addr"));
-        let web_base = app.web_addr().map(|a| format!("http://{a}"));
-        let state = app.state().clone();
-        tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client");
-        TestApp {
-            base,
-            state,
+        let built = Application::build(settings.clone(), build)
+            .await
+            .expect("application builds");
+        let mut app = TestApp {
+            base: String::new(),
+            state: built.state().clone(),
             client,
-            web_base,
+            web_base: None,
+            settings,
+            build,
+            server: None,
             _dir: dir,
             mysql_drop,
+        };
+        app.launch(built);
+        app
+    }
+
+    /// Runs the built application `app` in the background.
+    fn launch(&mut self, app: Application) {
+        self.base = format!("http://{}", app.api_addr().expect("api addr"));
+        self.web_base = app.web_addr().map(|a| format!("http://{a}"));
+        self.state = app.state().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = app
+                .run_until(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        self.server = Some((tx, task));
+    }
+
+    /// Stops the server (letting requests in flight finish) and starts a new one on the same
+    /// database, data directory and Redis prefix, as an operator's restart would. The
+    /// in-process ephemeral store starts empty, as it does after a real restart.
+    pub async fn restart(&mut self) {
+        if let Some((tx, task)) = self.server.take() {
+            let _ = tx.send(());
+            task.await.expect("server task");
         }
+        self.state.db.close().await;
+        let app = Application::build(self.settings.clone(), self.build)
+            .await
+            .expect("application builds");
+        self.launch(app);
+    }
+
+    /// Whether this app keeps its ephemeral data in Redis.
+    pub fn uses_redis(&self) -> bool {
+        self.settings.redis_url.is_some()
+    }
+
+    /// Deletes every Redis key of this test, as a Redis restart without persistence would.
+    pub async fn flush_redis(&self) {
+        let url = self.settings.redis_url.as_deref().expect("a Redis test");
+        let client = redis::Client::open(url).expect("redis url");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis");
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.settings.kv_prefix))
+            .query_async(&mut conn)
+            .await
+            .expect("keys");
+        for key in keys {
+            let _: i64 = redis::cmd("DEL")
+                .arg(key)
+                .query_async(&mut conn)
+                .await
+                .expect("del");
+        }
+    }
+
+    /// Sends `method path` as a client at address `ip` (through the trusted loopback proxy,
+    /// see [`trust_loopback`]) with an optional JSON body; returns the raw response.
+    pub async fn send_from(
+        &self,
+        ip: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("X-Forwarded-For", ip);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
     }
 
     /// Sends `method path` with an optional JSON body and token; returns status and JSON body.

@@ -8,6 +8,7 @@ mod addresses;
 mod bad_input;
 mod cors;
 mod goods;
+mod hardening;
 mod openapi;
 mod tokens;
 mod web;

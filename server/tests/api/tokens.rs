@@ -7,7 +7,7 @@ use dadashop_server::db::now_secs;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Backend, Options, PASSWORD, SECRET, TestApp};
+use crate::common::{Backend, Options, PASSWORD, SECRET, TestApp, trust_loopback};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -16,8 +16,14 @@ on_both_backends!(
     logout_revokes_the_token_but_not_other_sessions,
     expired_tampered_unsigned_and_foreign_tokens_get_401,
     both_authorization_header_forms_are_accepted,
-    five_wrong_passwords_lock_the_account_for_the_window,
+    wrong_passwords_lock_out_the_guessing_address_but_not_the_owner,
+    one_address_is_limited_across_accounts,
+    the_account_limit_slows_strangers_down_but_not_known_addresses,
+    forwarded_addresses_are_ignored_without_trusted_proxies,
+    only_a_verified_wrong_password_counts,
     tokens_expire_after_the_configured_lifetime,
+    a_logout_survives_restarts_of_the_server_and_of_redis,
+    a_token_names_its_user_by_id,
 );
 
 async fn login_answers_the_token_superset(b: Backend) {
@@ -85,13 +91,13 @@ async fn expired_tampered_unsigned_and_foreign_tokens_get_401(b: Backend) {
     let good = app.register("tom").await;
     let now = now_secs();
     let ours = TokenService::new(SECRET.as_bytes(), 3600);
-    let expired = ours.issue("tom", 0, now - 7200).expect("issue");
+    let expired = ours.issue(1, "tom", 0, now - 7200).expect("issue");
     let foreign = TokenService::new(b"some-other-secret-some-other-secret!", 3600)
-        .issue("tom", 0, now)
+        .issue(1, "tom", 0, now)
         .expect("issue");
     let parts: Vec<&str> = good.split('.').collect();
     let payload = URL_SAFE_NO_PAD.encode(format!(
-        r#"{{"username":"bob","exp":{},"iat":{now},"jti":"x","ver":0}}"#,
+        r#"{{"sub":"1","username":"bob","exp":{},"iat":{now},"jti":"x","ver":0}}"#,
         now + 3600
     ));
     let tampered = format!("{}.{payload}.{}", parts[0], parts[2]);
@@ -99,8 +105,7 @@ async fn expired_tampered_unsigned_and_foreign_tokens_get_401(b: Backend) {
     let unsigned = format!("{none_header}.{}.", parts[1]);
     let hs512 = {
         let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512);
-        let claims =
-            json!({"username": "tom", "exp": now + 3600, "iat": now, "jti": "y", "ver": 0});
+        let claims = json!({"sub": "1", "username": "tom", "exp": now + 3600, "iat": now, "jti": "y", "ver": 0});
         jsonwebtoken::encode(
             &header,
             &claims,
@@ -140,40 +145,181 @@ async fn both_authorization_header_forms_are_accepted(b: Backend) {
     }
 }
 
-async fn five_wrong_passwords_lock_the_account_for_the_window(b: Backend) {
-    let app = TestApp::spawn(b).await;
+/// Status, business code and `Retry-After` of a login from `ip`.
+async fn try_login(
+    app: &TestApp,
+    ip: &str,
+    name: &str,
+    password: &str,
+) -> (StatusCode, u64, Option<u64>) {
+    let res = app
+        .send_from(
+            ip,
+            Method::POST,
+            "/v1/tokens",
+            Some(json!({"username": name, "password": password})),
+        )
+        .await;
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let body: serde_json::Value = res.json().await.expect("json");
+    (status, body["code"].as_u64().unwrap_or(0), retry)
+}
+
+const ATTACKER: &str = "198.51.100.66";
+const OWNER: &str = "203.0.113.7";
+
+async fn wrong_passwords_lock_out_the_guessing_address_but_not_the_owner(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(trust_loopback),
+            ..Options::default()
+        },
+    )
+    .await;
     app.register("tom").await;
-    app.register("bob").await;
     for attempt in 1..=5 {
-        let (status, body) = app.login("tom", "wrong-password").await;
+        let (status, code, _) = try_login(&app, ATTACKER, "tom", "wrong-password").await;
         assert_eq!(
-            (status, body["code"].as_u64()),
-            (StatusCode::BAD_REQUEST, Some(10104)),
+            (status, code),
+            (StatusCode::BAD_REQUEST, 10104),
             "attempt {attempt}"
         );
     }
-    let res = app
-        .client
-        .post(format!("{}/v1/tokens", app.base))
-        .json(&json!({"username": "tom", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("sent");
+    let (status, code, retry) = try_login(&app, ATTACKER, "tom", PASSWORD).await;
     assert_eq!(
-        res.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits for the window"
+        (status, code),
+        (StatusCode::TOO_MANY_REQUESTS, 10131),
+        "the guessing address waits, even with the right password"
     );
-    let retry: u64 = res.headers()["retry-after"]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("seconds");
-    assert!((1..=900).contains(&retry), "{retry}");
-    let body: serde_json::Value = res.json().await.expect("json");
-    assert_eq!(body["code"], 10131);
-    let (status, _) = app.login("bob", PASSWORD).await;
-    assert_eq!(status, StatusCode::OK, "other accounts are not affected");
+    assert!(retry.is_some_and(|r| (1..=900).contains(&r)), "{retry:?}");
+    let (status, code, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!(
+        (status, code),
+        (StatusCode::OK, 200),
+        "the owner is not locked out"
+    );
+    let (status, _, _) = try_login(&app, ATTACKER, "TOM", "wrong-password").await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "letter case is no way around the limit"
+    );
+}
+
+async fn one_address_is_limited_across_accounts(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(trust_loopback),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.register("tom").await;
+    for i in 0..20 {
+        let (status, code, _) =
+            try_login(&app, ATTACKER, &format!("user{i}"), "wrong-password").await;
+        assert_eq!(
+            (status, code),
+            (StatusCode::BAD_REQUEST, 10104),
+            "guess {i}"
+        );
+    }
+    let (status, code, retry) = try_login(&app, ATTACKER, "tom", PASSWORD).await;
+    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10131));
+    assert!(retry.is_some());
+    let (status, _, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "other addresses are not affected");
+}
+
+fn slow_after_three(s: &mut dadashop_server::config::Settings) {
+    trust_loopback(s);
+    s.login_slowdown_after = 3;
+    s.login_slowdown_secs = 60;
+}
+
+async fn the_account_limit_slows_strangers_down_but_not_known_addresses(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(slow_after_three),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.register("tom").await;
+    let (status, _, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the owner's address becomes known");
+    // A spread-out attack: one guess from each of many addresses.
+    for i in 1..=4 {
+        let (status, code, _) =
+            try_login(&app, &format!("192.0.2.{i}"), "tom", "wrong-password").await;
+        assert_eq!(
+            (status, code),
+            (StatusCode::BAD_REQUEST, 10104),
+            "guess {i}"
+        );
+    }
+    let (status, code, retry) = try_login(&app, "192.0.2.50", "tom", "wrong-password").await;
+    assert_eq!(
+        (status, code),
+        (StatusCode::TOO_MANY_REQUESTS, 10131),
+        "past the soft limit a stranger gets one try per slowdown period"
+    );
+    assert!(retry.is_some_and(|r| (1..=60).contains(&r)), "{retry:?}");
+    let (status, _, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the owner's known address is never slowed down"
+    );
+}
+
+async fn forwarded_addresses_are_ignored_without_trusted_proxies(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.register("tom").await;
+    for i in 1..=5 {
+        // A client cannot pose as many addresses: without TRUSTED_PROXIES the peer counts.
+        let (status, _, _) =
+            try_login(&app, &format!("192.0.2.{i}"), "tom", "wrong-password").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, code, _) = try_login(&app, "192.0.2.99", "tom", PASSWORD).await;
+    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10131));
+}
+
+async fn only_a_verified_wrong_password_counts(b: Backend) {
+    let mut app = TestApp::spawn(b).await;
+    app.register("tom").await;
+    app.state.db.close().await;
+    for attempt in 1..=7 {
+        let (status, body) = app.login("tom", PASSWORD).await;
+        assert_eq!(
+            (status, body["code"].as_u64()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some(503)),
+            "attempt {attempt} during the outage"
+        );
+    }
+    for key in [
+        "login:fail:pair:tom:127.0.0.1",
+        "login:fail:ip:127.0.0.1",
+        "login:fail:account:tom",
+    ] {
+        assert_eq!(
+            app.state.kv.get(key).await.expect("kv"),
+            None,
+            "{key} counted an outage"
+        );
+    }
+    app.restart().await;
+    let (status, body) = app.login("tom", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the database is back: {body}");
 }
 
 async fn tokens_expire_after_the_configured_lifetime(b: Backend) {
@@ -202,4 +348,58 @@ async fn tokens_expire_after_the_configured_lifetime(b: Backend) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+async fn a_logout_survives_restarts_of_the_server_and_of_redis(b: Backend) {
+    let mut app = TestApp::spawn(b).await;
+    let token = app.register("tom").await;
+    let (_, other) = app.login("tom", PASSWORD).await;
+    let other = other["token"].as_str().expect("token").to_owned();
+    let (status, _) = app
+        .call(Method::DELETE, "/v1/tokens", None, Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.restart().await;
+    let (status, _) = app.get("/v1/users/tom", Some(&token)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "revoked after a server restart"
+    );
+    if app.uses_redis() {
+        app.flush_redis().await;
+        let (status, _) = app.get("/v1/users/tom", Some(&token)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "revoked after Redis lost its data"
+        );
+    }
+    let (status, _) = app.get("/v1/users/tom", Some(&other)).await;
+    assert_eq!(status, StatusCode::OK, "the other session survives");
+}
+
+async fn a_token_names_its_user_by_id(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let old = app.register("tom").await;
+    sqlx::query("DELETE FROM users WHERE username = 'tom'")
+        .execute(&app.state.db)
+        .await
+        .expect("delete");
+    let new = app.register("tom").await;
+    let (status, _) = app.get("/v1/users/tom", Some(&old)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a token of a deleted account reads nothing"
+    );
+    let (status, _) = app.get("/v1/users/tom", Some(&new)).await;
+    assert_eq!(status, StatusCode::OK);
+    // A token whose sub names another user than its username claim is refused too.
+    let now = now_secs();
+    let forged = TokenService::new(SECRET.as_bytes(), 3600)
+        .issue(999, "tom", 0, now)
+        .expect("issue");
+    let (status, _) = app.get("/v1/users/tom", Some(&forged)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

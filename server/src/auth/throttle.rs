@@ -1,0 +1,195 @@
+//! Anti-automation for login and registration (issue #5, item 4; ASVS 5.0 V6.3.1; OWASP
+//! "Blocking Brute Force Attacks" and the Authentication Cheat Sheet).
+//!
+//! The foundation counted wrong passwords per account only, so six wrong passwords for
+//! someone else's name locked the owner out for 15 minutes, and nothing limited one address.
+//! Login failures are now counted in three fixed windows of `LOGIN_WINDOW_SECS`:
+//!
+//! | counter | limit (setting, default) | over it |
+//! |---|---|---|
+//! | account + client address | `LOGIN_MAX_FAILURES_PER_ACCOUNT_IP` (5) | 429 for that pair until the window ends |
+//! | client address | `LOGIN_MAX_FAILURES_PER_IP` (20) | 429 for that address |
+//! | account, from anywhere | `LOGIN_SLOWDOWN_AFTER` (10) | one try per `LOGIN_SLOWDOWN_SECS` (5 s) from addresses the account has not logged in from |
+//!
+//! The per-account counter slows guessing down instead of locking anyone out: an attacker
+//! spread over many addresses gets one guess per 5 s per account (17,280 a day instead of
+//! millions), while the owner logging in from an address they used before within 30 days
+//! is not slowed at all, and from a new address waits a few seconds at most.
+//!
+//! Every try is counted *before* its password is checked, so that parallel guesses cannot
+//! slip past a limit, and the count is taken back unless the password was verified wrong:
+//! a database or Redis outage (503), a shed request, or a correct password never count.
+//! Registrations are limited per client address (`REGISTER_MAX_PER_IP` per
+//! `REGISTER_WINDOW_SECS`); refused and failed ones are taken back the same way.
+//!
+//! Counters live in the ephemeral store (Redis when configured, so that every API process
+//! shares them). Losing them on a restart only restarts the windows.
+
+use std::time::Duration;
+
+use dadashop_types::codes;
+
+use crate::client_ip::ClientIp;
+use crate::error::ApiError;
+use crate::kv::Kv;
+use crate::state::AppState;
+
+/// How long a successful login marks the (account, address) pair as known, in seconds.
+pub const KNOWN_ADDRESS_SECS: u64 = 30 * 86_400;
+
+/// One login try that passed the limits; say how it ended with one of its methods.
+#[derive(Debug)]
+#[must_use = "a login try must be settled: failed, succeeded or aborted"]
+pub struct LoginTry {
+    kv: Kv,
+    pair: String,
+    ip: String,
+    account: String,
+    known: String,
+}
+
+impl LoginTry {
+    /// Counts a login try of account `login_name` (any letter case) from `ip`, or refuses it
+    /// with 429 / 10131 and `Retry-After` when a limit is reached.
+    ///
+    /// # Errors
+    /// 429 as above; 503 when the ephemeral store is down.
+    pub async fn begin(
+        state: &AppState,
+        login_name: &str,
+        ip: &ClientIp,
+    ) -> Result<Self, ApiError> {
+        let s = &state.settings;
+        let window = Duration::from_secs(s.login_window_secs);
+        let account = crate::db::users::username_key(login_name);
+        let ip_key = ip.rate_key();
+        let attempt = Self {
+            kv: state.kv.clone(),
+            pair: format!("login:fail:pair:{account}:{ip_key}"),
+            ip: format!("login:fail:ip:{ip_key}"),
+            account: format!("login:fail:account:{account}"),
+            known: format!("login:known:{account}:{ip_key}"),
+        };
+        let kv = &state.kv;
+        let pair = kv.incr_in_window(&attempt.pair, window).await?;
+        let by_ip = kv.incr_in_window(&attempt.ip, window).await?;
+        let by_account = kv.incr_in_window(&attempt.account, window).await?;
+
+        let over = if pair > to_i64(s.login_max_failures_per_account_ip) {
+            Some((attempt.pair.clone(), "密码错误次数过多"))
+        } else if by_ip > to_i64(s.login_max_failures_per_ip) {
+            Some((attempt.ip.clone(), "登录失败次数过多"))
+        } else {
+            None
+        };
+        if let Some((key, why)) = over {
+            let retry_after = kv.ttl_secs(&key).await?.unwrap_or(s.login_window_secs);
+            attempt.aborted().await?;
+            return Err(ApiError::TooManyRequests {
+                code: codes::TOO_MANY_REQUESTS,
+                message: format!("{why}，请{}分钟后再试", retry_after.div_ceil(60)),
+                retry_after,
+            });
+        }
+
+        if by_account > to_i64(s.login_slowdown_after) && !kv.exists(&attempt.known).await? {
+            let slot = format!("login:slow:{account}");
+            let pace = Duration::from_secs(s.login_slowdown_secs);
+            if !kv.set_nx_ex(&slot, "1", pace).await? {
+                let retry_after = kv.ttl_secs(&slot).await?.unwrap_or(s.login_slowdown_secs);
+                attempt.aborted().await?;
+                return Err(ApiError::TooManyRequests {
+                    code: codes::TOO_MANY_REQUESTS,
+                    message: format!("该账号登录尝试过于频繁，请{retry_after}秒后再试"),
+                    retry_after,
+                });
+            }
+        }
+        Ok(attempt)
+    }
+
+    /// The password was verified wrong: the try stays counted.
+    pub fn failed(self) {}
+
+    /// The password was right: this pair's failures are forgotten, the try is taken back
+    /// from the address and account counters, and the pair is remembered as known.
+    ///
+    /// # Errors
+    /// 503 when the ephemeral store is down.
+    pub async fn succeeded(self) -> Result<(), ApiError> {
+        self.kv.del(&self.pair).await?;
+        self.kv.release(&self.ip).await?;
+        self.kv.release(&self.account).await?;
+        self.kv
+            .set_ex(&self.known, "1", Duration::from_secs(KNOWN_ADDRESS_SECS))
+            .await?;
+        Ok(())
+    }
+
+    /// The try ended without a verdict on the password (refused by a limit, shed, database
+    /// down): it is taken back from every counter.
+    ///
+    /// # Errors
+    /// 503 when the ephemeral store is down.
+    pub async fn aborted(self) -> Result<(), ApiError> {
+        self.kv.release(&self.pair).await?;
+        self.kv.release(&self.ip).await?;
+        self.kv.release(&self.account).await?;
+        Ok(())
+    }
+}
+
+/// One registration that passed the per-address limit.
+#[derive(Debug)]
+#[must_use = "a registration try must be kept or aborted"]
+pub struct RegisterTry {
+    kv: Kv,
+    key: String,
+}
+
+impl RegisterTry {
+    /// Counts a registration from `ip`, or refuses it with 429 / 10131 and `Retry-After`.
+    ///
+    /// # Errors
+    /// 429 as above; 503 when the ephemeral store is down.
+    pub async fn begin(state: &AppState, ip: &ClientIp) -> Result<Self, ApiError> {
+        let s = &state.settings;
+        let key = format!("register:ip:{}", ip.rate_key());
+        let window = Duration::from_secs(s.register_window_secs);
+        let count = state.kv.incr_in_window(&key, window).await?;
+        let attempt = Self {
+            kv: state.kv.clone(),
+            key,
+        };
+        if count > to_i64(s.register_max_per_ip) {
+            let retry_after = state
+                .kv
+                .ttl_secs(&attempt.key)
+                .await?
+                .unwrap_or(s.register_window_secs);
+            attempt.aborted().await?;
+            return Err(ApiError::TooManyRequests {
+                code: codes::TOO_MANY_REQUESTS,
+                message: format!("注册过于频繁，请{}分钟后再试", retry_after.div_ceil(60)),
+                retry_after,
+            });
+        }
+        Ok(attempt)
+    }
+
+    /// The registration was carried out (or refused for a taken name): it stays counted.
+    pub fn kept(self) {}
+
+    /// The registration failed for the shop's reasons (503): it is taken back.
+    ///
+    /// # Errors
+    /// 503 when the ephemeral store is down.
+    pub async fn aborted(self) -> Result<(), ApiError> {
+        self.kv.release(&self.key).await?;
+        Ok(())
+    }
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
