@@ -11,8 +11,11 @@
 //! more 19 MiB hash start (measured: 3.4 GB and 143 threads under a 4 000-connection flood).
 //! A request that would wait longer than `PASSWORD_HASH_QUEUE_SECS` for a slot is shed with
 //! 503 and `Retry-After`, at once when the queue already holds more than that much work.
-//! Memory for hashing is thus at most `PASSWORD_HASH_CONCURRENCY` × 19 MiB (76 MiB with the
-//! default 4 slots on 2 cores), and blocking threads at most that many.
+//! One more slot is kept for logins from an address the account logged in from before (see
+//! [`crate::auth::throttle`]), so that a shopper can still log in while a flood from other
+//! addresses fills the queue. Memory for hashing is thus at most
+//! (`PASSWORD_HASH_CONCURRENCY` + 1) × 19 MiB (95 MiB with the default 4 slots on 2 cores),
+//! and the blocking threads hashing at most that many.
 
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -49,6 +52,8 @@ pub struct Hasher {
 #[derive(Debug)]
 struct Inner {
     permits: Arc<Semaphore>,
+    /// The slot kept for known addresses.
+    reserved: Arc<Semaphore>,
     slots: usize,
     queue_wait: Duration,
     waiting: AtomicUsize,
@@ -65,6 +70,7 @@ impl Hasher {
         Self {
             inner: Arc::new(Inner {
                 permits: Arc::new(Semaphore::new(slots)),
+                reserved: Arc::new(Semaphore::new(1)),
                 slots,
                 queue_wait,
                 waiting: AtomicUsize::new(0),
@@ -75,9 +81,10 @@ impl Hasher {
         }
     }
 
-    /// Hashes computed at once, at most.
+    /// Hashes computed at once, at most: the shared slots plus the one kept for known
+    /// addresses.
     pub fn slots(&self) -> usize {
-        self.inner.slots
+        self.inner.slots + 1
     }
 
     /// The largest number of hashes that ever ran at the same moment.
@@ -90,7 +97,7 @@ impl Hasher {
     /// # Errors
     /// [`HashError::Busy`] when no slot frees up in time.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move || hash_blocking(&password))
+        self.run(false, move || hash_blocking(&password))
             .await?
             .map_err(HashError::Failed)
     }
@@ -105,7 +112,23 @@ impl Hasher {
         password: String,
         stored: Option<String>,
     ) -> Result<bool, HashError> {
-        self.run(move || verify_blocking(&password, stored.as_deref()))
+        self.run(false, move || verify_blocking(&password, stored.as_deref()))
+            .await?
+            .map_err(HashError::Failed)
+    }
+
+    /// [`Self::verify`] for a login from an address the account logged in from before: when
+    /// every shared slot is busy it waits for the kept slot instead, behind other known
+    /// logins only.
+    ///
+    /// # Errors
+    /// As [`Self::verify`].
+    pub async fn verify_known(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
+        self.run(true, move || verify_blocking(&password, stored.as_deref()))
             .await?
             .map_err(HashError::Failed)
     }
@@ -114,12 +137,27 @@ impl Hasher {
     /// returns even if the caller stops waiting.
     async fn run<T: Send + 'static>(
         &self,
+        known: bool,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let inner = &self.inner;
         let busy = || HashError::Busy {
             retry_after: inner.queue_wait.as_secs().max(1),
         };
+        if known {
+            let permit = match inner.permits.clone().try_acquire_owned() {
+                Ok(permit) => permit,
+                Err(_) => {
+                    let reserved = inner.reserved.clone().acquire_owned();
+                    match tokio::time::timeout(inner.queue_wait, reserved).await {
+                        Ok(Ok(permit)) => permit,
+                        Ok(Err(closed)) => return Err(HashError::Failed(closed.into())),
+                        Err(_elapsed) => return Err(busy()),
+                    }
+                }
+            };
+            return self.spawn(permit, work).await;
+        }
         // Shed at once when the work already queued would outlast the wait.
         let queued = inner.waiting.load(Ordering::Relaxed) as u64;
         let expected = Duration::from_micros(
@@ -141,6 +179,15 @@ impl Hasher {
             Ok(Err(closed)) => return Err(HashError::Failed(closed.into())),
             Err(_elapsed) => return Err(busy()),
         };
+        self.spawn(permit, work).await
+    }
+
+    /// Runs `work` on the blocking pool holding `permit` until it returns.
+    async fn spawn<T: Send + 'static>(
+        &self,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
         let task_inner = self.inner.clone();
         let handle = tokio::task::spawn_blocking(move || {
             let _permit = permit;
@@ -236,12 +283,32 @@ mod tests {
     #[tokio::test]
     async fn callers_are_shed_when_no_slot_frees_up_in_time() {
         let hasher = Hasher::new(1, Duration::from_millis(1));
-        let slow = hasher.run(|| std::thread::sleep(Duration::from_millis(300)));
+        let slow = hasher.run(false, || std::thread::sleep(Duration::from_millis(300)));
         let (first, second) = tokio::join!(slow, async {
             tokio::time::sleep(Duration::from_millis(50)).await;
             hasher.hash("late".into()).await
         });
         assert!(first.is_ok());
         assert!(matches!(second, Err(HashError::Busy { retry_after: 1 })));
+    }
+
+    #[tokio::test]
+    async fn a_known_address_gets_the_kept_slot_while_the_shared_ones_are_busy() {
+        let hasher = Hasher::new(1, Duration::from_millis(100));
+        let slow = hasher.run(false, || std::thread::sleep(Duration::from_millis(400)));
+        let (_, stranger, known) = tokio::join!(
+            slow,
+            async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                hasher.verify("x".into(), None).await
+            },
+            async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                hasher.verify_known("x".into(), None).await
+            }
+        );
+        assert!(matches!(stranger, Err(HashError::Busy { .. })));
+        assert!(matches!(known, Ok(false)));
+        assert_eq!(hasher.peak_running(), 2);
     }
 }

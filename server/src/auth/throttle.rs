@@ -16,6 +16,9 @@
 //! millions), while the owner logging in from an address they used before within 30 days
 //! is not slowed at all, and from a new address waits a few seconds at most.
 //!
+//! A login from a known address also gets the hashing slot kept for such logins
+//! ([`crate::auth::password`]), so floods from elsewhere do not keep the shopper out.
+//!
 //! Every try is counted *before* its password is checked, so that parallel guesses cannot
 //! slip past a limit, and the count is taken back unless the password was verified wrong:
 //! a database or Redis outage (503), a shed request, or a correct password never count.
@@ -41,11 +44,13 @@ pub const KNOWN_ADDRESS_SECS: u64 = 30 * 86_400;
 #[derive(Debug)]
 #[must_use = "a login try must be settled: failed, succeeded or aborted"]
 pub struct LoginTry {
+    /// The account logged in from this address within [`KNOWN_ADDRESS_SECS`].
+    pub known: bool,
     kv: Kv,
     pair: String,
     ip: String,
     account: String,
-    known: String,
+    known_key: String,
 }
 
 impl LoginTry {
@@ -63,14 +68,16 @@ impl LoginTry {
         let window = Duration::from_secs(s.login_window_secs);
         let account = crate::db::users::username_key(login_name);
         let ip_key = ip.rate_key();
+        let known_key = format!("login:known:{account}:{ip_key}");
+        let kv = &state.kv;
         let attempt = Self {
+            known: kv.exists(&known_key).await?,
             kv: state.kv.clone(),
             pair: format!("login:fail:pair:{account}:{ip_key}"),
             ip: format!("login:fail:ip:{ip_key}"),
             account: format!("login:fail:account:{account}"),
-            known: format!("login:known:{account}:{ip_key}"),
+            known_key,
         };
-        let kv = &state.kv;
         let pair = kv.incr_in_window(&attempt.pair, window).await?;
         let by_ip = kv.incr_in_window(&attempt.ip, window).await?;
         let by_account = kv.incr_in_window(&attempt.account, window).await?;
@@ -92,7 +99,7 @@ impl LoginTry {
             });
         }
 
-        if by_account > to_i64(s.login_slowdown_after) && !kv.exists(&attempt.known).await? {
+        if by_account > to_i64(s.login_slowdown_after) && !attempt.known {
             let slot = format!("login:slow:{account}");
             let pace = Duration::from_secs(s.login_slowdown_secs);
             if !kv.set_nx_ex(&slot, "1", pace).await? {
@@ -121,7 +128,11 @@ impl LoginTry {
         self.kv.release(&self.ip).await?;
         self.kv.release(&self.account).await?;
         self.kv
-            .set_ex(&self.known, "1", Duration::from_secs(KNOWN_ADDRESS_SECS))
+            .set_ex(
+                &self.known_key,
+                "1",
+                Duration::from_secs(KNOWN_ADDRESS_SECS),
+            )
             .await?;
         Ok(())
     }

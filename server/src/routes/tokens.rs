@@ -69,7 +69,7 @@ async fn login(
     }
 
     let attempt = LoginTry::begin(&state, &username, &ip).await?;
-    match check_password(&state, &username, password_text).await {
+    match check_password(&state, &username, password_text, attempt.known).await {
         Ok(Some(user)) => {
             attempt.succeeded().await?;
             tracing::info!(user_id = user.id, "logged in");
@@ -89,17 +89,21 @@ async fn login(
     }
 }
 
-/// The account of `username` if `password` is its password.
+/// The account of `username` if `password` is its password; `known` logins (from an address
+/// the account used before) may take the hashing slot kept for them.
 async fn check_password(
     state: &AppState,
     username: &str,
     password: String,
+    known: bool,
 ) -> ApiResult<Option<UserRow>> {
     let user = users::find_by_login_name(&state.db, username).await?;
-    let ok = state
-        .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = if known {
+        state.hasher.verify_known(password, stored).await?
+    } else {
+        state.hasher.verify(password, stored).await?
+    };
     Ok(user.filter(|_| ok))
 }
 
