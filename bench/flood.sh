@@ -18,12 +18,9 @@ port="${BENCH_PORT:-18001}"
 base="http://127.0.0.1:$port"
 export SOURCES="${SOURCES:-many}"
 
-if ! command -v wrk >/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get install -y -qq wrk || { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq wrk; }
-fi
-cargo build --release --quiet -p dadashop-server
-bin="${CARGO_TARGET_DIR:-$root/target}/release/dadashop"
+. bench/common.sh
+ensure_wrk
+build_server
 ulimit -n "$(( connections + 2048 ))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work="$(mktemp -d -t dadashop-flood.XXXXXX)"

@@ -13,12 +13,9 @@ connections="${CONNECTIONS:-32}"
 port="${BENCH_PORT:-18000}"
 base="http://127.0.0.1:$port"
 
-if ! command -v wrk >/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get install -y -qq wrk || { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq wrk; }
-fi
-cargo build --release --quiet -p dadashop-server
-bin="${CARGO_TARGET_DIR:-$root/target}/release/dadashop"
+. bench/common.sh
+ensure_wrk
+build_server
 
 work="$(mktemp -d -t dadashop-bench.XXXXXX)"
 export DADASHOP_ENV=test JWT_SECRET="bench-secret-bench-secret-bench-secret-0123"

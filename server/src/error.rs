@@ -150,6 +150,12 @@ impl IntoResponse for ApiError {
             && let Ok(v) = http::HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(http::header::RETRY_AFTER, v);
+            // A refused or shed client must queue again for a connection: under a flood of
+            // keep-alive connections that is what lets a newcomer's connection in.
+            response.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
         }
         response
     }

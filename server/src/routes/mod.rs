@@ -24,7 +24,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -207,6 +207,9 @@ pub fn with_request_ids(router: Router) -> Router {
             .layer(
                 TraceLayer::new_for_http()
                     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                    // The access line above already carries the status; an ERROR line per
+                    // 5xx would flood the log (and the CPU) exactly when the shop sheds load.
+                    .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG))
                     .make_span_with(|req: &Request<_>| {
                         let id = req
                             .headers()
