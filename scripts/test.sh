@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh --browser
 
-if [ -n "${TEST_MYSQL_URL:-}" ]; then backends="SQLite and MariaDB${TEST_REDIS_URL:+ + Redis}"; else backends="SQLite only: TEST_MYSQL_URL is unset, the ::mariadb cases skip"; fi
+if [ -n "${TEST_MYSQL_URL:-}" ]; then backends="SQLite and MariaDB${TEST_REDIS_URL:+ + Redis}"; else backends="SQLite only: TEST_MYSQL_URL is unset, the ::mariadb cases are ignored and counted as skipped"; fi
 echo "== unit and API integration tests ($backends)"
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
@@ -24,7 +24,9 @@ echo "== Playwright end-to-end tests (Chromium)"
 sum() { awk -v re="$2" '{ if (match($0, re)) { split(substr($0, RSTART, RLENGTH), w, " "); n += w[1] } } END { print n + 0 }' "$1"; }
 rust_passed=$(sum "$logs/cargo.log" "[0-9]+ passed")
 rust_failed=$(sum "$logs/cargo.log" "[0-9]+ failed")
+rust_skipped=$(sum "$logs/cargo.log" "[0-9]+ ignored")
 e2e_passed=$(sum "$logs/e2e.log" "^ *[0-9]+ passed")
 e2e_failed=$(sum "$logs/e2e.log" "^ *[0-9]+ failed")
-echo "cargo test: $rust_passed passed; Playwright: $e2e_passed passed"
-echo "tests: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
+e2e_skipped=$(sum "$logs/e2e.log" "^ *[0-9]+ skipped")
+echo "cargo test: $rust_passed passed, $rust_skipped skipped; Playwright: $e2e_passed passed, $e2e_skipped skipped"
+echo "tests: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed, $((rust_skipped + e2e_skipped)) skipped"
