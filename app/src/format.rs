@@ -13,6 +13,22 @@ pub fn beijing_time(unix_seconds: i64) -> String {
     )
 }
 
+/// A mobile number with its middle four digits hidden, as Chinese shops show it:
+/// `"13812345678"` → `"138****5678"`. Anything that is not 11 characters shows only its last
+/// four characters after `****` (or `****` alone when shorter).
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    match chars.len() {
+        11 => format!(
+            "{}****{}",
+            chars[..3].iter().collect::<String>(),
+            chars[7..].iter().collect::<String>()
+        ),
+        n if n > 4 => format!("****{}", chars[n - 4..].iter().collect::<String>()),
+        _ => "****".to_owned(),
+    }
+}
+
 /// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian calendar), after
 /// Howard Hinnant's `civil_from_days`.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -35,7 +51,14 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::beijing_time;
+    use super::{beijing_time, mask_phone};
+
+    #[test]
+    fn phones_show_their_first_three_and_last_four_digits() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("123456"), "****3456");
+        assert_eq!(mask_phone("12"), "****");
+    }
 
     #[test]
     fn unix_seconds_read_as_beijing_time() {

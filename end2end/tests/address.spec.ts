@@ -56,8 +56,16 @@ test('the address book adds, edits, picks a default and deletes', async ({ page 
   await expect(book.item('张三').getByRole('button', { name: '设为默认' })).toBeVisible();
   await expect(book.items.first()).toContainText('李四');
 
-  // Delete the other one.
-  await book.item('张三').getByRole('button', { name: '删除' }).click();
+  // Delete the other one: 删除 asks first, and 取消 keeps the address.
+  const zhang = book.item('张三');
+  await zhang.getByRole('button', { name: '删除', exact: true }).click();
+  const confirm = zhang.getByRole('alertdialog');
+  await expect(confirm).toContainText('确定删除这个地址吗？');
+  await confirm.getByRole('button', { name: '取消' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(book.items).toHaveCount(2);
+  await zhang.getByRole('button', { name: '删除', exact: true }).click();
+  await zhang.getByRole('button', { name: '确认删除' }).click();
   await expect(book.notice).toHaveText('地址已删除');
   await expect(book.items).toHaveCount(1);
   await expect(book.item('李四')).toContainText('默认地址');

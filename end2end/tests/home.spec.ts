@@ -54,3 +54,12 @@ test('the home page shows loading, then an error with 重试 when the API is unr
   await expect(page.getByTestId('catalog').first()).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test('a product image that cannot be loaded shows a neutral placeholder', async ({ page, errors }) => {
+  errors.allow(/Failed to load resource: the server responded with a status of 404/);
+  await page.route(`${API}/media/**`, (route) => route.fulfill({ status: 404, body: '' }));
+  await page.goto('/');
+  const first = page.getByTestId('sku').first();
+  await expect(first.locator('.image-placeholder')).toHaveText('暂无图片');
+  await expect(first.locator('img')).toHaveCount(0);
+});

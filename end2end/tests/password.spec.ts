@@ -66,7 +66,10 @@ test('the profile shows the account and the password form validates inline', asy
 
   const profile = page.getByTestId('profile');
   await expect(profile).toContainText(shopper.username);
-  await expect(profile).toContainText(shopper.phone);
+  // The phone is masked as Chinese shops show it: 138****5678.
+  const masked = `${shopper.phone.slice(0, 3)}****${shopper.phone.slice(7)}`;
+  await expect(page.getByTestId('profile-phone')).toHaveText(masked);
+  await expect(profile).not.toContainText(shopper.phone);
   await expect(profile).toContainText(shopper.email);
 
   await page.getByRole('link', { name: '修改密码' }).click();

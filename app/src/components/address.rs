@@ -4,7 +4,8 @@ use dadashop_types::users::Address;
 use leptos::prelude::*;
 
 /// An address with its 编辑 / 设为默认 / 删除 buttons. The default address carries a
-/// "默认地址" badge and no 设为默认 button.
+/// "默认地址" badge and no 设为默认 button. 删除 asks first: the card shows 确认删除 and 取消,
+/// and only 确认删除 deletes.
 #[component]
 pub fn AddressCard(
     /// The address.
@@ -22,6 +23,7 @@ pub fn AddressCard(
     let id = address.id;
     let is_default = address.is_default;
     let for_edit = address.clone();
+    let confirming = RwSignal::new(false);
     view! {
         <li class="address-card" class:is-default=is_default data-testid="address">
             <div class="address-head">
@@ -60,11 +62,30 @@ pub fn AddressCard(
                     type="button"
                     class="btn small danger"
                     disabled=move || busy.get()
-                    on:click=move |_| on_delete.run(id)
+                    on:click=move |_| confirming.set(true)
                 >
                     "删除"
                 </button>
             </div>
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="alertdialog" aria-label="确认删除地址">
+                    <span>"确定删除这个地址吗？"</span>
+                    <button
+                        type="button"
+                        class="btn small danger"
+                        disabled=move || busy.get()
+                        on:click=move |_| {
+                            confirming.set(false);
+                            on_delete.run(id);
+                        }
+                    >
+                        "确认删除"
+                    </button>
+                    <button type="button" class="btn small" on:click=move |_| confirming.set(false)>
+                        "取消"
+                    </button>
+                </div>
+            </Show>
         </li>
     }
 }

@@ -35,7 +35,8 @@ pub fn CatalogBlock(
     }
 }
 
-/// A SKU card: image, name, caption and price ("¥199.00").
+/// A SKU card: image (or a "暂无图片" placeholder when it cannot be loaded), name, caption and
+/// price ("¥199.00").
 #[component]
 pub fn SkuCard(
     /// The SKU.
@@ -44,10 +45,31 @@ pub fn SkuCard(
     base_url: String,
 ) -> impl IntoView {
     let src = image_url(&base_url, &sku.image);
+    // A missing or broken image shows a neutral placeholder, not the browser's broken icon.
+    let broken = RwSignal::new(false);
+    let name = sku.name.clone();
+    let alt = sku.name.clone();
     view! {
         <article class="sku-card" data-testid="sku">
             <div class="sku-image">
-                <img src=src alt=sku.name.clone() width="240" height="240" />
+                <Show
+                    when=move || !broken.get()
+                    fallback=move || {
+                        view! {
+                            <div class="image-placeholder" role="img" aria-label=name.clone()>
+                                "暂无图片"
+                            </div>
+                        }
+                    }
+                >
+                    <img
+                        src=src.clone()
+                        alt=alt.clone()
+                        width="240"
+                        height="240"
+                        on:error=move |_| broken.set(true)
+                    />
+                </Show>
             </div>
             <h3 class="sku-name">{sku.name}</h3>
             <p class="sku-caption">{sku.caption}</p>

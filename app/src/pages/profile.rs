@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::{not_logged_in, set_title};
 use crate::api;
 use crate::components::{ErrorNotice, Loading, UserNav};
-use crate::format::beijing_time;
+use crate::format::{beijing_time, mask_phone};
 use crate::state::use_auth;
 
 /// Fetches `GET /v1/users/<username>` and shows it.
@@ -34,7 +34,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <dt>"用户名"</dt>
                     <dd>{user.username}</dd>
                     <dt>"手机号"</dt>
-                    <dd>{user.phone}</dd>
+                    <dd data-testid="profile-phone">{mask_phone(&user.phone)}</dd>
                     <dt>"邮箱"</dt>
                     <dd>{user.email}</dd>
                     <dt>"账号状态"</dt>
