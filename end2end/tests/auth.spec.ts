@@ -85,9 +85,17 @@ test('the register form validates inline and shows the server refusing a taken u
   await expect(page.getByText('请输入有效的邮箱地址')).toBeVisible();
   await expect(page).toHaveURL('/register');
 
+  // Inputs stop at the shop's limits, so a too-long value cannot be typed.
+  await expect(page.locator('#register-username')).toHaveAttribute('maxlength', '11');
+  await expect(page.locator('#register-phone')).toHaveAttribute('maxlength', '11');
+  await expect(page.locator('#register-password')).toHaveAttribute('maxlength', '128');
+
   await register.register({ ...newShopper(), username: shopper.username });
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page).toHaveURL('/register');
+  // The taken name is marked on the username field itself.
+  await expect(page.locator('#register-username')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#register-username-error')).toHaveText('用户名已被占用');
   await new Header(page).expectLoggedOut();
 });
 

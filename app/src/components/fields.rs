@@ -33,6 +33,10 @@ pub fn TextField(
     /// The `inputmode` hint, e.g. `numeric` for postcodes.
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// The longest value the shop accepts, in characters (`maxlength`), so that a too-long
+    /// value cannot be typed in the first place.
+    #[prop(optional)]
+    maxlength: Option<usize>,
 ) -> impl IntoView {
     let touched = RwSignal::new(false);
     let shown = move || {
@@ -53,6 +57,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 placeholder=placeholder
                 inputmode=inputmode
+                maxlength=maxlength.map(|n| n.to_string())
                 bind:value=value
                 on:blur=move |_| touched.set(true)
                 aria-invalid=move || if shown().is_some() { "true" } else { "false" }

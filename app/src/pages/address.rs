@@ -307,6 +307,7 @@ fn AddressForm(
             <div class="grid-2">
                 <TextField
                     id=RECEIVER_INPUT
+                    maxlength=RECEIVER_MAX_CHARS
                     label="收货人"
                     value=receiver
                     error=receiver_error
@@ -315,6 +316,7 @@ fn AddressForm(
                 />
                 <TextField
                     id="address-mobile"
+                    maxlength=11
                     label="手机号"
                     input_type="tel"
                     value=mobile
@@ -326,6 +328,7 @@ fn AddressForm(
             </div>
             <TextField
                 id="address-address"
+                maxlength=ADDRESS_MAX_CHARS
                 label="详细地址"
                 value=address
                 error=address_error
@@ -336,6 +339,7 @@ fn AddressForm(
             <div class="grid-2">
                 <TextField
                     id="address-postcode"
+                    maxlength=6
                     label="邮编"
                     value=postcode
                     error=postcode_error
@@ -345,6 +349,7 @@ fn AddressForm(
                 />
                 <TextField
                     id="address-tag"
+                    maxlength=TAG_MAX_CHARS
                     label="地址标签"
                     value=tag
                     error=tag_error

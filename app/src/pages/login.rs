@@ -75,6 +75,7 @@ pub fn LoginPage() -> impl IntoView {
             <form on:submit=on_submit novalidate>
                 <TextField
                     id="login-username"
+                    maxlength=11
                     label="用户名"
                     value=username
                     error=username_error
@@ -83,6 +84,7 @@ pub fn LoginPage() -> impl IntoView {
                 />
                 <TextField
                     id="login-password"
+                    maxlength=rules::PASSWORD_MAX_CHARS
                     label="密码"
                     input_type="password"
                     value=password

@@ -94,6 +94,7 @@ pub fn PasswordPage() -> impl IntoView {
                     />
                     <TextField
                         id="password-old"
+                        maxlength=rules::PASSWORD_MAX_CHARS
                         label="当前密码"
                         input_type="password"
                         value=old
@@ -103,6 +104,7 @@ pub fn PasswordPage() -> impl IntoView {
                     />
                     <TextField
                         id="password-new"
+                        maxlength=rules::PASSWORD_MAX_CHARS
                         label="新密码"
                         input_type="password"
                         value=new
@@ -113,6 +115,7 @@ pub fn PasswordPage() -> impl IntoView {
                     />
                     <TextField
                         id="password-confirm"
+                        maxlength=rules::PASSWORD_MAX_CHARS
                         label="确认新密码"
                         input_type="password"
                         value=confirm

@@ -29,8 +29,18 @@ pub fn RegisterPage() -> impl IntoView {
     let remember = RwSignal::new(false);
     let submitted = RwSignal::new(false);
 
-    let username_error =
-        Signal::derive(move || username.with(|v| message(rules::check_username(v.trim()))));
+    // The last name the server refused as taken (409 / 206): marks the username field until
+    // the shopper changes it.
+    let taken = RwSignal::new(None::<String>);
+    let username_error = Signal::derive(move || {
+        username.with(|v| {
+            message(rules::check_username(v.trim())).or_else(|| {
+                taken
+                    .with(|t| t.as_deref() == Some(v.trim()))
+                    .then(|| "用户名已被占用".to_owned())
+            })
+        })
+    });
     let password_error =
         Signal::derive(move || password.with(|v| message(rules::check_password(v))));
     let password2_error = Signal::derive(move || {
@@ -56,7 +66,13 @@ pub fn RegisterPage() -> impl IntoView {
         let (body, remember) = (body.clone(), *remember);
         let navigate = navigate.clone();
         async move {
-            let answer = api::users::register(&body).await?;
+            let answer = match api::users::register(&body).await {
+                Err(e @ ApiError::Api { code: 206, .. }) => {
+                    taken.set(body.uname.clone());
+                    return Err(e);
+                }
+                other => other?,
+            };
             auth.log_in(&answer, remember);
             navigate(Page::Home.path(), Default::default());
             Ok::<(), ApiError>(())
@@ -88,6 +104,7 @@ pub fn RegisterPage() -> impl IntoView {
             <form on:submit=on_submit novalidate>
                 <TextField
                     id="register-username"
+                    maxlength=11
                     label="用户名"
                     value=username
                     error=username_error
@@ -97,6 +114,7 @@ pub fn RegisterPage() -> impl IntoView {
                 />
                 <TextField
                     id="register-password"
+                    maxlength=rules::PASSWORD_MAX_CHARS
                     label="密码"
                     input_type="password"
                     value=password
@@ -107,6 +125,7 @@ pub fn RegisterPage() -> impl IntoView {
                 />
                 <TextField
                     id="register-password2"
+                    maxlength=rules::PASSWORD_MAX_CHARS
                     label="确认密码"
                     input_type="password"
                     value=password2
@@ -116,6 +135,7 @@ pub fn RegisterPage() -> impl IntoView {
                 />
                 <TextField
                     id="register-phone"
+                    maxlength=11
                     label="手机号"
                     input_type="tel"
                     value=phone
@@ -126,6 +146,7 @@ pub fn RegisterPage() -> impl IntoView {
                 />
                 <TextField
                     id="register-email"
+                    maxlength=rules::EMAIL_MAX_CHARS
                     label="邮箱"
                     input_type="email"
                     value=email
