@@ -17,7 +17,7 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
 use crate::components::{SiteFooter, SiteHeader};
@@ -66,6 +66,24 @@ impl Page {
     }
 }
 
+/// The login page that returns to `path` (a path of this site, with its query) afterwards.
+pub fn login_returning_to(path: &str) -> String {
+    format!("{}?next={}", Page::Login.path(), encode_component(path))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Where to go after logging in: `next` when it is a path of this site, else home.
 ///
 /// Only same-origin paths are accepted (`/...` but not `//host` or `/\host`), so a crafted
@@ -104,12 +122,26 @@ fn Shell() -> impl IntoView {
 
     // When any authorized call gets a 401, `Auth::expire` has already forgotten the session:
     // say so and go to the login page.
+    // The login page keeps the way back (`?next=`), so logging in again returns the shopper
+    // to the page they were on.
     let to_login = navigate.clone();
+    let location = use_location();
     Effect::new(move |previous: Option<u32>| {
         let now = auth.expirations().get();
         if previous.is_some_and(|before| before != now) {
             flash.set("登录已过期，请重新登录");
-            to_login(Page::Login.path(), Default::default());
+            let search = location.search.get_untracked();
+            let here = format!(
+                "{}{}{search}",
+                location.pathname.get_untracked(),
+                if search.is_empty() { "" } else { "?" }
+            );
+            let target = if here.starts_with(Page::Login.path()) {
+                Page::Login.path().to_owned()
+            } else {
+                login_returning_to(&here)
+            };
+            to_login(&target, Default::default());
         }
         now
     });
@@ -190,6 +222,10 @@ mod tests {
         assert_eq!(
             Page::Addresses.login_then(),
             "/login?next=%2Fuser%2Faddress"
+        );
+        assert_eq!(
+            super::login_returning_to("/user/address?x=1&y=中"),
+            "/login?next=%2Fuser%2Faddress%3Fx%3D1%26y%3D%E4%B8%AD"
         );
     }
 }

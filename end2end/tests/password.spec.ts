@@ -42,7 +42,8 @@ test('changing the password logs the shopper out everywhere and the new password
     [oldToken as string, shopper.username],
   );
   await page.goto('/user');
-  await expect(page).toHaveURL('/login');
+  // The login page keeps the way back to where the shopper was.
+  await expect(page).toHaveURL('/login?next=%2Fuser');
   await expect(page.getByText('登录已过期，请重新登录')).toBeVisible();
   await header.expectLoggedOut();
   expect(await page.evaluate(() => window.sessionStorage.getItem('dashop_token'))).toBeNull();
@@ -54,6 +55,7 @@ test('changing the password logs the shopper out everywhere and the new password
   await login.password.fill(newPassword);
   await login.submit.click();
   await header.expectLoggedInAs(shopper.username);
+  await expect(page).toHaveURL('/user');
 });
 
 test('the profile shows the account and the password form validates inline', async ({ page }) => {
