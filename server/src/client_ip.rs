@@ -58,14 +58,15 @@ impl TrustedProxies {
         if !self.contains(current) {
             return current;
         }
-        let entries: Vec<&str> = headers
+        // Split the raw bytes: a client's garbage in the left part of a line must not hide
+        // the entries our proxies appended to its right.
+        let entries: Vec<&[u8]> = headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
+            .flat_map(|v| v.as_bytes().split(|b| *b == b','))
             .collect();
         for entry in entries.into_iter().rev() {
+            let entry = std::str::from_utf8(entry).unwrap_or("").trim();
             // A trusted proxy wrote this entry; an unreadable one means the chain is broken,
             // and the last proxy we trust is the best answer we have.
             let Some(ip) = parse_forwarded_entry(entry) else {
@@ -135,7 +136,8 @@ mod tests {
     fn xff(values: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for v in values {
-            h.append("x-forwarded-for", v.parse().expect("header"));
+            let value = http::HeaderValue::from_bytes(v.as_bytes()).expect("header");
+            h.append("x-forwarded-for", value);
         }
         h
     }
@@ -178,6 +180,11 @@ mod tests {
                 "bracketed IPv6 with a port",
             ),
             (vec!["::ffff:198.51.100.7"], "198.51.100.7", "IPv4-mapped"),
+            (
+                vec!["caf\u{e9}, 198.51.100.7"],
+                "198.51.100.7",
+                "non-ASCII client text does not hide the proxy's entry",
+            ),
         ];
         for (headers, want, why) in cases {
             let got = trusted.client_ip(ip("127.0.0.1"), &xff(&headers));

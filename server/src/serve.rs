@@ -12,7 +12,10 @@
 //!   (counted from the connection's start or the end of the previous response).
 //! - **Idle time-out** ([`Limits::idle_timeout`]): a watchdog closes, gracefully, a connection
 //!   with no request in flight and no byte read or written for this long (an idle socket, an
-//!   idle keep-alive connection, an HTTP/2 connection with no streams).
+//!   idle keep-alive connection, a client that stopped reading our answer). A connection that
+//!   has not finished closing one idle time-out later is dropped.
+//! - **HTTP/1.1 only**: cleartext HTTP/2 is refused (browsers use HTTP/2 only over TLS,
+//!   which the proxy terminates); its control frames could keep a connection busy forever.
 //! - **Peer address**: every request carries `ConnectInfo<SocketAddr>` for
 //!   [`crate::client_ip`].
 //! - **Graceful shutdown**: on the shutdown signal the listener stops accepting, every
@@ -83,13 +86,14 @@ pub async fn serve(
     mut shutdown: watch::Receiver<()>,
 ) -> anyhow::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which nginx terminates, and
+    // cleartext HTTP/2 would let a client hold a connection with control frames alone.
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_headers(HYPER_MAX_HEADERS);
-    builder.http2().timer(TokioTimer::new());
     let builder = Arc::new(builder);
     // Connections wait on this to be told to finish; it changes once, at shutdown.
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -117,7 +121,7 @@ pub async fn serve(
         let router = router.clone();
         let stop = stop_rx.clone();
         tokio::spawn(async move {
-            serve_connection(&builder, stream, peer, router, limits.idle_timeout, stop).await;
+            serve_connection(&builder, stream, peer, router, limits, stop).await;
             drop(permit);
         });
     }
@@ -178,9 +182,10 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     router: Router,
-    idle_timeout: Duration,
+    limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) {
+    let idle_timeout = limits.idle_timeout;
     let activity = Arc::new(Activity {
         started: Instant::now(),
         last_ms: AtomicU64::new(0),
@@ -203,8 +208,17 @@ async fn serve_connection(
     });
     let conn = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(conn);
-    let mut closing = false;
+    // Once asked to close, a connection gets this long to finish what it is writing; a
+    // client that stopped reading would otherwise hold it (and its permit) for ever.
+    let mut deadline: Option<tokio::time::Instant> = None;
     loop {
+        let at = deadline;
+        let hard_stop = async move {
+            match at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {
@@ -212,16 +226,18 @@ async fn serve_connection(
                 }
                 return;
             }
-            () = idle(&activity, idle_timeout), if !closing => {
+            () = idle(&activity, idle_timeout), if deadline.is_none() => {
                 tracing::debug!(%peer, "closing an idle connection");
                 conn.as_mut().graceful_shutdown();
-                closing = true;
+                deadline = Some(tokio::time::Instant::now() + idle_timeout);
             }
-            changed = stop.changed(), if !closing => {
-                if changed.is_ok() {
-                    conn.as_mut().graceful_shutdown();
-                }
-                closing = true;
+            _ = stop.changed(), if deadline.is_none() => {
+                conn.as_mut().graceful_shutdown();
+                deadline = Some(tokio::time::Instant::now() + limits.drain_timeout);
+            }
+            () = hard_stop => {
+                tracing::debug!(%peer, "dropping a connection that did not finish closing");
+                return;
             }
         }
     }

@@ -170,10 +170,12 @@ impl Hasher {
         if inner.permits.available_permits() == 0 && expected > inner.queue_wait {
             return Err(busy());
         }
-        inner.waiting.fetch_add(1, Ordering::Relaxed);
-        let acquired =
-            tokio::time::timeout(inner.queue_wait, inner.permits.clone().acquire_owned()).await;
-        inner.waiting.fetch_sub(1, Ordering::Relaxed);
+        let acquired = {
+            // Counted as waiting until this block ends, also when the caller is dropped
+            // mid-wait (a client that went away): a leaked count would shed everyone.
+            let _waiting = Waiting::enter(&inner.waiting);
+            tokio::time::timeout(inner.queue_wait, inner.permits.clone().acquire_owned()).await
+        };
         let permit = match acquired {
             Ok(Ok(permit)) => permit,
             Ok(Err(closed)) => return Err(HashError::Failed(closed.into())),
@@ -206,6 +208,22 @@ impl Hasher {
         handle
             .await
             .map_err(|e| HashError::Failed(anyhow::anyhow!("hashing task failed: {e}")))
+    }
+}
+
+/// One caller waiting for a slot, counted in `waiting` until dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -278,6 +296,22 @@ mod tests {
         let _ = hasher.hash("one more".into()).await;
         assert!(hasher.peak_running() <= 2, "peak {}", hasher.peak_running());
         assert!(hasher.peak_running() >= 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_that_give_up_while_waiting_are_not_counted_as_waiting() {
+        let hasher = Hasher::new(1, Duration::from_secs(5));
+        let slow = hasher.clone();
+        let busy = tokio::spawn(async move {
+            slow.run(false, || std::thread::sleep(Duration::from_millis(300)))
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        for _ in 0..50 {
+            let _ = tokio::time::timeout(Duration::from_millis(1), hasher.hash("x".into())).await;
+        }
+        assert_eq!(hasher.inner.waiting.load(Ordering::Relaxed), 0);
+        busy.await.expect("task").expect("slow work");
     }
 
     #[tokio::test]

@@ -39,6 +39,8 @@ use crate::state::AppState;
 
 /// How long a successful login marks the (account, address) pair as known, in seconds.
 pub const KNOWN_ADDRESS_SECS: u64 = 30 * 86_400;
+/// Logins per window from one known address that keep its privileges.
+pub const KNOWN_ADDRESS_LOGINS: u64 = 5;
 
 /// One login try that passed the limits; say how it ended with one of its methods.
 #[derive(Debug)]
@@ -51,6 +53,8 @@ pub struct LoginTry {
     ip: String,
     account: String,
     known_key: String,
+    ok_key: String,
+    window: Duration,
 }
 
 impl LoginTry {
@@ -69,9 +73,20 @@ impl LoginTry {
         let account = crate::db::users::username_key(login_name);
         let ip_key = ip.rate_key();
         let known_key = format!("login:known:{account}:{ip_key}");
+        let ok_key = format!("login:ok:{account}:{ip_key}");
         let kv = &state.kv;
+        // A known address loses its privileges (the kept hashing slot, the exemption from the
+        // address limit) after KNOWN_ADDRESS_LOGINS logins in one window: an attacker who
+        // logs in to their own account in a loop must not own the kept slot.
+        let recent_logins: u64 = kv
+            .get(&ok_key)
+            .await?
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         let attempt = Self {
-            known: kv.exists(&known_key).await?,
+            known: recent_logins < KNOWN_ADDRESS_LOGINS && kv.exists(&known_key).await?,
+            window,
+            ok_key,
             kv: state.kv.clone(),
             pair: format!("login:fail:pair:{account}:{ip_key}"),
             ip: format!("login:fail:ip:{ip_key}"),
@@ -84,7 +99,9 @@ impl LoginTry {
 
         let over = if pair > to_i64(s.login_max_failures_per_account_ip) {
             Some((attempt.pair.clone(), "密码错误次数过多"))
-        } else if by_ip > to_i64(s.login_max_failures_per_ip) {
+        } else if by_ip > to_i64(s.login_max_failures_per_ip) && !attempt.known {
+            // Not for an account's known address: one guessing neighbour behind the same
+            // NAT (or IPv6 /64) must not lock out owners who log in from there.
             Some((attempt.ip.clone(), "登录失败次数过多"))
         } else {
             None
@@ -134,6 +151,7 @@ impl LoginTry {
                 Duration::from_secs(KNOWN_ADDRESS_SECS),
             )
             .await?;
+        self.kv.incr_in_window(&self.ok_key, self.window).await?;
         Ok(())
     }
 

@@ -70,18 +70,22 @@ pub async fn find_by_exact_username(
 }
 
 /// The user who logs in as `name`, in any letter case ("Tom" and "tom" are one account).
+/// An exact match wins, so that accounts created before case-folding that differ only in
+/// case (their key carries `#<id>`) still log in by their exact name.
 pub async fn find_by_login_name(
     pool: &AnyPool,
     name: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE username_key = ?"
+        "SELECT {COLUMNS} FROM users WHERE username = ? OR username_key = ? \
+         ORDER BY CASE WHEN username = ? THEN 0 ELSE 1 END LIMIT 1"
     ))
+    .bind(name)
     .bind(username_key(name))
+    .bind(name)
     .fetch_optional(pool)
     .await
 }
-
 /// A user as a token sees it: the row of `id` and whether the token id `jti` was revoked.
 #[derive(Debug, FromRow)]
 pub struct TokenUser {

@@ -7,7 +7,7 @@ use dadashop_types::users::{ChangePasswordRequest, RegisterRequest, UserProfile,
 use dadashop_types::{MessageResponse, codes};
 
 use crate::auth::AuthUser;
-use crate::auth::throttle::RegisterTry;
+use crate::auth::throttle::{LoginTry, RegisterTry};
 use crate::client_ip::ClientIp;
 use crate::db::{self, users};
 use crate::domain::{Email, NewPassword, Phone, Username};
@@ -123,12 +123,14 @@ async fn profile(auth: AuthUser, Path(username): Path<String>) -> ApiResult<Json
 /// Changes the password and revokes every token issued before (the caller logs in again).
 ///
 /// Errors: 10123 missing field or bad new password, 10102 the new passwords differ, 10103
-/// old password wrong, 10109 new equals old, 403 someone else's account.
+/// old password wrong (counted as a failed login of this account from this address), 10109
+/// new equals old, 403 someone else's account, 429 / 10131 the login limits are reached.
 #[utoipa::path(post, path = "/v1/users/{username}/password", tag = "users", security(("token" = [])),
     params(("username" = String, Path)), request_body = ChangePasswordRequest,
     responses((status = 200, body = MessageResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
+    ip: ClientIp,
     auth: AuthUser,
     Path(username): Path<String>,
     LenientJson(req): LenientJson<ChangePasswordRequest>,
@@ -142,15 +144,28 @@ async fn change_password(
             "两次输入的新密码不一致",
         ));
     }
-    let ok = state
+    // A wrong old password is a password guess (by whoever holds the token): it counts
+    // against the login limits of this account and address.
+    let attempt = LoginTry::begin(&state, &auth.user.username, &ip).await?;
+    let verified = state
         .hasher
         .verify(old.clone(), Some(auth.user.password_hash.clone()))
-        .await?;
-    if !ok {
-        return Err(ApiError::bad_request(
-            codes::OLD_PASSWORD_WRONG,
-            "原密码错误",
-        ));
+        .await;
+    match verified {
+        Ok(true) => attempt.aborted().await?,
+        Ok(false) => {
+            attempt.failed();
+            return Err(ApiError::bad_request(
+                codes::OLD_PASSWORD_WRONG,
+                "原密码错误",
+            ));
+        }
+        Err(e) => {
+            if let Err(kv) = attempt.aborted().await {
+                tracing::warn!(error = %kv, "could not take back a password try");
+            }
+            return Err(e.into());
+        }
     }
     if old == new.expose() {
         return Err(ApiError::bad_request(

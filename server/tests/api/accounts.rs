@@ -61,6 +61,26 @@ async fn usernames_that_differ_only_in_case_are_one_account(b: Backend) {
         "login ignores letter case: {answer}"
     );
     assert_eq!(answer["username"], "Tom", "the stored spelling is answered");
+
+    // An account from before case folding that differs only in case (the migration gave it
+    // the key "tom#<id>") still logs in by its exact name.
+    sqlx::query(
+        "INSERT INTO users (username, username_key, password_hash, email, phone, is_active, token_version, created_at, updated_at) \
+         SELECT 'tom', 'tom#legacy', password_hash, email, phone, 0, 0, 0, 0 FROM users WHERE username = 'Tom'",
+    )
+    .execute(&app.state.db)
+    .await
+    .expect("a legacy case twin");
+    let (status, answer) = app.login("tom", PASSWORD).await;
+    assert_eq!(
+        (status, answer["username"].as_str()),
+        (StatusCode::OK, Some("tom"))
+    );
+    let (status, answer) = app.login("Tom", PASSWORD).await;
+    assert_eq!(
+        (status, answer["username"].as_str()),
+        (StatusCode::OK, Some("Tom"))
+    );
 }
 
 fn three_registrations(s: &mut dadashop_server::config::Settings) {
