@@ -12,6 +12,19 @@ use std::time::{Duration, Instant};
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+/// Decrement-if-present of [`Kv::release`], built (and its SHA1 computed) once; the redis
+/// crate sends EVALSHA and loads the script on NOSCRIPT.
+static RELEASE_SCRIPT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        "if redis.call('EXISTS', KEYS[1]) == 1 then \
+           local n = redis.call('DECR', KEYS[1]) \
+           if n <= 0 then redis.call('DEL', KEYS[1]) end \
+           return n \
+         end \
+         return 0",
+    )
+});
+
 /// The store could not be reached or answered garbage; callers answer 503.
 #[derive(Debug, thiserror::Error)]
 #[error("ephemeral store: {0}")]
@@ -229,15 +242,10 @@ impl Kv {
                 Ok(())
             }
             Backend::Redis(conn) => {
-                let script = redis::Script::new(
-                    "if redis.call('EXISTS', KEYS[1]) == 1 then \
-                       local n = redis.call('DECR', KEYS[1]) \
-                       if n <= 0 then redis.call('DEL', KEYS[1]) end \
-                       return n \
-                     end \
-                     return 0",
-                );
-                let _: i64 = script.key(key).invoke_async(&mut conn.clone()).await?;
+                let _: i64 = RELEASE_SCRIPT
+                    .key(key)
+                    .invoke_async(&mut conn.clone())
+                    .await?;
                 Ok(())
             }
         }

@@ -81,12 +81,6 @@ impl Hasher {
         }
     }
 
-    /// Hashes computed at once, at most: the shared slots plus the one kept for known
-    /// addresses.
-    pub fn slots(&self) -> usize {
-        self.inner.slots + 1
-    }
-
     /// The largest number of hashes that ever ran at the same moment.
     pub fn peak_running(&self) -> usize {
         self.inner.peak.load(Ordering::Relaxed)
@@ -141,45 +135,30 @@ impl Hasher {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let inner = &self.inner;
-        let busy = || HashError::Busy {
-            retry_after: inner.queue_wait.as_secs().max(1),
-        };
-        if known {
-            let permit = match inner.permits.clone().try_acquire_owned() {
+        let permit = if known {
+            match inner.permits.clone().try_acquire_owned() {
                 Ok(permit) => permit,
-                Err(_) => {
-                    let reserved = inner.reserved.clone().acquire_owned();
-                    match tokio::time::timeout(inner.queue_wait, reserved).await {
-                        Ok(Ok(permit)) => permit,
-                        Ok(Err(closed)) => return Err(HashError::Failed(closed.into())),
-                        Err(_elapsed) => return Err(busy()),
-                    }
-                }
-            };
-            return self.spawn(permit, work).await;
-        }
-        // Shed at once when the work already queued would outlast the wait.
-        let queued = inner.waiting.load(Ordering::Relaxed) as u64;
-        let expected = Duration::from_micros(
-            inner
-                .avg_micros
-                .load(Ordering::Relaxed)
-                .saturating_mul(queued)
-                / inner.slots as u64,
-        );
-        if inner.permits.available_permits() == 0 && expected > inner.queue_wait {
-            return Err(busy());
-        }
-        let acquired = {
-            // Counted as waiting until this block ends, also when the caller is dropped
-            // mid-wait (a client that went away): a leaked count would shed everyone.
+                Err(_) => acquire_within(&inner.reserved, inner.queue_wait).await?,
+            }
+        } else {
+            // Shed at once when the work already queued would outlast the wait.
+            let queued = inner.waiting.load(Ordering::Relaxed) as u64;
+            let expected = Duration::from_micros(
+                inner
+                    .avg_micros
+                    .load(Ordering::Relaxed)
+                    .saturating_mul(queued)
+                    / inner.slots as u64,
+            );
+            if inner.permits.available_permits() == 0 && expected > inner.queue_wait {
+                return Err(HashError::Busy {
+                    retry_after: retry_after(inner.queue_wait),
+                });
+            }
+            // Counted as waiting until the permit is had or given up, also when the caller is
+            // dropped mid-wait (a client that went away): a leaked count would shed everyone.
             let _waiting = Waiting::enter(&inner.waiting);
-            tokio::time::timeout(inner.queue_wait, inner.permits.clone().acquire_owned()).await
-        };
-        let permit = match acquired {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(closed)) => return Err(HashError::Failed(closed.into())),
-            Err(_elapsed) => return Err(busy()),
+            acquire_within(&inner.permits, inner.queue_wait).await?
         };
         self.spawn(permit, work).await
     }
@@ -209,6 +188,25 @@ impl Hasher {
             .await
             .map_err(|e| HashError::Failed(anyhow::anyhow!("hashing task failed: {e}")))
     }
+}
+
+/// A permit of `semaphore`, waiting at most `wait`; [`HashError::Busy`] after that.
+async fn acquire_within(
+    semaphore: &Arc<Semaphore>,
+    wait: Duration,
+) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
+    match tokio::time::timeout(wait, semaphore.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(closed)) => Err(HashError::Failed(closed.into())),
+        Err(_elapsed) => Err(HashError::Busy {
+            retry_after: retry_after(wait),
+        }),
+    }
+}
+
+/// The `Retry-After` of a shed caller, in whole seconds: the queue wait, at least 1.
+fn retry_after(wait: Duration) -> u64 {
+    wait.as_secs().max(1)
 }
 
 /// One caller waiting for a slot, counted in `waiting` until dropped.

@@ -155,6 +155,14 @@ impl LoginTry {
         Ok(())
     }
 
+    /// [`Self::aborted`] on a path that already fails with another error: a store that is
+    /// down too is only logged.
+    pub async fn abandon(self) {
+        if let Err(e) = self.aborted().await {
+            tracing::warn!(error = %e, "could not take back a login try");
+        }
+    }
+
     /// The try ended without a verdict on the password (refused by a limit, shed, database
     /// down): it is taken back from every counter.
     ///
@@ -208,6 +216,14 @@ impl RegisterTry {
 
     /// The registration was carried out (or refused for a taken name): it stays counted.
     pub fn kept(self) {}
+
+    /// [`Self::aborted`] on a path that already fails with another error: a store that is
+    /// down too is only logged.
+    pub async fn abandon(self) {
+        if let Err(e) = self.aborted().await {
+            tracing::warn!(error = %e, "could not take back a registration try");
+        }
+    }
 
     /// The registration failed for the shop's reasons (503): it is taken back.
     ///

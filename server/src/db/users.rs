@@ -103,9 +103,12 @@ pub async fn find_for_token(
     jti: &str,
 ) -> Result<Option<TokenUser>, sqlx::Error> {
     sqlx::query_as::<_, TokenUser>(
-        "SELECT u.id, u.username, u.password_hash, u.email, u.phone, u.is_active, u.token_version, \
-         u.created_at, r.jti AS revoked_jti \
-         FROM users u LEFT JOIN revoked_tokens r ON r.jti = ? WHERE u.id = ?",
+        // No column of `users` is also a column of `revoked_tokens`, so COLUMNS stays
+        // unambiguous in the join.
+        &format!(
+            "SELECT {COLUMNS}, r.jti AS revoked_jti \
+             FROM users u LEFT JOIN revoked_tokens r ON r.jti = ? WHERE u.id = ?"
+        ),
     )
     .bind(jti)
     .bind(id)

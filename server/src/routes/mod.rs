@@ -153,13 +153,13 @@ async fn json_errors(request: AxumRequest, next: Next) -> Response {
         ApiError::Transport(status)
     };
     let mut fresh = error.into_response();
+    let content = [
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::CONTENT_ENCODING,
+        header::TRANSFER_ENCODING,
+    ];
     for (name, value) in &parts.headers {
-        let content = [
-            header::CONTENT_TYPE,
-            header::CONTENT_LENGTH,
-            header::CONTENT_ENCODING,
-            header::TRANSFER_ENCODING,
-        ];
         if !content.contains(name) {
             fresh.headers_mut().append(name.clone(), value.clone());
         }

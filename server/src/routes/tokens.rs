@@ -81,9 +81,7 @@ async fn login(
             Err(wrong())
         }
         Err(e) => {
-            if let Err(kv) = attempt.aborted().await {
-                tracing::warn!(error = %kv, "could not take back a login try");
-            }
+            attempt.abandon().await;
             Err(e)
         }
     }

@@ -69,9 +69,7 @@ async fn register(
             Err(e)
         }
         Err(e) => {
-            if let Err(kv) = attempt.aborted().await {
-                tracing::warn!(error = %kv, "could not take back a registration try");
-            }
+            attempt.abandon().await;
             Err(e)
         }
     }
@@ -161,9 +159,7 @@ async fn change_password(
             ));
         }
         Err(e) => {
-            if let Err(kv) = attempt.aborted().await {
-                tracing::warn!(error = %kv, "could not take back a password try");
-            }
+            attempt.abandon().await;
             return Err(e.into());
         }
     }
