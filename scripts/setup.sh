@@ -27,7 +27,7 @@ fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
   say "installing wasm-bindgen-cli $wasm_bindgen_version"
-  # Not --locked: one of its pinned dependencies is no longer on the registry (TOOLCHAIN.md).
+  # Not --locked: one of its pinned dependencies is no longer on the registry (docs/toolchain.md).
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
 fi
 

@@ -1,8 +1,8 @@
 //! The dadashop (达达商城) single-page app: Leptos 0.8, client-side rendered, built by Trunk.
 //!
-//! Layout (STYLE.md): [`pages`] holds one routed page per file, [`components`] the
-//! route-agnostic pieces (no network calls), [`api`] the only code that talks HTTP, [`state`]
-//! the auth and flash contexts. This file holds [`App`] and the route table, the single source
+//! Layout (docs/architecture.md "Code layout"): [`pages`] holds one routed page per file,
+//! [`components`] the route-agnostic pieces (no network calls), [`api`] the only code that
+//! talks HTTP, [`state`] the auth and flash contexts. This file holds [`App`] and the route table, the single source
 //! of the app's path strings ([`Page`] and the `<Routes>` below must agree; they sit together
 //! so that they do).
 //!

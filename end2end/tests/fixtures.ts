@@ -5,13 +5,14 @@ export const API = 'http://127.0.0.1:8000';
 
 /**
  * Fails a test on any uncaught page error (a broken wasm module otherwise shows only as an empty
- * page) and on any console error that the test did not declare as expected.
+ * page) and on any console error or warning that the test did not declare as expected: every
+ * page must load with a clean console.
  */
 export class ErrorWatch {
   private readonly allowed: RegExp[] = [];
   private readonly errors: string[] = [];
 
-  /** Console errors matching one of `patterns` are expected in this test. */
+  /** Console errors or warnings matching one of `patterns` are expected in this test. */
   allow(...patterns: RegExp[]): void {
     this.allowed.push(...patterns);
   }
@@ -20,8 +21,8 @@ export class ErrorWatch {
   attach(page: Page): void {
     page.on('pageerror', (error) => this.errors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') {
-        this.errors.push(`console.error: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning') {
+        this.errors.push(`console.${message.type()}: ${message.text()}`);
       }
     });
   }
@@ -42,7 +43,7 @@ export const test = base.extend<{ errors: ErrorWatch }>({
       const watch = new ErrorWatch();
       watch.attach(page);
       await use(watch);
-      expect(watch.unexpected(), 'page errors and unexpected console errors').toEqual([]);
+      expect(watch.unexpected(), 'page errors and unexpected console errors or warnings').toEqual([]);
     },
     { auto: true },
   ],

@@ -5,5 +5,10 @@
 fn main() {
     // With `panic = "abort"` in the size profile a panic still reaches the console first.
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    // A new tab first takes over a session-only login from an open tab (when there is one),
+    // so that the routes render with the session already known.
+    wasm_bindgen_futures::spawn_local(async {
+        app::state::adopt_session_from_open_tabs().await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }

@@ -130,6 +130,9 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         crate::client_ip::parse_trusted_proxies(&settings.trusted_proxies)
             .context("TRUSTED_PROXIES")?,
     );
+    let weibo = crate::weibo::WeiboClient::from_settings(&settings)
+        .context("Weibo client")?
+        .map(Arc::new);
     Ok(AppState {
         settings: Arc::new(settings),
         db,
@@ -137,6 +140,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         tokens,
         hasher,
         proxies,
+        weibo,
     })
 }
 

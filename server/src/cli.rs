@@ -1,7 +1,8 @@
-//! The `dadashop` command line: `serve`, `migrate`, `seed-demo`.
+//! The `dadashop` command line: `serve`, `migrate`, `seed-demo`, `openapi`.
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+use utoipa::OpenApi;
 
 use crate::app::{Application, BuildOptions, shutdown_signal};
 use crate::config::{Profile, Settings};
@@ -30,16 +31,24 @@ enum Command {
     Migrate,
     /// Fill an empty catalog with the demo goods and their generated images.
     SeedDemo,
+    /// Print the OpenAPI document (JSON), or with `--markdown` the reference of docs/api.md.
+    Openapi {
+        /// Print the Markdown endpoint reference instead of the JSON document.
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Parses the command line and runs the command.
 pub async fn run() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    let settings = Settings::load()?;
-    init_tracing(&settings.log_format);
-    let settings = settings.validate()?;
-    match cli.command {
+    match Cli::parse().command {
+        // Needs no configuration: the document is built from the code alone.
+        Command::Openapi { markdown: true } => print!("{}", crate::openapi::markdown()),
+        Command::Openapi { markdown: false } => {
+            println!("{}", crate::openapi::ApiDoc::openapi().to_pretty_json()?);
+        }
         Command::Serve { no_web, seed_demo } => {
+            let settings = settings()?;
             let seed = seed_demo || settings.dadashop_env == Profile::Development;
             let app = Application::build(
                 settings,
@@ -50,22 +59,29 @@ pub async fn run() -> anyhow::Result<()> {
             )
             .await?;
             tracing::info!(api = %app.api_addr()?, web = ?app.web_addr(), "dadashop is serving");
-            app.run_until(shutdown_signal()).await
+            app.run_until(shutdown_signal()).await?;
         }
         Command::Migrate => {
-            crate::app::open_database(&settings).await?;
+            crate::app::open_database(&settings()?).await?;
             tracing::info!("migrations applied");
-            Ok(())
         }
         Command::SeedDemo => {
+            let settings = settings()?;
             let db = crate::app::open_database(&settings).await?;
             match crate::seed::seed_demo(&db, &settings.media_dir).await? {
                 Some(report) => tracing::info!(?report, "demo catalog seeded"),
                 None => tracing::info!("the catalog is not empty; nothing seeded"),
             }
-            Ok(())
         }
     }
+    Ok(())
+}
+
+/// Reads and validates the configuration, starting the logs on the way.
+fn settings() -> anyhow::Result<Settings> {
+    let settings = Settings::load()?;
+    init_tracing(&settings.log_format);
+    settings.validate()
 }
 
 /// Logs to stderr; `RUST_LOG` filters (default `info`), `LOG_FORMAT=json` for log shippers.

@@ -9,7 +9,9 @@
 //! the connection limits `MAX_CONNECTIONS`, `HEADER_READ_TIMEOUT_SECS`,
 //! `KEEP_ALIVE_TIMEOUT_SECS`, `REQUEST_TIMEOUT_SECS`; the client address `TRUSTED_PROXIES`;
 //! the password-hash bound `PASSWORD_HASH_CONCURRENCY`, `PASSWORD_HASH_QUEUE_SECS`; and the
-//! anti-automation limits `LOGIN_*` and `REGISTER_*` (issue #5).
+//! anti-automation limits `LOGIN_*` and `REGISTER_*` (issue #5); Weibo login
+//! `WEIBO_CLIENT_ID`, `WEIBO_CLIENT_SECRET`, `WEIBO_REDIRECT_URI`, `WEIBO_AUTHORIZE_URL`,
+//! `WEIBO_TOKEN_URL`, `WEIBO_API_BASE`, `WEIBO_TIMEOUT_SECS` (issue #7).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,10 +21,10 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-/// Shortest JWT secret accepted, in bytes (API.md: "at least 32 random bytes").
+/// Shortest JWT secret accepted, in bytes (docs/api.md "Conventions": at least 32 random bytes).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
-/// Which profile the process runs under (`DADASHOP_ENV`), see DESIGN.md "Profiles".
+/// Which profile the process runs under (`DADASHOP_ENV`), see docs/architecture.md "Profiles".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
@@ -115,6 +117,24 @@ pub struct Settings {
     pub register_max_per_ip: u64,
     /// `REGISTER_WINDOW_SECS`: window of the registration limit. Default 3 600 (1 h).
     pub register_window_secs: u64,
+    /// `WEIBO_CLIENT_ID`: the Weibo app key. Weibo login is on when it is set.
+    pub weibo_client_id: Option<String>,
+    /// `WEIBO_CLIENT_SECRET`: the Weibo app secret (required with `WEIBO_CLIENT_ID`).
+    pub weibo_client_secret: Option<String>,
+    /// `WEIBO_REDIRECT_URI`: the callback registered with the Weibo app; default
+    /// `<PUBLIC_WEB_URL>/weibo/callback` (required in production). Existing registrations of
+    /// the original carry `<web origin>/dadashop/templates/callback.html`, which the SPA
+    /// answers too.
+    pub weibo_redirect_uri: Option<String>,
+    /// `WEIBO_AUTHORIZE_URL`: default `https://api.weibo.com/oauth2/authorize`.
+    pub weibo_authorize_url: String,
+    /// `WEIBO_TOKEN_URL`: default `https://api.weibo.com/oauth2/access_token`.
+    pub weibo_token_url: String,
+    /// `WEIBO_API_BASE`: base of `oauth2/get_token_info` and `2/users/show.json`; default
+    /// `https://api.weibo.com`.
+    pub weibo_api_base: String,
+    /// `WEIBO_TIMEOUT_SECS`: longest wait for one Weibo call, in seconds. Default 5.
+    pub weibo_timeout_secs: u64,
 }
 
 impl Default for Settings {
@@ -151,6 +171,13 @@ impl Default for Settings {
             login_slowdown_secs: 5,
             register_max_per_ip: 10,
             register_window_secs: 3600,
+            weibo_client_id: None,
+            weibo_client_secret: None,
+            weibo_redirect_uri: None,
+            weibo_authorize_url: "https://api.weibo.com/oauth2/authorize".to_owned(),
+            weibo_token_url: "https://api.weibo.com/oauth2/access_token".to_owned(),
+            weibo_api_base: "https://api.weibo.com".to_owned(),
+            weibo_timeout_secs: 5,
         }
     }
 }
@@ -176,6 +203,7 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "LOGIN_SLOWDOWN_SECS",
     "REGISTER_MAX_PER_IP",
     "REGISTER_WINDOW_SECS",
+    "WEIBO_TIMEOUT_SECS",
 ];
 
 /// Environment variables whose values are text, taken exactly as given: figment would read
@@ -194,6 +222,12 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "KV_PREFIX",
     "LOG_FORMAT",
     "TRUSTED_PROXIES",
+    "WEIBO_CLIENT_ID",
+    "WEIBO_CLIENT_SECRET",
+    "WEIBO_REDIRECT_URI",
+    "WEIBO_AUTHORIZE_URL",
+    "WEIBO_TOKEN_URL",
+    "WEIBO_API_BASE",
 ];
 
 impl Settings {
@@ -289,11 +323,13 @@ impl Settings {
             (self.login_slowdown_secs, "LOGIN_SLOWDOWN_SECS"),
             (self.register_max_per_ip, "REGISTER_MAX_PER_IP"),
             (self.register_window_secs, "REGISTER_WINDOW_SECS"),
+            (self.weibo_timeout_secs, "WEIBO_TIMEOUT_SECS"),
         ] {
             if value == 0 {
                 bail!("{name} must be at least 1");
             }
         }
+        self.validate_weibo()?;
         if self.keep_alive_timeout_secs > self.header_read_timeout_secs {
             bail!(
                 "KEEP_ALIVE_TIMEOUT_SECS ({}) cannot exceed HEADER_READ_TIMEOUT_SECS ({}): the header time-out also runs while a connection waits for its next request",
@@ -302,6 +338,52 @@ impl Settings {
             );
         }
         Ok(self)
+    }
+
+    /// Weibo login is on with `WEIBO_CLIENT_ID`, which then needs `WEIBO_CLIENT_SECRET`; in
+    /// production also an explicit `WEIBO_REDIRECT_URI`, and every Weibo URL must be https.
+    fn validate_weibo(&self) -> anyhow::Result<()> {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if !set(&self.weibo_client_id) {
+            if set(&self.weibo_client_secret) {
+                bail!("WEIBO_CLIENT_SECRET is set but WEIBO_CLIENT_ID is not");
+            }
+            return Ok(());
+        }
+        if !set(&self.weibo_client_secret) {
+            bail!("WEIBO_CLIENT_ID is set: WEIBO_CLIENT_SECRET must be set too");
+        }
+        let production = self.dadashop_env == Profile::Production;
+        if production && !set(&self.weibo_redirect_uri) {
+            bail!("WEIBO_REDIRECT_URI must be set in production when Weibo login is on");
+        }
+        let redirect = self.weibo_redirect_uri();
+        for (name, url) in [
+            ("WEIBO_REDIRECT_URI", redirect.as_str()),
+            ("WEIBO_AUTHORIZE_URL", &self.weibo_authorize_url),
+            ("WEIBO_TOKEN_URL", &self.weibo_token_url),
+            ("WEIBO_API_BASE", &self.weibo_api_base),
+        ] {
+            let https = url.starts_with("https://");
+            if !(https || url.starts_with("http://")) || url.len() <= "https://".len() {
+                bail!("{name} must be an http(s) URL (got {url:?})");
+            }
+            if production && !https {
+                bail!("{name} must use https in production (got {url:?})");
+            }
+        }
+        Ok(())
+    }
+
+    /// `WEIBO_REDIRECT_URI`, or the SPA's callback page on `PUBLIC_WEB_URL`.
+    pub fn weibo_redirect_uri(&self) -> String {
+        match &self.weibo_redirect_uri {
+            Some(uri) if !uri.trim().is_empty() => uri.trim().to_owned(),
+            _ => format!(
+                "{}/weibo/callback",
+                self.public_web_url.trim_end_matches('/')
+            ),
+        }
     }
 
     /// The CORS allow-list, trimmed, without trailing slashes, empty entries dropped.

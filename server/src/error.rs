@@ -1,7 +1,7 @@
 //! The one error type of the HTTP layer.
 //!
 //! Every handler returns `Result<_, ApiError>`; each variant maps to an HTTP status and a
-//! dadashop business code (API.md). Internal causes are logged (the request id is on the
+//! dadashop business code (docs/api.md). Internal causes are logged (the request id is on the
 //! tracing span) and never sent: the body is always `{"code", "error"}` in Chinese.
 
 use axum::Json;
@@ -49,6 +49,10 @@ pub enum ApiError {
     /// the HTTP status is the business code.
     #[error("transport error {0}")]
     Transport(StatusCode),
+    /// 503 with a business code: an outside service (Weibo) failed or timed out; the message
+    /// says which, and the client may retry.
+    #[error("upstream unavailable {code}: {message}")]
+    Upstream { code: u32, message: String },
     /// 503: a dependency (database, Redis) is down; the client may retry.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -121,6 +125,9 @@ impl ApiError {
                 u32::from(status.as_u16()),
                 transport_message(*status).to_owned(),
             ),
+            Self::Upstream { code, message } => {
+                (StatusCode::SERVICE_UNAVAILABLE, *code, message.clone())
+            }
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 codes::SERVICE_UNAVAILABLE,

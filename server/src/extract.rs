@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 
 /// A JSON body parsed whatever the `Content-Type` says: the legacy jQuery pages send JSON
-/// text as `application/x-www-form-urlencoded` (API.md "Conventions"). An empty body reads
+/// text as `application/x-www-form-urlencoded` (docs/api.md "Conventions"). An empty body reads
 /// as `{}`, so that missing fields get their own business codes. Rejections: 413 when the
 /// body exceeds the router's limit, 400 / 10123 when it is not a JSON object of the expected
 /// shape (serde would otherwise match a JSON array to the fields by position).

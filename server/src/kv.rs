@@ -1,4 +1,4 @@
-//! The ephemeral key-value store with TTLs (DESIGN.md "Storage").
+//! The ephemeral key-value store with TTLs (docs/architecture.md "Storage").
 //!
 //! Redis when `REDIS_URL` is set, so that several API processes share it; otherwise an
 //! in-process map for the single-process quick start. Losing its content on restart is
@@ -139,6 +139,21 @@ impl Kv {
         match &self.backend {
             Backend::Memory(map) => Ok(lock(map).live(&key).map(|(v, _)| v.clone())),
             Backend::Redis(conn) => Ok(conn.clone().get(key).await?),
+        }
+    }
+
+    /// Removes `key` and returns the value it had, atomically (`GETDEL`): of two callers
+    /// racing for one key, exactly one gets the value (one-time states and tickets).
+    pub async fn take(&self, key: &str) -> Result<Option<String>, KvError> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Memory(map) => {
+                let mut map = lock(map);
+                let value = map.live(&key).map(|(v, _)| v.clone());
+                map.entries.remove(&key);
+                Ok(value)
+            }
+            Backend::Redis(conn) => Ok(conn.clone().get_del(key).await?),
         }
     }
 

@@ -1,4 +1,4 @@
-//! The dadashop server: the JSON API of `shared/API.md` (axum), the web origin serving the
+//! The dadashop server: the JSON API of `docs/api.md` (axum), the web origin serving the
 //! Leptos SPA, storage on SQLite or MySQL (sqlx `Any`), the ephemeral store (Redis or in
 //! process), and the `dadashop` command line.
 //!
@@ -22,3 +22,4 @@ pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod web;
+pub mod weibo;

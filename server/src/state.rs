@@ -1,5 +1,5 @@
 //! What every handler can reach: settings, the database pool, the ephemeral store, the token
-//! service, the bounded password hasher and the trusted proxies. No global singletons; tests
+//! service, the bounded password hasher, the trusted proxies and the Weibo client. No global singletons; tests
 //! build their own.
 
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use crate::auth::password::Hasher;
 use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
 use crate::kv::Kv;
+use crate::weibo::WeiboClient;
 
 /// Shared application state; cheap to clone.
 #[derive(Clone, Debug)]
@@ -21,4 +22,6 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub hasher: Hasher,
     pub proxies: Arc<TrustedProxies>,
+    /// The Weibo app, when Weibo login is on (`WEIBO_CLIENT_ID`).
+    pub weibo: Option<Arc<WeiboClient>>,
 }

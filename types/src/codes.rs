@@ -1,9 +1,11 @@
-//! Business codes of the original dadashop API (API.md, "Business codes of the original").
+//! Business codes of the original dadashop API (docs/api.md "Business codes").
 //!
 //! They travel in the `code` field of every JSON answer; `200` means success.
 
 /// Success.
 pub const OK: u32 = 200;
+/// Weibo login: the uid is not bound yet; the answer carries the bind ticket.
+pub const WEIBO_UNBOUND: u32 = 201;
 /// Username already taken (registration).
 pub const USERNAME_TAKEN: u32 = 206;
 /// Missing, invalid, expired or revoked token; also someone else's resource (with HTTP 403).
@@ -38,12 +40,19 @@ pub const ADDRESS_READ_ERROR: u32 = 10121;
 pub const BAD_ADDRESS_ID: u32 = 10122;
 /// Missing or malformed parameters (also: body not JSON, wrong types, too long).
 pub const BAD_PARAMETERS: u32 = 10123;
+/// Weibo login: the authorize URL cannot be built (Weibo login is off).
+pub const WEIBO_URL_FAILED: u32 = 10124;
+/// Weibo login: no Weibo token (bad, replayed or expired state or code; Weibo refused or
+/// could not be reached).
+pub const WEIBO_TOKEN_FAILED: u32 = 10125;
 /// Invalid email address.
 pub const INVALID_EMAIL: u32 = 10126;
 /// Invalid username (1-11 word characters).
 pub const INVALID_USERNAME: u32 = 10127;
 /// Creating the user failed.
 pub const CREATE_USER_FAILED: u32 = 10128;
+/// Weibo binding failed: the ticket expired, or the uid or the account is bound already.
+pub const WEIBO_BIND_FAILED: u32 = 10130;
 /// Too many attempts (login throttling, SMS frequency).
 pub const TOO_MANY_REQUESTS: u32 = 10131;
 /// Bad page number in a goods list.

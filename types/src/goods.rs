@@ -1,4 +1,4 @@
-//! Goods as the home page reads them (API.md, "Goods").
+//! Goods as the home page reads them (docs/api.md, tag "goods").
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! The wire contract of the dadashop v1 API (`shared/API.md`), typed once.
+//! The wire contract of the dadashop v1 API (`docs/api.md`), typed once.
 //!
 //! Both the axum server and the Leptos SPA depend on this crate so that the two sides cannot
 //! drift. It holds only serde types, the business codes and the input rules that both sides
@@ -9,6 +9,7 @@ pub mod goods;
 pub mod money;
 pub mod rules;
 pub mod users;
+pub mod weibo;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! Input rules shared by the SPA (inline form validation) and the server (authoritative).
 //!
 //! Each function returns `Err(message)` with a zh-CN message fit to show next to the field.
-//! Sources: API.md ("Username 1-11 word characters", "11-digit mainland mobile number
-//! `1[3-9]` and 9 digits"); password length after OWASP ASVS 5.0 V6.2 (at least 8 characters,
-//! at least 64 allowed, no composition rules).
+//! Sources: the original API (docs/api.md "Input rules": username 1-11 word characters, an
+//! 11-digit mainland mobile number `1[3-9]` and 9 digits); password length after OWASP ASVS
+//! 5.0 V6.2 (at least 8 characters, at least 64 allowed, no composition rules).
 
 /// Shortest accepted password, in characters (ASVS 6.2.1).
 pub const PASSWORD_MIN_CHARS: usize = 8;

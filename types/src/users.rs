@@ -1,4 +1,4 @@
-//! Users, tokens and addresses (API.md, "Users and tokens").
+//! Users, tokens and addresses (docs/api.md, tag "users").
 //!
 //! Request fields are `Option`s so that the server can answer a missing field with the
 //! documented business code instead of a generic parse error; the SPA fills them all.

@@ -1,4 +1,4 @@
-//! Goods (API.md, "Goods").
+//! Goods (docs/api.md, tag "goods").
 
 use dadashop_types::goods::IndexResponse;
 use gloo_net::http::Request;

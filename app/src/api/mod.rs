@@ -1,6 +1,6 @@
 //! The only module of the app that talks HTTP.
 //!
-//! Every call goes to the dadashop v1 API (`shared/API.md`) on another origin, found through
+//! Every call goes to the dadashop v1 API (`docs/api.md`) on another origin, found through
 //! [`base_url`]. Calls return typed answers from `dadashop-types` or an [`ApiError`] that keeps
 //! the three ways a call can fail apart: no answer at all ([`ApiError::Network`]), an error
 //! answer from the server ([`ApiError::Api`], which carries the server's zh-CN message), and an
@@ -20,7 +20,7 @@ use dadashop_types::{ErrorBody, codes};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
-/// Where the API lives when `index.html` does not say: the development default of API.md.
+/// Where the API lives when `index.html` does not say: the development default of docs/api.md.
 pub const DEFAULT_API_URL: &str = "http://127.0.0.1:8000";
 
 /// `name` of the `<meta>` element whose `content` holds the API origin. The server's web origin

@@ -1,4 +1,4 @@
-//! Accounts, tokens and the address book (API.md, "Users and tokens").
+//! Accounts, tokens and the address book (docs/api.md, tags "users", "tokens", "addresses").
 
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{

@@ -3,6 +3,7 @@
 use dadashop_types::users::TokenResponse;
 use leptos::prelude::*;
 
+use super::handover;
 use super::storage::{self, Stored};
 use crate::api::{ApiError, Credentials};
 
@@ -39,7 +40,7 @@ pub fn use_auth() -> Auth {
 
 impl Auth {
     /// Builds the context from the session in browser storage (`localStorage` first, then
-    /// `sessionStorage`).
+    /// `sessionStorage`), and starts answering other tabs (see [`handover`]).
     pub fn restore() -> Self {
         let session = storage::load().map(|stored| Session {
             credentials: Credentials {
@@ -49,10 +50,17 @@ impl Auth {
             carts_count: stored.carts_count,
             remember: stored.remember,
         });
-        Self {
+        let auth = Self {
             session: RwSignal::new(session),
             expirations: RwSignal::new(0),
-        }
+        };
+        handover::serve_open_tabs(auth);
+        auth
+    }
+
+    /// The session right now, without subscribing.
+    pub fn session_untracked(self) -> Option<Session> {
+        self.session.get_untracked()
     }
 
     /// Whether someone is logged in (reactive).
@@ -94,12 +102,26 @@ impl Auth {
             carts_count: session.carts_count,
             remember,
         });
+        if !remember {
+            handover::mark_shared();
+        }
         self.session.set(Some(session));
     }
 
-    /// Ends the session in the browser (both storage areas). Revoking the token on the server
-    /// is the caller's business.
+    /// Ends the session in the browser (both storage areas) and in the other tabs of this
+    /// browser that share it. Revoking the token on the server is the caller's business.
     pub fn log_out(self) {
+        let username = self
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.credentials.username.clone()));
+        self.forget();
+        if let Some(username) = username {
+            handover::announce_logout(username);
+        }
+    }
+
+    /// Ends the session in this tab only (another tab announced the logout).
+    pub(crate) fn forget(self) {
         storage::clear();
         self.session.set(None);
     }

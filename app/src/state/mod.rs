@@ -5,8 +5,10 @@
 mod action;
 mod auth;
 mod flash;
+mod handover;
 mod storage;
 
 pub use action::failure_message;
 pub use auth::{Auth, Session, use_auth};
 pub use flash::{Flash, use_flash};
+pub use handover::adopt_session_from_open_tabs;

@@ -25,7 +25,7 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
-    /// Fails with 403 unless the path's `<username>` is the caller (API.md "Auth").
+    /// Fails with 403 unless the path's `<username>` is the caller (docs/api.md "Conventions").
     pub fn ensure_is(&self, username: &str) -> Result<(), ApiError> {
         if self.user.username == username {
             Ok(())

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyPool, FromRow};
 
-/// How many launched SKUs each catalog shows on the home page (API.md).
+/// How many launched SKUs each catalog shows on the home page (docs/api.md, `GET /v1/goods/index`).
 pub const INDEX_SKUS_PER_CATALOG: i64 = 3;
 
 /// A catalog row.

@@ -1,14 +1,15 @@
 //! Relational storage through sqlx `Any`: SQLite (file, WAL, busy timeout) or MySQL/MariaDB,
 //! chosen at run time by the `DATABASE_URL` scheme, with one set of queries for both.
 //!
-//! Rules that keep the queries portable (DESIGN.md): `?` placeholders; booleans stored as
-//! 0/1 integers; times as Unix seconds; money as integer fen; no `RETURNING`, no
+//! Rules that keep the queries portable (docs/architecture.md "Storage"): `?` placeholders;
+//! booleans stored as 0/1 integers; times as Unix seconds; money as integer fen; no `RETURNING`, no
 //! `last_insert_id` (rows are found again by a unique key); no compile-time `query!` macros.
 //! SQL lives in the per-entity modules below, never in handlers.
 
 pub mod addresses;
 pub mod goods;
 pub mod users;
+pub mod weibo;
 
 use std::time::Duration;
 

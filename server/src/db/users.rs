@@ -1,6 +1,6 @@
 //! The `users` table.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// A user as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -40,6 +40,15 @@ pub fn username_key(username: &str) -> String {
 /// Inserts a user and returns it. A username taken in any letter case surfaces as a unique
 /// violation (see [`super::is_unique_violation`]), also when two registrations race.
 pub async fn insert(pool: &AnyPool, user: &NewUser<'_>, now: i64) -> Result<UserRow, sqlx::Error> {
+    insert_in(&mut *pool.acquire().await?, user, now).await
+}
+
+/// [`insert`] on `conn`, which may be inside a transaction.
+pub async fn insert_in(
+    conn: &mut AnyConnection,
+    user: &NewUser<'_>,
+    now: i64,
+) -> Result<UserRow, sqlx::Error> {
     sqlx::query(
         "INSERT INTO users (username, username_key, password_hash, email, phone, is_active, token_version, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)",
@@ -51,9 +60,11 @@ pub async fn insert(pool: &AnyPool, user: &NewUser<'_>, now: i64) -> Result<User
     .bind(user.phone)
     .bind(now)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
-    find_by_exact_username(pool, user.username)
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
+        .bind(user.username)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
 }
@@ -65,6 +76,14 @@ pub async fn find_by_exact_username(
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
         .bind(username)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The user with id `id`, if any.
+pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        .bind(id)
         .fetch_optional(pool)
         .await
 }

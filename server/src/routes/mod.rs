@@ -7,6 +7,7 @@ pub mod goods;
 pub mod health;
 pub mod tokens;
 pub mod users;
+pub mod weibo;
 
 use std::time::Duration;
 
@@ -42,7 +43,7 @@ pub const MAX_HEADER_COUNT: usize = 100;
 /// Content-Security-Policy of everything under `/media/`: an SVG opened directly can run no
 /// script, load nothing and is sandboxed (OWASP "Unrestricted File Upload").
 pub const MEDIA_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
-/// Preflight cache lifetime, in seconds (API.md "CORS").
+/// Preflight cache lifetime, in seconds (docs/api.md "Conventions").
 pub const CORS_MAX_AGE_SECS: u64 = 86_400;
 
 /// Request headers a browser may send cross-origin (the original's django-cors-headers list).
@@ -70,6 +71,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(addresses::router())
         .merge(goods::router())
+        .merge(weibo::router())
         .fallback(|| async { ApiError::not_found(404, "接口不存在") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -167,7 +169,7 @@ async fn json_errors(request: AxumRequest, next: Next) -> Response {
     fresh
 }
 
-/// The CORS policy of API.md: an exact allow-list (never reflected, never `null`), the listed
+/// The CORS policy of docs/api.md: an exact allow-list (never reflected, never `null`), the listed
 /// methods and headers, 24 h preflight cache; expose-headers and credentials configurable.
 pub fn cors_layer(settings: &Settings) -> CorsLayer {
     let origins: Vec<HeaderValue> = settings

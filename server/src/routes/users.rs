@@ -1,4 +1,4 @@
-//! Accounts: register, profile, change password (API.md "Users and tokens").
+//! Accounts: register, profile, change password (docs/api.md, tag "users").
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};

@@ -1,4 +1,4 @@
-//! CORS as API.md describes it.
+//! CORS as docs/api.md describes it.
 
 use reqwest::{Method, StatusCode};
 

@@ -1,0 +1,7 @@
+//! Local stand-ins of the shop's outside services, speaking their real protocols, for
+//! development and for the shop's own tests. Nothing here runs in production.
+//!
+//! - [`weibo`]: Weibo's OAuth 2.0 authorize page, token endpoint, `get_token_info` and
+//!   `users/show` (the `fake-weibo` binary serves it on a port of its own).
+
+pub mod weibo;
