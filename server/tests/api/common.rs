@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 
 /// HS256 secret of every test app (tests forge tokens with it).
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The Weibo callback the tests register (the SPA's page on the web origin).
+pub const WEIBO_REDIRECT_URI: &str = "http://127.0.0.1:7000/weibo/callback";
 /// A password that meets the rules.
 pub const PASSWORD: &str = "s3cret-pass";
 
@@ -101,6 +103,9 @@ pub struct Options {
     pub jwt_ttl_secs: Option<u64>,
     /// Changes to the settings (limits, time-outs, trusted proxies).
     pub tweak: Option<fn(&mut Settings)>,
+    /// Turns Weibo login on against the fake provider at this base URL, with the fake's
+    /// default app key and secret and a 1 s time-out.
+    pub weibo_base: Option<String>,
 }
 
 /// The trusted proxy of tests that act as several client addresses: the test client itself,
@@ -163,6 +168,16 @@ impl TestApp {
             kv_prefix: format!("test:{unique}:"),
             ..Settings::default()
         };
+        if let Some(base) = &options.weibo_base {
+            let app = dadashop_fakes::weibo::Config::default();
+            settings.weibo_client_id = Some(app.client_id);
+            settings.weibo_client_secret = Some(app.client_secret);
+            settings.weibo_redirect_uri = Some(WEIBO_REDIRECT_URI.to_owned());
+            settings.weibo_authorize_url = format!("{base}/oauth2/authorize");
+            settings.weibo_token_url = format!("{base}/oauth2/access_token");
+            settings.weibo_api_base = base.clone();
+            settings.weibo_timeout_secs = 1;
+        }
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }

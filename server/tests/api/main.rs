@@ -12,3 +12,4 @@ mod hardening;
 mod openapi;
 mod tokens;
 mod web;
+mod weibo;
