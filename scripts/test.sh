@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, the API integration tests (SQLite always; MariaDB + Redis when
 # TEST_MYSQL_URL / TEST_REDIS_URL are set, as .ci/run does), then the Playwright suite in
-# Chromium against the real `dadashop serve` on 127.0.0.1:7000 + 8000.
+# Chromium against the real `dadashop serve` on 127.0.0.1:7000 + 8000 (E2E_WEB_PORT,
+# E2E_API_PORT and E2E_WEIBO_PORT move the suite's ports).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -15,7 +16,7 @@ cargo test --workspace --exclude frontend 2>&1 | tee "$logs/cargo.log"
 
 echo "== SPA build"
 bash scripts/build-spa.sh
-cargo build -p dadashop-server
+cargo build -p dadashop-server -p dadashop-fakes
 
 echo "== Playwright end-to-end tests (Chromium)"
 (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"

@@ -1,4 +1,4 @@
-import { API, expect, httpStatus, newShopper, registerViaApi, test } from './fixtures';
+import { API, WEB, expect, httpStatus, newShopper, registerViaApi, test } from './fixtures';
 import { Header, LoginPage, RegisterPage } from './pages/shop';
 
 const storedToken = (page: import('@playwright/test').Page) =>
@@ -121,8 +121,8 @@ test('the legacy login path shows the login page and unknown paths show 页面�
 test('the API answers a request from the SPA origin with CORS headers', async ({ page }) => {
   // The SPA depends on this: without it every fetch fails as a network error.
   const response = await page.request.fetch(`${API}/v1/goods/index`, {
-    headers: { Origin: 'http://127.0.0.1:7000' },
+    headers: { Origin: WEB },
   });
   expect(response.status()).toBe(200);
-  expect(response.headers()['access-control-allow-origin']).toBe('http://127.0.0.1:7000');
+  expect(response.headers()['access-control-allow-origin']).toBe(WEB);
 });

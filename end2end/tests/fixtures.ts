@@ -1,7 +1,13 @@
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 
-/** The API origin the e2e server listens on (scripts/e2e-server.sh). */
-export const API = 'http://127.0.0.1:8000';
+/** The API origin the e2e server listens on (scripts/e2e-server.sh; E2E_API_PORT moves it). */
+export const API = `http://127.0.0.1:${process.env.E2E_API_PORT ?? '8000'}`;
+
+/** The SPA's origin (E2E_WEB_PORT moves it). */
+export const WEB = `http://127.0.0.1:${process.env.E2E_WEB_PORT ?? '7000'}`;
+
+/** The fake Weibo provider's origin (E2E_WEIBO_PORT moves it). */
+export const WEIBO = `http://127.0.0.1:${process.env.E2E_WEIBO_PORT ?? '9100'}`;
 
 /**
  * Fails a test on any uncaught page error (a broken wasm module otherwise shows only as an empty
