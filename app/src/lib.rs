@@ -23,6 +23,7 @@ use leptos_router::path;
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
     AddressPage, HomePage, LoginPage, NotFoundPage, PasswordPage, ProfilePage, RegisterPage,
+    WeiboCallbackPage,
 };
 use crate::state::{Auth, Flash, use_auth, use_flash};
 
@@ -41,6 +42,9 @@ pub enum Page {
     Password,
     /// `/user/address`: the address book (login required).
     Addresses,
+    /// `/weibo/callback`: where Weibo sends the shopper back (the default
+    /// `WEIBO_REDIRECT_URI`; the legacy `/dadashop/templates/callback.html` answers too).
+    WeiboCallback,
 }
 
 impl Page {
@@ -53,6 +57,7 @@ impl Page {
             Page::Profile => "/user",
             Page::Password => "/user/password",
             Page::Addresses => "/user/address",
+            Page::WeiboCallback => "/weibo/callback",
         }
     }
 
@@ -170,6 +175,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/register") view=RegisterPage />
+                <Route path=path!("/weibo/callback") view=WeiboCallbackPage />
                 <ProtectedRoute
                     path=path!("/user")
                     view=ProfilePage
@@ -192,6 +198,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/dadashop/templates/index.html") view=HomePage />
                 <Route path=path!("/dadashop/templates/login.html") view=LoginPage />
                 <Route path=path!("/dadashop/templates/register.html") view=RegisterPage />
+                <Route path=path!("/dadashop/templates/callback.html") view=WeiboCallbackPage />
             </Routes>
         </main>
         <SiteFooter />

@@ -279,7 +279,7 @@ fn redirect_allowed(config: &Config, uri: &str) -> bool {
 
 fn error_page(message: &str) -> Response {
     let body = format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>微博授权出错</title></head>\
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>微博授权出错</title></head>\
          <body><h1>微博授权出错</h1><p>{}</p></body></html>",
         escape(message)
     );
@@ -321,7 +321,7 @@ async fn authorize_page(
         );
     }
     let body = format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>微博授权（本地模拟）</title></head><body>\
          <h1>微博授权（本地模拟）</h1>\

@@ -44,7 +44,7 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
     })?;
     let api = settings.public_api_url.trim_end_matches('/').to_owned();
     let html = set_api_meta(&index, &api);
-    let csp = content_security_policy(&html, &api);
+    let csp = content_security_policy(&html, &api, &avatar_sources(settings));
     let shell = Arc::new(Shell {
         html: html.into(),
         csp: HeaderValue::from_str(&csp).context("CSP header")?,
@@ -133,9 +133,27 @@ fn escape_attr(s: &str) -> String {
         .replace('<', "&lt;")
 }
 
+/// Where Weibo avatars may come from when Weibo login is on: the origin of `WEIBO_API_BASE`
+/// (the local fake serves them itself) and Weibo's image hosts (`*.sinaimg.cn`, where
+/// `2/users/show.json` points `avatar_large` and `profile_image_url`).
+fn avatar_sources(settings: &Settings) -> Vec<String> {
+    if settings.weibo_client_id.is_none() {
+        return Vec::new();
+    }
+    let mut sources = vec!["https://*.sinaimg.cn".to_owned()];
+    if let Ok(base) = reqwest::Url::parse(&settings.weibo_api_base) {
+        let origin = base.origin().ascii_serialization();
+        if origin != "null" {
+            sources.push(origin);
+        }
+    }
+    sources
+}
+
 /// `default-src 'self'`, scripts only from this origin plus the hashes of the page's inline
-/// scripts and wasm compilation, images and `fetch` to this origin and the API origin.
-fn content_security_policy(html: &str, api: &str) -> String {
+/// scripts and wasm compilation, images and `fetch` to this origin and the API origin (and
+/// images from `images`, the Weibo avatar hosts).
+fn content_security_policy(html: &str, api: &str, images: &[String]) -> String {
     let hashes: String = inline_scripts(html)
         .map(|s| {
             format!(
@@ -144,9 +162,10 @@ fn content_security_policy(html: &str, api: &str) -> String {
             )
         })
         .collect();
+    let images: String = images.iter().map(|source| format!(" {source}")).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: {api}; connect-src 'self' {api}; font-src 'self'; object-src 'none'; \
+         img-src 'self' data: {api}{images}; connect-src 'self' {api}; font-src 'self'; object-src 'none'; \
          base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -187,7 +206,7 @@ mod tests {
     #[test]
     fn inline_scripts_are_hashed_into_the_policy() {
         let html = r#"<script src="/a.js"></script><script type="module">init()</script>"#;
-        let csp = content_security_policy(html, "http://api");
+        let csp = content_security_policy(html, "http://api", &[]);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest("init()"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert_eq!(csp.matches("sha256-").count(), 1);

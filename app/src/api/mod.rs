@@ -12,6 +12,7 @@
 
 pub mod goods;
 pub mod users;
+pub mod weibo;
 
 use std::fmt;
 use std::sync::OnceLock;

@@ -51,6 +51,14 @@ pub fn LoginPage() -> impl IntoView {
     let pending = login.pending();
     let server_error = failure_message(login);
 
+    // 微博登录: a successful start leaves the page for Weibo, so it stays "busy" after.
+    let weibo =
+        Action::new_local(move |remember: &bool| super::weibo::start_weibo_login(*remember));
+    let weibo_busy = Signal::derive(move || {
+        weibo.pending().get() || weibo.value().with(|v| matches!(v, Some(Ok(()))))
+    });
+    let weibo_error = failure_message(weibo);
+
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
@@ -99,6 +107,21 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
                 {move || pending.get().then(|| view! { <Loading text="正在登录…" /> })}
             </form>
+            <div class="other-logins">
+                <span class="divider">"其他登录方式"</span>
+                <button
+                    type="button"
+                    class="btn weibo block"
+                    disabled=move || weibo_busy.get()
+                    on:click=move |_| {
+                        weibo.dispatch(remember.get_untracked());
+                    }
+                >
+                    "微博登录"
+                </button>
+                <FormError message=weibo_error />
+                {move || weibo_busy.get().then(|| view! { <Loading text="正在前往微博…" /> })}
+            </div>
             <p class="switch">"还没有账号？" <A href=Page::Register.path()>"免费注册"</A></p>
         </section>
     }

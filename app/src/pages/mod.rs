@@ -8,6 +8,7 @@ mod not_found;
 mod password;
 mod profile;
 mod register;
+mod weibo;
 
 pub use address::AddressPage;
 pub use home::HomePage;
@@ -16,6 +17,7 @@ pub use not_found::NotFoundPage;
 pub use password::PasswordPage;
 pub use profile::ProfilePage;
 pub use register::RegisterPage;
+pub use weibo::WeiboCallbackPage;
 
 use crate::api::ApiError;
 use dadashop_types::codes;

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use super::{not_logged_in, set_title};
-use crate::api;
-use crate::components::{ErrorNotice, Loading, UserNav};
+use crate::api::{self, ApiError};
+use crate::components::{ErrorNotice, FormError, Loading, UserNav};
 use crate::format::{beijing_time, mask_phone};
-use crate::state::use_auth;
+use crate::state::{failure_message, use_auth};
 
 /// Fetches `GET /v1/users/<username>` and shows it.
 #[component]
@@ -49,10 +49,93 @@ pub fn ProfilePage() -> impl IntoView {
     view! {
         <div class="user-center">
             <UserNav />
-            <section class="panel">
-                <h1>"个人信息"</h1>
-                {body}
-            </section>
+            <div class="panels">
+                <section class="panel">
+                    <h1>"个人信息"</h1>
+                    {body}
+                </section>
+                <WeiboBinding />
+            </div>
         </div>
+    }
+}
+
+/// The bound Weibo account, with 解除绑定 (asked twice). Removing it keeps the account and
+/// its password; the shopper can bind again by logging in with Weibo.
+#[component]
+fn WeiboBinding() -> impl IntoView {
+    let auth = use_auth();
+    let binding = LocalResource::new(move || async move {
+        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+        auth.check(api::weibo::binding(&credentials).await)
+    });
+    let confirming = RwSignal::new(false);
+    let unbind = Action::new_local(move |()| async move {
+        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+        auth.check(api::weibo::unbind(&credentials).await)?;
+        binding.refetch();
+        Ok::<(), ApiError>(())
+    });
+    let busy = unbind.pending();
+    let unbind_error = failure_message(unbind);
+    let retry = Callback::new(move |()| binding.refetch());
+
+    let body = move || match binding.get() {
+        None => view! { <Loading text="正在加载微博绑定…" /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
+        }
+        Some(Ok(None)) => view! {
+            <p class="status empty" data-testid="weibo-binding">
+                "未绑定微博账号。退出后点击登录页的“微博登录”，即可绑定并用微博直接登录。"
+            </p>
+        }
+        .into_any(),
+        Some(Ok(Some(bound))) => view! {
+            <p data-testid="weibo-binding">
+                "已绑定微博账号「" {bound.nickname} "」（" {beijing_time(bound.bound_at)} " 绑定）"
+            </p>
+            <Show
+                when=move || confirming.get()
+                fallback=move || {
+                    view! {
+                        <button
+                            type="button"
+                            class="btn small danger"
+                            disabled=move || busy.get()
+                            on:click=move |_| confirming.set(true)
+                        >
+                            "解除绑定"
+                        </button>
+                    }
+                }
+            >
+                <div class="confirm" role="alertdialog" aria-label="确认解除微博绑定">
+                    <span>"解除后不能再用这个微博账号直接登录，账号和密码不变。确定解除吗？"</span>
+                    <button
+                        type="button"
+                        class="btn small danger"
+                        disabled=move || busy.get()
+                        on:click=move |_| {
+                            confirming.set(false);
+                            unbind.dispatch(());
+                        }
+                    >
+                        "确认解除"
+                    </button>
+                    <button type="button" class="btn small" on:click=move |_| confirming.set(false)>
+                        "取消"
+                    </button>
+                </div>
+            </Show>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="panel" aria-labelledby="weibo-binding-title">
+            <h2 id="weibo-binding-title">"微博绑定"</h2>
+            {body}
+            <FormError message=unbind_error />
+        </section>
     }
 }

@@ -12,3 +12,4 @@ pub use action::failure_message;
 pub use auth::{Auth, Session, use_auth};
 pub use flash::{Flash, use_flash};
 pub use handover::adopt_session_from_open_tabs;
+pub use storage::{PendingWeiboLogin, save_weibo_login, take_weibo_login};

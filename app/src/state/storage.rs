@@ -94,3 +94,42 @@ fn clear_area(which: Area) {
         }
     }
 }
+
+/// The `state` of a Weibo login this tab started (`sessionStorage`).
+const WEIBO_STATE_KEY: &str = "dashop_weibo_state";
+/// Whether that login should be remembered ("自动登录" when 微博登录 was clicked).
+const WEIBO_REMEMBER_KEY: &str = "dashop_weibo_remember";
+
+/// A Weibo login started in this browser tab: its OAuth `state` and the 自动登录 choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingWeiboLogin {
+    /// The one-time `state` of the authorize URL.
+    pub state: String,
+    /// Keep the session in `localStorage` once logged in.
+    pub remember: bool,
+}
+
+/// Keeps the login this tab is about to start in `sessionStorage`, so that the callback
+/// page accepts a code only in the browser that asked for it (RFC 9700 §2.1: `state` binds
+/// the answer to the user agent). `false` when the browser refuses storage.
+pub fn save_weibo_login(pending: &PendingWeiboLogin) -> bool {
+    area(Area::Session).is_some_and(|storage| {
+        storage.set_item(WEIBO_STATE_KEY, &pending.state).is_ok()
+            && storage
+                .set_item(WEIBO_REMEMBER_KEY, if pending.remember { "1" } else { "0" })
+                .is_ok()
+    })
+}
+
+/// Reads and forgets the pending Weibo login of this tab: each `state` is checked once.
+pub fn take_weibo_login() -> Option<PendingWeiboLogin> {
+    let storage = area(Area::Session)?;
+    let state = storage.get_item(WEIBO_STATE_KEY).ok().flatten();
+    let remember = storage.get_item(WEIBO_REMEMBER_KEY).ok().flatten();
+    let _ = storage.remove_item(WEIBO_STATE_KEY);
+    let _ = storage.remove_item(WEIBO_REMEMBER_KEY);
+    Some(PendingWeiboLogin {
+        state: state.filter(|s| !s.is_empty())?,
+        remember: remember.as_deref() == Some("1"),
+    })
+}
