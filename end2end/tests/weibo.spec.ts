@@ -98,9 +98,14 @@ test('the legacy callback page binds an existing account by its password', async
   const shopper = newShopper();
   await registerViaApi(page.request, shopper);
 
-  // Old Weibo app registrations send the shopper to the original page path.
-  await page.route(`${WEB}/weibo/callback?*`, (route) => {
-    const back = new URL(route.request().url());
+  // Old Weibo app registrations send the shopper to the original page path: the fake's
+  // redirect to the callback is pointed there, query and all.
+  await page.route(`${WEIBO}/oauth2/authorize`, async (route) => {
+    const answer = await route.fetch({ maxRedirects: 0 });
+    const location = answer.headers()['location'];
+    if (!location) return route.fulfill({ response: answer });
+    const back = new URL(location);
+    expect(back.pathname).toBe('/weibo/callback');
     return route.fulfill({
       status: 302,
       headers: { Location: `${WEB}/dadashop/templates/callback.html${back.search}` },

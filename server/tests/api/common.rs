@@ -266,6 +266,32 @@ impl TestApp {
         }
     }
 
+    /// Lets every Redis key of this test whose name (after the prefix) matches `pattern`
+    /// expire now, as the passing of its TTL would.
+    pub async fn expire_redis_keys(&self, pattern: &str) -> usize {
+        let url = self.settings.redis_url.as_deref().expect("a Redis test");
+        let client = redis::Client::open(url).expect("redis url");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis");
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}{pattern}", self.settings.kv_prefix))
+            .query_async(&mut conn)
+            .await
+            .expect("keys");
+        for key in &keys {
+            let _: i64 = redis::cmd("PEXPIRE")
+                .arg(key)
+                .arg(1)
+                .query_async(&mut conn)
+                .await
+                .expect("pexpire");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        keys.len()
+    }
+
     /// Sends `method path` as a client at address `ip` (through the trusted loopback proxy,
     /// see [`trust_loopback`]) with an optional JSON body; returns the raw response.
     pub async fn send_from(

@@ -13,6 +13,7 @@ on_both_backends!(
     an_existing_account_is_bound_with_its_password,
     of_two_concurrent_binds_of_one_uid_exactly_one_succeeds,
     a_shopper_sees_and_removes_the_binding_and_keeps_the_password_login,
+    an_expired_state_or_code_is_refused,
 );
 
 /// The first test Weibo user of the fake.
@@ -255,6 +256,52 @@ async fn a_shopper_sees_and_removes_the_binding_and_keeps_the_password_login(b: 
     assert_eq!(app.login("carol", PASSWORD).await.0, StatusCode::OK);
     let (_, body) = weibo_login(&app, &fake, &uid(2)).await;
     assert_eq!(body["code"], 201);
+}
+
+/// A state past its 10 minutes (made to expire in Redis, where the TTL is real) and a code
+/// past Weibo's lifetime (the fake's is set short) are both refused with 10125.
+async fn an_expired_state_or_code_is_refused(b: Backend) {
+    let fake = FakeWeibo::start(
+        "127.0.0.1:0".parse().expect("addr"),
+        Config {
+            code_ttl: std::time::Duration::from_millis(200),
+            ..Config::default()
+        },
+    )
+    .await
+    .expect("fake weibo");
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            weibo_base: Some(fake.url()),
+            ..Options::default()
+        },
+    )
+    .await;
+
+    if app.uses_redis() {
+        let state = begin(&app, &fake).await;
+        assert_eq!(app.expire_redis_keys("weibo:state:*").await, 1);
+        let code = fake.authorize(&uid(0), WEIBO_REDIRECT_URI);
+        let (status, body) = finish(&app, &code, &state).await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10125)),
+            "{body}"
+        );
+        assert_eq!(fake.token_requests(), 0, "an expired state never reaches Weibo");
+    }
+
+    let state = begin(&app, &fake).await;
+    let code = fake.authorize(&uid(0), WEIBO_REDIRECT_URI);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let (status, body) = finish(&app, &code, &state).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10125)),
+        "{body}"
+    );
+    assert!(body["error"].as_str().is_some_and(|m| m.contains("微博")), "{body}");
 }
 
 #[tokio::test]
