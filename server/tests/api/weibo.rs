@@ -289,7 +289,11 @@ async fn an_expired_state_or_code_is_refused(b: Backend) {
             (StatusCode::BAD_REQUEST, json!(10125)),
             "{body}"
         );
-        assert_eq!(fake.token_requests(), 0, "an expired state never reaches Weibo");
+        assert_eq!(
+            fake.token_requests(),
+            0,
+            "an expired state never reaches Weibo"
+        );
     }
 
     let state = begin(&app, &fake).await;
@@ -301,7 +305,10 @@ async fn an_expired_state_or_code_is_refused(b: Backend) {
         (StatusCode::BAD_REQUEST, json!(10125)),
         "{body}"
     );
-    assert!(body["error"].as_str().is_some_and(|m| m.contains("微博")), "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|m| m.contains("微博")),
+        "{body}"
+    );
 }
 
 #[tokio::test]
