@@ -200,8 +200,10 @@ fn Shell() -> impl IntoView {
     // logging out on /user must end on the home page, not bounce through the login page.
     let allowed = move || Some(auth.is_logged_in_untracked());
 
-    // The header's catalog links: the home page's catalogs (a cached answer), fetched once.
+    // The home page's catalogs, fetched once and shared: the header's catalog links and the
+    // home page read the same answer (one request on the first page view).
     let catalogs = LocalResource::new(api::goods::index);
+    provide_context(state::GoodsIndex(catalogs));
     let nav_catalogs = Signal::derive(move || {
         catalogs
             .get()

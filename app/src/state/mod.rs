@@ -12,3 +12,12 @@ pub use action::failure_message;
 pub use auth::{Auth, Session, use_auth};
 pub use flash::{Flash, use_flash};
 pub use handover::adopt_session_from_open_tabs;
+
+/// The `GET /v1/goods/index` answer, loaded once by the app shell and shared by the header
+/// (catalog links) and the home page.
+#[derive(Clone, Copy)]
+pub struct GoodsIndex(
+    pub  leptos::prelude::LocalResource<
+        Result<dadashop_types::goods::IndexResponse, crate::api::ApiError>,
+    >,
+);
