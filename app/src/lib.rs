@@ -22,8 +22,9 @@ use leptos_router::path;
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AddressPage, HomePage, LoginPage, NotFoundPage, PasswordPage, ProfilePage, RegisterPage,
-    WeiboCallbackPage,
+    AddressPage, CartPage, CatalogPage, HistoryPage, HomePage, LegacyCatalog, LegacyProduct,
+    LegacySearch, LoginPage, NotFoundPage, PasswordPage, ProductPage, ProfilePage, RegisterPage,
+    SearchPage, WeiboCallbackPage,
 };
 use crate::state::{Auth, Flash, use_auth, use_flash};
 
@@ -45,6 +46,10 @@ pub enum Page {
     /// `/weibo/callback`: where Weibo sends the shopper back (the default
     /// `WEIBO_REDIRECT_URI`; the legacy `/dadashop/templates/callback.html` answers too).
     WeiboCallback,
+    /// `/user/history`: the browsing history (login required).
+    History,
+    /// `/cart`: the cart (a placeholder until the cart issue).
+    Cart,
 }
 
 impl Page {
@@ -57,7 +62,38 @@ impl Page {
             Page::Profile => "/user",
             Page::Password => "/user/password",
             Page::Addresses => "/user/address",
+            Page::History => "/user/history",
+            Page::Cart => "/cart",
             Page::WeiboCallback => "/weibo/callback",
+        }
+    }
+
+    /// `/product/<sku_id>`: a product page (route `/product/:id`).
+    pub fn product(sku_id: i64) -> String {
+        format!("/product/{sku_id}")
+    }
+
+    /// `/catalog/<id>`: page 1 of a catalog (route `/catalog/:id`).
+    pub fn catalog(id: i64) -> String {
+        format!("/catalog/{id}")
+    }
+
+    /// `/catalog/<id>?<filter>`: a catalog page with a sort, price range and page.
+    pub fn catalog_with(id: i64, filter: &api::goods::ListFilter) -> String {
+        let query = filter.query();
+        if query.is_empty() {
+            Self::catalog(id)
+        } else {
+            format!("/catalog/{id}?{query}")
+        }
+    }
+
+    /// `/search?q=<q>&page=<n>` (route `/search`).
+    pub fn search(q: &str, page: u64) -> String {
+        if page > 1 {
+            format!("/search?q={}&page={page}", encode_component(q))
+        } else {
+            format!("/search?q={}", encode_component(q))
         }
     }
 
@@ -77,7 +113,7 @@ pub fn login_returning_to(path: &str) -> String {
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode_component(text: &str) -> String {
+pub(crate) fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -168,14 +204,42 @@ fn Shell() -> impl IntoView {
     // logging out on /user must end on the home page, not bounce through the login page.
     let allowed = move || Some(auth.is_logged_in_untracked());
 
+    // The home page's catalogs, fetched once and shared: the header's catalog links and the
+    // home page read the same answer (one request on the first page view).
+    let catalogs = LocalResource::new(api::goods::index);
+    provide_context(state::GoodsIndex(catalogs));
+    let nav_catalogs = Signal::derive(move || {
+        catalogs
+            .get()
+            .and_then(Result::ok)
+            .map(|answer| {
+                answer
+                    .data
+                    .into_iter()
+                    .map(|c| (c.catalog_id, c.catalog_name))
+                    .collect::<Vec<(i64, String)>>()
+            })
+            .unwrap_or_default()
+    });
+
     view! {
-        <SiteHeader on_logout />
+        <SiteHeader on_logout catalogs=nav_catalogs />
         <main id="main" class="container main">
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/register") view=RegisterPage />
                 <Route path=path!("/weibo/callback") view=WeiboCallbackPage />
+                <Route path=path!("/catalog/:id") view=CatalogPage />
+                <Route path=path!("/product/:id") view=ProductPage />
+                <Route path=path!("/search") view=SearchPage />
+                <Route path=path!("/cart") view=CartPage />
+                <ProtectedRoute
+                    path=path!("/user/history")
+                    view=HistoryPage
+                    condition=allowed
+                    redirect_path=|| Page::History.login_then()
+                />
                 <ProtectedRoute
                     path=path!("/user")
                     view=ProfilePage
@@ -199,6 +263,9 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/dadashop/templates/login.html") view=LoginPage />
                 <Route path=path!("/dadashop/templates/register.html") view=RegisterPage />
                 <Route path=path!("/dadashop/templates/callback.html") view=WeiboCallbackPage />
+                <Route path=path!("/dadashop/templates/product_list.html") view=LegacyCatalog />
+                <Route path=path!("/dadashop/templates/product_details.html") view=LegacyProduct />
+                <Route path=path!("/dadashop/templates/search_list.html") view=LegacySearch />
             </Routes>
         </main>
         <SiteFooter />
@@ -222,6 +289,32 @@ mod tests {
         ] {
             assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
         }
+    }
+
+    #[test]
+    fn every_page_is_in_the_shared_route_table_of_the_web_origin() {
+        use dadashop_types::routes::app_route;
+        for page in [
+            Page::Home,
+            Page::Login,
+            Page::Register,
+            Page::Profile,
+            Page::Password,
+            Page::Addresses,
+            Page::History,
+            Page::Cart,
+            Page::WeiboCallback,
+        ] {
+            assert!(app_route(page.path()).is_some(), "{}", page.path());
+        }
+        assert_eq!(app_route(&Page::product(7)), Some("/product/:id"));
+        assert_eq!(app_route(&Page::catalog(2)), Some("/catalog/:id"));
+        let search = Page::search("拉杆 箱", 2);
+        assert_eq!(search, "/search?q=%E6%8B%89%E6%9D%86%20%E7%AE%B1&page=2");
+        assert_eq!(
+            app_route(search.split('?').next().unwrap_or("")),
+            Some("/search")
+        );
     }
 
     #[test]

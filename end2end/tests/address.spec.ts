@@ -22,6 +22,12 @@ test('the address book adds, edits, picks a default and deletes', async ({ page 
   // The first address becomes the default.
   await book.add({ receiver: '张三', mobile: '13800000001', address: '北京市海淀区中关村大街1号', postcode: '100080' });
   await expect(book.items).toHaveCount(1);
+  // The emptied form starts clean: a field's error shows only once it is touched again.
+  await expect(book.form.locator('.field-error:not(:empty)')).toHaveCount(0);
+  await book.form.getByLabel('收货人').focus();
+  await book.form.getByLabel('收货人').blur();
+  await expect(book.form.getByText('请填写收货人')).toBeVisible();
+  await expect(book.form.locator('.field-error:not(:empty)')).toHaveCount(1);
   await expect(book.item('张三')).toContainText('默认地址');
   await expect(book.item('张三')).toContainText('北京市海淀区中关村大街1号');
 

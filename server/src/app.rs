@@ -42,10 +42,15 @@ impl Application {
                 crate::seed::seed_demo(&state.db, &state.settings.media_dir).await?
         {
             tracing::info!(?report, "seeded the demo catalog");
+            crate::catalog::announce_change(&state.kv)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .context("announcing the demo catalog")?;
+            state.search.refresh(&state.db).await?;
         }
         let settings = &state.settings;
         let web = if options.web {
-            let router = crate::web::router(settings)?;
+            let router = crate::web::router(&state)?;
             let listener = TcpListener::bind(settings.web_addr)
                 .await
                 .with_context(|| format!("could not listen on WEB_ADDR {}", settings.web_addr))?;
@@ -133,6 +138,16 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let weibo = crate::weibo::WeiboClient::from_settings(&settings)
         .context("Weibo client")?
         .map(Arc::new);
+    let search = Arc::new(
+        crate::search::SearchIndex::open(&settings.search_index_path(), &db)
+            .await
+            .with_context(|| {
+                format!(
+                    "could not open the search index in SEARCH_INDEX_DIR {}",
+                    settings.search_index_path().display()
+                )
+            })?,
+    );
     Ok(AppState {
         settings: Arc::new(settings),
         db,
@@ -141,6 +156,8 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         hasher,
         proxies,
         weibo,
+        goods_cache: Arc::new(crate::catalog::GoodsCache::default()),
+        search,
     })
 }
 

@@ -69,7 +69,19 @@ pub async fn run() -> anyhow::Result<()> {
             let settings = settings()?;
             let db = crate::app::open_database(&settings).await?;
             match crate::seed::seed_demo(&db, &settings.media_dir).await? {
-                Some(report) => tracing::info!(?report, "demo catalog seeded"),
+                Some(report) => {
+                    tracing::info!(?report, "demo catalog seeded");
+                    // Running API processes share Redis: tell them (crate::catalog). Without
+                    // Redis the one API process sees the catalog when it next starts.
+                    if let Some(url) = &settings.redis_url {
+                        let kv = crate::kv::Kv::redis(url, &settings.kv_prefix)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?;
+                        crate::catalog::announce_change(&kv)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    }
+                }
                 None => tracing::info!("the catalog is not empty; nothing seeded"),
             }
         }

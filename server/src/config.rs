@@ -70,6 +70,9 @@ pub struct Settings {
     pub media_dir: PathBuf,
     /// `DIST_DIR`: the SPA built by Trunk, served on `WEB_ADDR` (default `dist`).
     pub dist_dir: PathBuf,
+    /// `SEARCH_INDEX_DIR`: the catalog's search index (crate::search); empty (the default)
+    /// means `<DATA_DIR>/search`. Derived data: deleting it makes the next start rebuild it.
+    pub search_index_dir: String,
     /// `KV_PREFIX`: prefix of every key in the ephemeral store (lets tests share a Redis).
     pub kv_prefix: String,
     /// `LOG_FORMAT`: `pretty` (default) or `json`.
@@ -155,6 +158,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("data"),
             media_dir: PathBuf::from("media"),
             dist_dir: PathBuf::from("dist"),
+            search_index_dir: String::new(),
             kv_prefix: "dadashop:".to_owned(),
             log_format: "pretty".to_owned(),
             trusted_proxies: String::new(),
@@ -398,6 +402,15 @@ impl Settings {
         split_list(&self.cors_expose_headers)
             .map(str::to_owned)
             .collect()
+    }
+
+    /// Where the search index lives: `SEARCH_INDEX_DIR`, or `<DATA_DIR>/search`.
+    pub fn search_index_path(&self) -> PathBuf {
+        if self.search_index_dir.trim().is_empty() {
+            self.data_dir.join("search")
+        } else {
+            PathBuf::from(self.search_index_dir.trim())
+        }
     }
 
     /// `<PUBLIC_API_URL>/media/`, the `base_url` of goods answers.

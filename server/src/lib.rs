@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod catalog;
 pub mod cli;
 pub mod client_ip;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod extract;
 pub mod kv;
 pub mod openapi;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod serve;
 pub mod state;

@@ -28,6 +28,12 @@ use crate::state::AppState;
         routes::addresses::remove,
         routes::addresses::set_default,
         routes::goods::index,
+        routes::goods::catalog_list,
+        routes::goods::detail,
+        routes::goods::switch_sku,
+        routes::goods::search,
+        routes::goods::history,
+        routes::goods::record_history,
         routes::weibo::authorization,
         routes::weibo::callback,
         routes::weibo::bind,
@@ -39,7 +45,7 @@ use crate::state::AppState;
         (name = "users", description = "Registration, profile, password"),
         (name = "tokens", description = "Login and logout"),
         (name = "addresses", description = "The address book"),
-        (name = "goods", description = "Catalog reads"),
+        (name = "goods", description = "Catalog reads, search and browsing history"),
         (name = "weibo", description = "Weibo login (OAuth 2.0) and account binding"),
     )
 )]

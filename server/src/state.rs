@@ -8,9 +8,11 @@ use sqlx::AnyPool;
 
 use crate::auth::jwt::TokenService;
 use crate::auth::password::Hasher;
+use crate::catalog::GoodsCache;
 use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
 use crate::kv::Kv;
+use crate::search::SearchIndex;
 use crate::weibo::WeiboClient;
 
 /// Shared application state; cheap to clone.
@@ -24,4 +26,8 @@ pub struct AppState {
     pub proxies: Arc<TrustedProxies>,
     /// The Weibo app, when Weibo login is on (`WEIBO_CLIENT_ID`).
     pub weibo: Option<Arc<WeiboClient>>,
+    /// Cached goods answers of this process, valid for one goods generation (crate::catalog).
+    pub goods_cache: Arc<GoodsCache>,
+    /// The catalog's search index (crate::search).
+    pub search: Arc<SearchIndex>,
 }

@@ -1,10 +1,21 @@
 //! The web origin (port 7000): serves the SPA that Trunk built into `DIST_DIR`.
 //!
-//! Files with a content hash in their name get a year of immutable caching; `index.html` is
-//! answered for every app route (including the legacy `/dadashop/templates/*.html` paths)
-//! with `no-cache`, the configured API origin written into its
+//! Files with a content hash in their name get a year of immutable caching, and are served
+//! precompressed (`.br`, `.gz` beside them, chosen by `Accept-Encoding`) when the build made
+//! them; `index.html` is answered for every app route of
+//! [`dadashop_types::routes::APP_ROUTES`] (including the legacy `/dadashop/templates/*.html`
+//! paths) with `no-cache`, the configured API origin written into its
 //! `<meta name="dadashop-api-url">`, and a strict Content-Security-Policy whose script hashes
-//! are computed from the inline module loader Trunk emits.
+//! are computed from the inline module loader Trunk emits. Any other path answers 404 (with
+//! the same page, which shows the SPA's 404 page).
+//!
+//! What crawlers and link previews see: a product page (`/product/<id>`) gets the product's
+//! own `<title>`, meta description, canonical link, Open Graph tags and a schema.org `Product`
+//! JSON-LD block (name, images, price in CNY, availability) written into the page from the
+//! database; a catalog page its name. An unknown or unlaunched product, or an unknown catalog,
+//! answers 404. `robots.txt` names `sitemap.xml`, which lists the home page, every catalog and
+//! every launched product. These pages are cached for the current goods generation
+//! (crate::catalog), like the API's goods answers.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,6 +23,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::Uri;
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
@@ -19,7 +31,8 @@ use http::{HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 
-use crate::config::Settings;
+use crate::catalog::{self, Cached};
+use crate::state::AppState;
 
 /// The page and the headers answered for every app route.
 #[derive(Debug)]
@@ -32,9 +45,23 @@ struct Shell {
 /// Name of the meta tag through which the SPA learns the API origin.
 pub const API_URL_META: &str = "dadashop-api-url";
 
+/// What the page handlers need: the page and the shop's state.
+#[derive(Debug, Clone)]
+struct Web {
+    shell: Arc<Shell>,
+    /// The page as text, for the pages that get their own head tags.
+    page: Arc<str>,
+    state: AppState,
+    /// `PUBLIC_WEB_URL` without a trailing slash.
+    web_url: Arc<str>,
+    /// `DIST_DIR/robots.txt` (empty when absent).
+    robots: Arc<str>,
+}
+
 /// Builds the web router. Fails when `DIST_DIR/index.html` is missing or unreadable, with a
 /// message saying how to build the SPA.
-pub fn router(settings: &Settings) -> anyhow::Result<Router> {
+pub fn router(state: &AppState) -> anyhow::Result<Router> {
+    let settings = &state.settings;
     let dist = settings.dist_dir.clone();
     let index = std::fs::read_to_string(dist.join("index.html")).with_context(|| {
         format!(
@@ -45,29 +72,310 @@ pub fn router(settings: &Settings) -> anyhow::Result<Router> {
     let api = settings.public_api_url.trim_end_matches('/').to_owned();
     let html = set_api_meta(&index, &api);
     let csp = content_security_policy(&html, &api, &avatar_sources(settings));
+    let page: Arc<str> = html.as_str().into();
     let shell = Arc::new(Shell {
         html: html.into(),
         csp: HeaderValue::from_str(&csp).context("CSP header")?,
     });
 
+    let web = Web {
+        shell: shell.clone(),
+        page,
+        state: state.clone(),
+        web_url: settings.public_web_url.trim_end_matches('/').into(),
+        robots: std::fs::read_to_string(dist.join("robots.txt"))
+            .unwrap_or_default()
+            .into(),
+    };
     let files = ServeDir::new(&dist)
         .append_index_html_on_directories(false)
-        .fallback(axum::routing::get(index_page).with_state(shell.clone()));
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(axum::routing::get(app_page).with_state(web.clone()));
     let router = Router::new()
-        .route("/", axum::routing::get(index_page))
-        .route("/index.html", axum::routing::get(index_page))
-        .with_state(shell.clone())
+        .route("/", axum::routing::get(app_page))
+        .route("/index.html", axum::routing::get(app_page))
+        .route("/robots.txt", axum::routing::get(robots))
+        .route("/sitemap.xml", axum::routing::get(sitemap))
+        .with_state(web)
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(shell, security_headers));
     Ok(crate::routes::with_common_layers(router, settings))
 }
 
-async fn index_page(State(shell): State<Arc<Shell>>) -> Response {
-    let mut response = Html(shell.html.clone()).into_response();
+fn html_response(status: StatusCode, html: axum::body::Bytes) -> Response {
+    let mut response = (status, Html(html)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// The page for an app route; 404 with the page (marked `noindex`) for anything else, and for
+/// a product or catalog that does not exist.
+async fn app_page(State(web): State<Web>, uri: Uri) -> Response {
+    let path = uri.path();
+    let Some(route) = dadashop_types::routes::app_route(path) else {
+        return not_found(&web);
+    };
+    let id = || {
+        path.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    };
+    let page = match route {
+        "/product/:id" => match id() {
+            Some(id) => product_page(&web, id).await,
+            None => Ok(None),
+        },
+        "/catalog/:id" => match id() {
+            Some(id) => catalog_page(&web, id).await,
+            None => Ok(None),
+        },
+        _ => return html_response(StatusCode::OK, web.shell.html.clone()),
+    };
+    match page {
+        Ok(Some(html)) => html_response(StatusCode::OK, html),
+        Ok(None) => not_found(&web),
+        Err(err) => {
+            // The database is down: the page still works (it asks the API itself).
+            tracing::warn!(error = %err, "page metadata unavailable");
+            html_response(StatusCode::OK, web.shell.html.clone())
+        }
+    }
+}
+
+fn not_found(web: &Web) -> Response {
+    let html = with_head(
+        &web.page,
+        None,
+        None,
+        r#"<meta name="robots" content="noindex">"#,
+    );
+    html_response(StatusCode::NOT_FOUND, html.into())
+}
+
+/// A cached page of the current goods generation under `key`, made by `make` (`None`:
+/// the thing does not exist; not cached).
+async fn cached_page<F>(
+    web: &Web,
+    key: String,
+    make: F,
+) -> anyhow::Result<Option<axum::body::Bytes>>
+where
+    F: std::future::Future<Output = anyhow::Result<Option<String>>>,
+{
+    let generation = catalog::generation(&web.state.kv).await?;
+    if let Some(hit) = web.state.goods_cache.get(&generation, &key) {
+        return Ok(Some(hit.body));
+    }
+    let Some(html) = make.await? else {
+        return Ok(None);
+    };
+    let entry = Cached::new(html.into_bytes());
+    web.state.goods_cache.put(&generation, key, entry.clone());
+    Ok(Some(entry.body))
+}
+
+async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::Bytes>> {
+    cached_page(web, format!("web:product:{id}"), async {
+        let Some(sku) = crate::routes::goods::sku_detail(&web.state.db, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        else {
+            return Ok(None);
+        };
+        let media = web.state.settings.media_base_url();
+        let url = format!("{}/product/{id}", web.web_url);
+        let images: Vec<String> = sku.images.iter().map(|i| format!("{media}{i}")).collect();
+        let image = images.first().cloned().unwrap_or_default();
+        let availability = if sku.stock > 0 {
+            "https://schema.org/InStock"
+        } else {
+            "https://schema.org/OutOfStock"
+        };
+        let description = format!("{}。{} ¥{}", sku.caption, sku.name, sku.price);
+        let ld = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": sku.name,
+            "sku": sku.skuid.to_string(),
+            "image": images,
+            "description": sku.caption,
+            "category": sku.catalog_name,
+            "brand": {"@type": "Brand", "name": sku.brand},
+            "offers": {
+                "@type": "Offer",
+                "url": url,
+                "priceCurrency": "CNY",
+                "price": sku.price,
+                "availability": availability,
+            },
+        });
+        let head = format!(
+            concat!(
+                r#"<link rel="canonical" href="{url}">"#,
+                r#"<meta property="og:type" content="product">"#,
+                r#"<meta property="og:site_name" content="达达商城">"#,
+                r#"<meta property="og:title" content="{title}">"#,
+                r#"<meta property="og:description" content="{desc}">"#,
+                r#"<meta property="og:url" content="{url}">"#,
+                r#"<meta property="og:image" content="{image}">"#,
+                r#"<meta property="product:price:amount" content="{price}">"#,
+                r#"<meta property="product:price:currency" content="CNY">"#,
+                r#"<script type="application/ld+json">{ld}</script>"#,
+            ),
+            url = escape_attr(&url),
+            title = escape_attr(&sku.name),
+            desc = escape_attr(&description),
+            image = escape_attr(&image),
+            price = escape_attr(&sku.price),
+            ld = json_for_script(&ld),
+        );
+        let title = format!("{} - 达达商城", sku.name);
+        Ok(Some(with_head(
+            &web.page,
+            Some(&title),
+            Some(&description),
+            &head,
+        )))
+    })
+    .await
+}
+
+async fn catalog_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::Bytes>> {
+    cached_page(web, format!("web:catalog:{id}"), async {
+        let Some(catalog) = crate::db::goods::catalog(&web.state.db, id).await? else {
+            return Ok(None);
+        };
+        let url = format!("{}/catalog/{id}", web.web_url);
+        let description = format!("达达商城{}：精选{}，正品保障", catalog.name, catalog.name);
+        let head = format!(
+            concat!(
+                r#"<link rel="canonical" href="{url}">"#,
+                r#"<meta property="og:type" content="website">"#,
+                r#"<meta property="og:site_name" content="达达商城">"#,
+                r#"<meta property="og:title" content="{title}">"#,
+                r#"<meta property="og:url" content="{url}">"#,
+            ),
+            url = escape_attr(&url),
+            title = escape_attr(&catalog.name),
+        );
+        let title = format!("{} - 达达商城", catalog.name);
+        Ok(Some(with_head(
+            &web.page,
+            Some(&title),
+            Some(&description),
+            &head,
+        )))
+    })
+    .await
+}
+
+/// `robots.txt` of the build plus the sitemap's address.
+async fn robots(State(web): State<Web>) -> Response {
+    let mut text = web.robots.trim_end().to_owned();
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(&format!("Sitemap: {}/sitemap.xml\n", web.web_url));
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// `sitemap.xml`: the home page, every catalog and every launched product.
+async fn sitemap(State(web): State<Web>) -> Response {
+    let made = cached_page(&web, "web:sitemap".to_owned(), async {
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        let mut add = |path: String| {
+            xml.push_str(&format!(
+                "<url><loc>{}{}</loc></url>\n",
+                escape_attr(&web.web_url),
+                path
+            ));
+        };
+        add("/".to_owned());
+        for c in crate::db::goods::catalogs(&web.state.db).await? {
+            add(format!("/catalog/{}", c.id));
+        }
+        for id in crate::db::goods::launched_ids(&web.state.db).await? {
+            add(format!("/product/{id}"));
+        }
+        xml.push_str("</urlset>\n");
+        Ok(Some(xml))
+    })
+    .await;
+    match made {
+        Ok(Some(xml)) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml"),
+            )],
+            xml,
+        )
+            .into_response(),
+        Ok(None) | Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// `html` with its `<title>` text and meta description replaced (added when the page has
+/// none) and `extra` added at the end of `<head>`.
+fn with_head(html: &str, title: Option<&str>, description: Option<&str>, extra: &str) -> String {
+    let mut out = html.to_owned();
+    let mut added = String::new();
+    if let Some(title) = title {
+        match (out.find("<title>"), out.find("</title>")) {
+            (Some(start), Some(end)) if start < end => {
+                out.replace_range(start + "<title>".len()..end, &escape_text(title));
+            }
+            _ => added.push_str(&format!("<title>{}</title>", escape_text(title))),
+        }
+    }
+    if let Some(description) = description {
+        let tag = format!(
+            r#"<meta name="description" content="{}">"#,
+            escape_attr(description)
+        );
+        match out.find(r#"<meta name="description""#) {
+            Some(at) if out[at..].contains('>') => {
+                let len = out[at..].find('>').unwrap_or(0);
+                out.replace_range(at..at + len + 1, &tag);
+            }
+            _ => added.push_str(&tag),
+        }
+    }
+    added.push_str(extra);
+    match out.find("</head>") {
+        Some(at) => out.insert_str(at, &added),
+        None => out.push_str(&added),
+    }
+    out
+}
+
+fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// JSON safe inside `<script>`: `<`, `>` and `&` escaped as `\u003c` etc., so no text can
+/// close the element.
+fn json_for_script(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// CSP, `nosniff`, referrer policy and framing on every answer; cache lifetime by file kind.
@@ -131,12 +439,13 @@ fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Where Weibo avatars may come from when Weibo login is on: the origin of `WEIBO_API_BASE`
 /// (the local fake serves them itself) and Weibo's image hosts (`*.sinaimg.cn`, where
 /// `2/users/show.json` points `avatar_large` and `profile_image_url`).
-fn avatar_sources(settings: &Settings) -> Vec<String> {
+fn avatar_sources(settings: &crate::config::Settings) -> Vec<String> {
     if settings.weibo_client_id.is_none() {
         return Vec::new();
     }
@@ -210,6 +519,23 @@ mod tests {
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest("init()"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert_eq!(csp.matches("sha256-").count(), 1);
+    }
+
+    #[test]
+    fn head_tags_are_escaped_and_added() {
+        let html = r#"<html><head><meta name="description" content="x"><title>达达商城</title></head></html>"#;
+        let out = with_head(html, Some("a<b> & c"), Some("say \"hi\" <b>"), "<meta x>");
+        assert!(out.contains("<title>a&lt;b&gt; &amp; c</title>"), "{out}");
+        assert!(
+            out.contains(r#"content="say &quot;hi&quot; &lt;b&gt;""#),
+            "{out}"
+        );
+        assert!(out.contains("<meta x></head>"), "{out}");
+        let ld = json_for_script(&serde_json::json!({"name": "</script><script>alert(1)"}));
+        assert!(
+            !ld.contains("</script>") && ld.contains("\\u003c/script"),
+            "{ld}"
+        );
     }
 
     #[test]

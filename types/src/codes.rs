@@ -55,9 +55,14 @@ pub const CREATE_USER_FAILED: u32 = 10128;
 pub const WEIBO_BIND_FAILED: u32 = 10130;
 /// Too many attempts (login throttling, SMS frequency).
 pub const TOO_MANY_REQUESTS: u32 = 10131;
-/// Bad page number in a goods list.
+/// No SKU of the SPU has exactly the chosen sale attribute values (`POST /v1/goods/sku`).
+pub const NO_SKU_WITH_VALUES: u32 = 40050;
+/// Unknown catalog (`GET /v1/goods/catalogs/<catalog_id>`); not in the original, which
+/// answered an empty list.
+pub const CATALOG_NOT_FOUND: u32 = 40100;
+/// Bad page number in a goods list: not a whole number, below 1 or past the last page.
 pub const BAD_PAGE: u32 = 40200;
-/// SKU not found.
+/// SKU not found, or not launched (unlaunched SKUs never reach shoppers).
 pub const SKU_NOT_FOUND: u32 = 40300;
 /// A dependency (database, Redis) is unavailable.
 pub const SERVICE_UNAVAILABLE: u32 = 503;

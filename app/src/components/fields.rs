@@ -37,8 +37,18 @@ pub fn TextField(
     /// value cannot be typed in the first place.
     #[prop(optional)]
     maxlength: Option<usize>,
+    /// Bumped when the form is emptied or refilled: the field counts as untouched again, so
+    /// an emptied form does not show every field's message in red.
+    #[prop(optional, into)]
+    resets: Option<Signal<u32>>,
 ) -> impl IntoView {
     let touched = RwSignal::new(false);
+    if let Some(resets) = resets {
+        Effect::new(move |_| {
+            resets.track();
+            touched.set(false);
+        });
+    }
     let shown = move || {
         if touched.get() || reveal.get() {
             error.get()

@@ -1,7 +1,10 @@
-//! Goods as the home page shows them.
+//! Goods as pages show them: catalog blocks, SKU cards (each a link to its product page),
+//! grids of list SKUs and the pager of lists.
 
-use dadashop_types::goods::{IndexCatalog, IndexSku};
+use dadashop_types::goods::{IndexCatalog, IndexSku, ListSku};
 use leptos::prelude::*;
+
+use crate::Page;
 
 /// Joins the `base_url` of a goods answer and an image path without doubling the slash.
 pub fn image_url(base_url: &str, image: &str) -> String {
@@ -50,7 +53,7 @@ pub fn SkuCard(
     let name = sku.name.clone();
     let alt = sku.name.clone();
     view! {
-        <article class="sku-card" data-testid="sku">
+        <a class="sku-card" data-testid="sku" href=Page::product(sku.skuid)>
             <div class="sku-image">
                 <Show
                     when=move || !broken.get()
@@ -67,6 +70,8 @@ pub fn SkuCard(
                         alt=alt.clone()
                         width="240"
                         height="240"
+                        loading="lazy"
+                        decoding="async"
                         on:error=move |_| broken.set(true)
                     />
                 </Show>
@@ -74,8 +79,64 @@ pub fn SkuCard(
             <h3 class="sku-name">{sku.name}</h3>
             <p class="sku-caption">{sku.caption}</p>
             <p class="sku-price">{format!("¥{}", sku.price)}</p>
-        </article>
+        </a>
     }
+}
+
+/// A grid of list SKUs (catalog lists, search results, history), each card a product link.
+#[component]
+pub fn SkuGrid(
+    /// The SKUs, in order.
+    skus: Vec<ListSku>,
+    /// `base_url` of the answer.
+    base_url: String,
+) -> impl IntoView {
+    let cards = skus
+        .into_iter()
+        .map(|sku| {
+            let card = IndexSku {
+                skuid: sku.skuid,
+                caption: String::new(),
+                name: sku.name,
+                price: sku.price,
+                image: sku.image,
+            };
+            view! { <li><SkuCard sku=card base_url=base_url.clone() /></li> }
+        })
+        .collect_view();
+    view! { <ul class="sku-grid">{cards}</ul> }
+}
+
+/// 上一页 / page numbers / 下一页 links of a list with `pages` pages, on page `page`;
+/// `href(n)` is the link of page `n`. Nothing when there is one page.
+#[component]
+pub fn Pager(
+    /// Current page, from 1.
+    page: u64,
+    /// Number of pages.
+    pages: u64,
+    /// The link of a page.
+    href: Callback<u64, String>,
+) -> impl IntoView {
+    (pages > 1).then(|| {
+        let numbers = (1..=pages)
+            .map(|n| {
+                let current = (n == page).then_some("page");
+                view! { <a href=href.run(n) aria-current=current class="pager-page">{n}</a> }
+            })
+            .collect_view();
+        let prev = (page > 1).then(|| view! { <a href=href.run(page - 1) rel="prev">"上一页"</a> });
+        let next =
+            (page < pages).then(|| view! { <a href=href.run(page + 1) rel="next">"下一页"</a> });
+        view! {
+            <nav class="pager" aria-label="分页" data-testid="pager">
+                {prev}
+                {numbers}
+                {next}
+                <span class="pager-total">{format!("共 {pages} 页")}</span>
+            </nav>
+        }
+    })
 }
 
 #[cfg(test)]

@@ -5,17 +5,44 @@ use leptos::either::Either;
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::Page;
 use crate::state::use_auth;
 
 /// Shop name linking home, then "欢迎，<name>" with 个人中心 / 收货地址 / 退出 when logged in,
-/// or 登录 / 注册 when not.
+/// or 登录 / 注册 when not; below the banner, the catalog links, the search box and the cart.
 #[component]
 pub fn SiteHeader(
     /// Runs when the shopper clicks 退出.
     on_logout: Callback<()>,
+    /// The catalogs to link: (id, name).
+    #[prop(into)]
+    catalogs: Signal<Vec<(i64, String)>>,
 ) -> impl IntoView {
+    let query = use_query_map();
+    let q = RwSignal::new(String::new());
+    // The box shows the query of a results page.
+    Effect::new(move |_| {
+        if let Some(text) = query.read().get("q") {
+            q.set(text);
+        }
+    });
+    let navigate = use_navigate();
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = q.get_untracked().trim().to_owned();
+        if !text.is_empty() {
+            navigate(&Page::search(&text, 1), Default::default());
+        }
+    };
+    let catalog_links = move || {
+        catalogs
+            .get()
+            .into_iter()
+            .map(|(id, name)| view! { <A href=Page::catalog(id)>{name}</A> })
+            .collect_view()
+    };
     let auth = use_auth();
     let links = move || match auth.username() {
         Some(name) => Either::Left(view! {
@@ -47,6 +74,27 @@ pub fn SiteHeader(
                 <nav class="user-nav" aria-label="用户菜单">{links}</nav>
             </div>
         </header>
+        // Below the banner (its own landmark), so that the top row stays one line on a phone.
+        <div class="site-subnav">
+            <div class="container header-lower">
+                <nav class="catalog-nav" aria-label="商品分类">
+                    <A href=Page::Home.path() exact=true>"首页"</A>
+                    {catalog_links}
+                </nav>
+                <form class="search-box" role="search" on:submit=on_search>
+                    <input
+                        type="search"
+                        name="q"
+                        placeholder="搜索商品"
+                        aria-label="搜索商品"
+                        maxlength="50"
+                        bind:value=q
+                    />
+                    <button type="submit" class="btn">"搜索"</button>
+                </form>
+                <a class="cart-link" href=Page::Cart.path()>"购物车"</a>
+            </div>
+        </div>
     }
 }
 
@@ -69,6 +117,7 @@ pub fn UserNav() -> impl IntoView {
         <nav class="user-center-nav" aria-label="个人中心导航">
             <A href=Page::Profile.path() exact=true>"个人信息"</A>
             <A href=Page::Addresses.path() exact=true>"地址管理"</A>
+            <A href=Page::History.path() exact=true>"浏览记录"</A>
             <A href=Page::Password.path() exact=true>"修改密码"</A>
         </nav>
     }

@@ -9,6 +9,6 @@ mod status;
 
 pub use address::AddressCard;
 pub use fields::{CheckboxField, FormError, TextField};
-pub use goods::{CatalogBlock, SkuCard};
+pub use goods::{CatalogBlock, Pager, SkuCard, SkuGrid, image_url};
 pub use header::{SiteFooter, SiteHeader, UserNav};
 pub use status::{EmptyNotice, ErrorNotice, Loading};

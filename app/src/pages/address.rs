@@ -51,6 +51,8 @@ struct Form {
     editing: RwSignal<Option<i64>>,
     /// A submit was attempted: show every field's message.
     submitted: RwSignal<bool>,
+    /// Bumped by every reset and load: the fields forget that they were touched.
+    resets: RwSignal<u32>,
 }
 
 impl Form {
@@ -63,6 +65,7 @@ impl Form {
             tag: RwSignal::new(DEFAULT_TAG.to_owned()),
             editing: RwSignal::new(None),
             submitted: RwSignal::new(false),
+            resets: RwSignal::new(0),
         }
     }
 
@@ -73,6 +76,7 @@ impl Form {
         self.tag.set(DEFAULT_TAG.to_owned());
         self.editing.set(None);
         self.submitted.set(false);
+        self.resets.update(|n| *n = n.wrapping_add(1));
     }
 
     fn load(self, address: Address) {
@@ -83,6 +87,7 @@ impl Form {
         self.tag.set(address.tag);
         self.editing.set(Some(address.id));
         self.submitted.set(false);
+        self.resets.update(|n| *n = n.wrapping_add(1));
     }
 
     fn trimmed(field: RwSignal<String>) -> String {
@@ -264,6 +269,7 @@ fn AddressForm(
         tag,
         editing,
         submitted,
+        resets,
     } = form;
     let receiver_error = Signal::derive(move || {
         receiver.with(|v| message(rules::check_text(v, RECEIVER_MAX_CHARS, "收货人")))
@@ -312,6 +318,7 @@ fn AddressForm(
                     value=receiver
                     error=receiver_error
                     reveal=submitted
+                    resets=resets
                     autocomplete="name"
                 />
                 <TextField
@@ -322,6 +329,7 @@ fn AddressForm(
                     value=mobile
                     error=mobile_error
                     reveal=submitted
+                    resets=resets
                     autocomplete="tel"
                     inputmode="numeric"
                 />
@@ -333,6 +341,7 @@ fn AddressForm(
                 value=address
                 error=address_error
                 reveal=submitted
+                    resets=resets
                 autocomplete="street-address"
                 placeholder="省、市、区县、街道、门牌号"
             />
@@ -344,6 +353,7 @@ fn AddressForm(
                     value=postcode
                     error=postcode_error
                     reveal=submitted
+                    resets=resets
                     autocomplete="postal-code"
                     inputmode="numeric"
                 />
@@ -354,6 +364,7 @@ fn AddressForm(
                     value=tag
                     error=tag_error
                     reveal=submitted
+                    resets=resets
                     placeholder="如：家、公司"
                 />
             </div>

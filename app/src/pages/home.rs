@@ -5,12 +5,16 @@ use leptos::prelude::*;
 use super::set_title;
 use crate::api;
 use crate::components::{CatalogBlock, EmptyNotice, ErrorNotice, Loading};
+use crate::state::GoodsIndex;
 
-/// Fetches `GET /v1/goods/index` and shows a block per catalog.
+/// Shows a block per catalog of `GET /v1/goods/index` (the answer the shell loaded, see
+/// [`GoodsIndex`]); 重试 fetches it again.
 #[component]
 pub fn HomePage() -> impl IntoView {
     set_title(None);
-    let index = LocalResource::new(api::goods::index);
+    let index = use_context::<GoodsIndex>()
+        .map(|shared| shared.0)
+        .unwrap_or_else(|| LocalResource::new(api::goods::index));
     let retry = Callback::new(move |()| index.refetch());
     let body = move || match index.get() {
         None => view! { <Loading text="正在加载商品…" /> }.into_any(),

@@ -2,21 +2,33 @@
 //! [`crate::components`].
 
 mod address;
+mod cart;
+mod catalog;
+mod history;
 mod home;
+mod legacy;
 mod login;
 mod not_found;
 mod password;
+mod product;
 mod profile;
 mod register;
+mod search;
 mod weibo;
 
 pub use address::AddressPage;
+pub use cart::CartPage;
+pub use catalog::CatalogPage;
+pub use history::HistoryPage;
 pub use home::HomePage;
+pub use legacy::{LegacyCatalog, LegacyProduct, LegacySearch};
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use password::PasswordPage;
+pub use product::ProductPage;
 pub use profile::ProfilePage;
 pub use register::RegisterPage;
+pub use search::SearchPage;
 pub use weibo::WeiboCallbackPage;
 
 use crate::api::ApiError;
@@ -42,6 +54,12 @@ fn not_logged_in() -> ApiError {
         code: codes::NOT_LOGGED_IN,
         message: "请先登录".to_owned(),
     }
+}
+
+/// Whether `error` says the thing asked for does not exist (an unknown catalog or an unknown
+/// or unlaunched product): the page then shows the 404 page.
+fn is_not_found(error: &ApiError) -> bool {
+    matches!(error, ApiError::Api { status: 404, .. })
 }
 
 /// The validation message of a rule check, owned.

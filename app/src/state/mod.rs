@@ -13,3 +13,12 @@ pub use auth::{Auth, Session, use_auth};
 pub use flash::{Flash, use_flash};
 pub use handover::adopt_session_from_open_tabs;
 pub use storage::{PendingWeiboLogin, save_weibo_login, take_weibo_login};
+
+/// The `GET /v1/goods/index` answer, loaded once by the app shell and shared by the header
+/// (catalog links) and the home page.
+#[derive(Clone, Copy)]
+pub struct GoodsIndex(
+    pub  leptos::prelude::LocalResource<
+        Result<dadashop_types::goods::IndexResponse, crate::api::ApiError>,
+    >,
+);

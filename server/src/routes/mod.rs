@@ -43,6 +43,10 @@ pub const MAX_HEADER_COUNT: usize = 100;
 /// Content-Security-Policy of everything under `/media/`: an SVG opened directly can run no
 /// script, load nothing and is sandboxed (OWASP "Unrestricted File Upload").
 pub const MEDIA_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+/// `Cache-Control` of `/media/` files: a week, then revalidated with `Last-Modified` (an
+/// operator replacing a picture under the same name sees it within the week; new pictures
+/// get new names).
+pub const MEDIA_CACHE_CONTROL: &str = "public, max-age=604800";
 /// Preflight cache lifetime, in seconds (docs/api.md "Conventions").
 pub const CORS_MAX_AGE_SECS: u64 = 86_400;
 
@@ -63,7 +67,8 @@ const CORS_ALLOWED_HEADERS: [&str; 8] = [
 /// Every error it answers is `{"code", "error"}` JSON, also those made by the HTTP layers
 /// (408, 413, 414, 431, media 404); every answer carries `X-Content-Type-Options: nosniff`;
 /// `/v1` answers carry `Cache-Control: no-store` unless a handler sets its own (they hold
-/// personal data and tokens).
+/// personal data and tokens; the cached goods reads set `public, no-cache` with an `ETag`);
+/// media files are cached for a week.
 pub fn api_router(state: AppState) -> Router {
     let settings = state.settings.clone();
     let v1 = Router::new()
@@ -82,6 +87,10 @@ pub fn api_router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(MEDIA_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(MEDIA_CACHE_CONTROL),
         ))
         .service(ServeDir::new(&settings.media_dir));
     let timeout = Duration::from_secs(settings.request_timeout_secs);

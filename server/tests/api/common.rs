@@ -239,6 +239,65 @@ impl TestApp {
         self.launch(app);
     }
 
+    /// A second API process of the same shop: same database, data directory (search index)
+    /// and Redis prefix, its own port and in-process caches, as a deployment's second process.
+    pub async fn peer(&self) -> TestApp {
+        let build = BuildOptions {
+            web: false,
+            seed_demo: false,
+        };
+        let built = Application::build(self.settings.clone(), build)
+            .await
+            .expect("peer builds");
+        let mut peer = TestApp {
+            base: String::new(),
+            state: built.state().clone(),
+            client: self.client.clone(),
+            web_base: None,
+            settings: self.settings.clone(),
+            build,
+            server: None,
+            _dir: tempfile::tempdir().expect("temp dir"),
+            mysql_drop: None,
+        };
+        peer.launch(built);
+        peer
+    }
+
+    /// Tells the shop that goods changed after a test changed them with SQL (as an
+    /// operator's tool would): bumps the goods version and the generation token.
+    pub async fn goods_changed(&self) {
+        dadashop_server::catalog::goods_changed(&self.state.db, &self.state.kv)
+            .await
+            .expect("goods changed");
+    }
+
+    /// Runs `sql` with `binds` on the shop's database.
+    pub async fn exec(&self, sql: &str, binds: &[i64]) {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.execute(&self.state.db).await.expect("sql");
+    }
+
+    /// `POST /v1/goods/search` with form fields `fields`; returns status and JSON body.
+    pub async fn search(&self, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let res = self
+            .client
+            .post(format!("{}/v1/goods/search", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        let status = res.status();
+        (status, res.json().await.expect("json"))
+    }
+
     /// Whether this app keeps its ephemeral data in Redis.
     pub fn uses_redis(&self) -> bool {
         self.settings.redis_url.is_some()

@@ -71,6 +71,7 @@ async fn unlaunched_skus_stay_off_the_home_page() {
         .execute(&app.state.db)
         .await
         .expect("update");
+    app.goods_changed().await;
     let (_, after) = app.get("/v1/goods/index", None).await;
     let shown: Vec<i64> = after["data"][0]["sku"]
         .as_array()

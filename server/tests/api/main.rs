@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod addresses;
 mod bad_input;
+mod catalog;
 mod cors;
 mod goods;
 mod hardening;

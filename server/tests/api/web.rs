@@ -7,6 +7,10 @@ use crate::common::{Backend, Options, TestApp};
 const INDEX: &str = r#"<!doctype html><html><head><meta name="dadashop-api-url" content="http://placeholder"/><link rel="modulepreload" href="/frontend-0123456789abcdef.js"></head><body><script type="module">import init from '/frontend-0123456789abcdef.js';await init();</script></body></html>"#;
 
 async fn web_app() -> (TestApp, String) {
+    web_app_with(false).await
+}
+
+async fn web_app_with(seed_demo: bool) -> (TestApp, String) {
     let dist = tempfile::tempdir().expect("dist").keep();
     std::fs::write(dist.join("index.html"), INDEX).expect("index");
     std::fs::write(
@@ -19,10 +23,19 @@ async fn web_app() -> (TestApp, String) {
         "<svg xmlns='http://www.w3.org/2000/svg'/>",
     )
     .expect("icon");
+    std::fs::write(dist.join("robots.txt"), "User-agent: *\nDisallow: /user\n").expect("robots");
+    // A precompressed copy, as scripts/precompress.mjs writes it (the bytes only need to
+    // differ from the original here).
+    std::fs::write(
+        dist.join("frontend-0123456789abcdef.js.br"),
+        b"brotli bytes",
+    )
+    .expect("br");
     let app = TestApp::spawn_with(
         Backend::Sqlite,
         Options {
             dist_dir: Some(dist),
+            seed_demo,
             ..Options::default()
         },
     )
@@ -103,4 +116,123 @@ async fn hashed_assets_are_cached_for_a_year_and_others_briefly() {
         .await
         .expect("sent");
     assert_eq!(res.headers()["cache-control"], "public, max-age=3600");
+}
+
+#[tokio::test]
+async fn precompressed_files_are_sent_when_the_browser_accepts_them() {
+    let (app, web) = web_app().await;
+    let url = format!("{web}/frontend-0123456789abcdef.js");
+    let res = app
+        .client
+        .get(&url)
+        .header("Accept-Encoding", "br, gzip")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.bytes().await.expect("body").as_ref(), b"brotli bytes");
+    let plain = app.client.get(&url).send().await.expect("sent");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(
+        plain.text().await.expect("body"),
+        "export default function init() {}"
+    );
+}
+
+async fn fetch(app: &TestApp, url: &str) -> (StatusCode, String) {
+    let res = app.client.get(url).send().await.expect("sent");
+    let status = res.status();
+    (status, res.text().await.expect("text"))
+}
+
+#[tokio::test]
+async fn product_pages_carry_their_own_metadata_and_unknown_paths_answer_404() {
+    let (app, web) = web_app_with(true).await;
+    let (status, html) = fetch(&app, &format!("{web}/product/5")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<title>达达旅行 轻盈拉杆箱 深蓝 24寸 - 达达商城</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<link rel="canonical" href="http://127.0.0.1:7000/product/5">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<meta property="og:title" content="达达旅行 轻盈拉杆箱 深蓝 24寸">"#));
+    assert!(
+        html.contains(
+            r#"<meta property="og:image" content="http://127.0.0.1:8000/media/sku/5.svg">"#
+        )
+    );
+    let ld_start = html
+        .find(r#"<script type="application/ld+json">"#)
+        .expect("JSON-LD")
+        + 35;
+    let ld_end = ld_start + html[ld_start..].find("</script>").expect("end");
+    let ld: serde_json::Value = serde_json::from_str(&html[ld_start..ld_end]).expect("json");
+    assert_eq!(ld["@type"], "Product");
+    assert_eq!(ld["name"], "达达旅行 轻盈拉杆箱 深蓝 24寸");
+    assert_eq!(ld["offers"]["price"], "359.00");
+    assert_eq!(ld["offers"]["priceCurrency"], "CNY");
+    assert_eq!(ld["offers"]["availability"], "https://schema.org/InStock");
+    assert!(html.contains(r#"<meta name="dadashop-api-url" content="http://127.0.0.1:8000">"#));
+
+    let (status, html) = fetch(&app, &format!("{web}/catalog/2")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<title>双肩包 - 达达商城</title>"), "{html}");
+
+    // Unknown products, catalogs and paths: 404 with the page (its own 404 view), not indexed.
+    for path in [
+        "/product/99999",
+        "/product/abc",
+        "/catalog/999",
+        "/wp-login.php",
+        "/user/nothing",
+    ] {
+        let (status, html) = fetch(&app, &format!("{web}{path}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            html.contains(r#"<meta name="robots" content="noindex">"#),
+            "{path}"
+        );
+        assert!(html.contains("dadashop-api-url"), "{path}");
+    }
+    // App routes without metadata still answer 200.
+    for path in [
+        "/search?q=x",
+        "/user/history",
+        "/dadashop/templates/product_details.html?skuid=5",
+    ] {
+        let (status, _) = fetch(&app, &format!("{web}{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+
+    // robots.txt names the sitemap; the sitemap lists launched products only.
+    let (_, robots) = fetch(&app, &format!("{web}/robots.txt")).await;
+    assert!(robots.contains("Disallow: /user"), "{robots}");
+    assert!(
+        robots.contains("Sitemap: http://127.0.0.1:7000/sitemap.xml"),
+        "{robots}"
+    );
+    let (status, xml) = fetch(&app, &format!("{web}/sitemap.xml")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        xml.contains("<loc>http://127.0.0.1:7000/product/6</loc>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<loc>http://127.0.0.1:7000/catalog/1</loc>"),
+        "{xml}"
+    );
+    sqlx::query("UPDATE skus SET is_launched = 0 WHERE id = 6")
+        .execute(&app.state.db)
+        .await
+        .expect("update");
+    app.goods_changed().await;
+    let (_, xml) = fetch(&app, &format!("{web}/sitemap.xml")).await;
+    assert!(!xml.contains("/product/6<"), "{xml}");
+    assert!(xml.contains("/product/7<"), "{xml}");
+    let (status, _) = fetch(&app, &format!("{web}/product/6")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -1,17 +1,22 @@
 //! The demo catalog: what `seed-demo` (and the development profile, on an empty database) puts
 //! into the shop.
 //!
-//! Everything here is the shop's own: invented brands, Chinese names and captions, and product
-//! pictures drawn as SVG from simple shapes (no third-party images, no text, no external
-//! references). Ids are explicit (1, 2, 3, ...) because the catalog is seeded only into an empty
+//! Everything here is the shop's own: invented brands, Chinese names and captions (the data
+//! file `server/data/demo_catalog.toml`, compiled in), and product pictures drawn as SVG from
+//! simple shapes by [`pictures`] (no third-party images, no text, no external references). Ids are explicit (1, 2, 3, ...) because the catalog is seeded only into an empty
 //! database and `last_insert_id` is not available through `sqlx::Any` on SQLite. Money is integer
 //! fen, times are Unix seconds, booleans are 0/1.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
+use dadashop_types::money::parse_yuan;
+use serde::Deserialize;
 use sqlx::{Any, AnyPool, Transaction};
+
+use pictures::{Kind, View};
+
+pub mod pictures;
 
 /// What `seed_demo` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +34,8 @@ pub struct SeedReport {
 /// Fills an EMPTY database (no row in `catalogs`) with the demo catalog and writes the SKU images under
 /// `media_dir`. Returns Ok(None) and changes nothing when the catalog is not empty.
 ///
-/// Images are written first (`<media_dir>/sku/<sku_id>.svg`, the default image, and
-/// `<media_dir>/sku/<sku_id>-2.svg`, a second view); `skus.default_image_url` and
+/// Images are written first (`<media_dir>/sku/<sku_id>.svg`, the default image, then
+/// `<media_dir>/sku/<sku_id>-2.svg` and `-3.svg`, two more views); `skus.default_image_url` and
 /// `sku_images.image` hold the paths relative to the media directory (`sku/<sku_id>.svg`). All
 /// rows are then inserted in one transaction, so a failure leaves no partial catalog (image files
 /// may stay behind; a re-run overwrites them). Prices are fen, times Unix seconds.
@@ -40,7 +45,8 @@ pub async fn seed_demo(pool: &AnyPool, media_dir: &Path) -> anyhow::Result<Optio
         return Ok(None);
     }
 
-    let plan = plan()?;
+    let data = demo_catalog()?;
+    let plan = plan(&data)?;
 
     let sku_dir = media_dir.join("sku");
     tokio::fs::create_dir_all(&sku_dir)
@@ -112,281 +118,65 @@ async fn catalog_is_empty(pool: &AnyPool) -> anyhow::Result<bool> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The content
+// The content: server/data/demo_catalog.toml
 // ---------------------------------------------------------------------------------------------
 
-/// How a catalog's products are drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Suitcase,
-    Backpack,
-    Handbag,
-    Wallet,
+/// The data file, compiled into the binary so that `seed-demo` needs no file beside it.
+const DEMO_CATALOG: &str = include_str!("../../data/demo_catalog.toml");
+
+/// The demo catalog as the data file describes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoCatalog {
+    brands: Vec<BrandDef>,
+    catalogs: Vec<CatalogDef>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct BrandDef {
-    name: &'static str,
-    first_letter: &'static str,
+    name: String,
+    first_letter: String,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CatalogDef {
-    name: &'static str,
+    name: String,
     kind: Kind,
-    spus: &'static [SpuDef],
+    spus: Vec<SpuDef>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SpuDef {
-    name: &'static str,
-    /// Index into `BRANDS`.
-    brand: usize,
-    caption: &'static str,
-    /// Values of the sale attribute 颜色 (keys of `colour_hex`).
-    colours: &'static [&'static str],
+    name: String,
+    /// A brand's name.
+    brand: String,
+    caption: String,
+    /// Values of the sale attribute 颜色 (names known to [`pictures::colour_hex`]).
+    colours: Vec<String>,
     /// Values of the sale attribute 尺寸, smallest first.
-    sizes: &'static [&'static str],
-    /// Selling price in fen, one per size.
-    prices: &'static [i64],
-    specs: &'static [SpecDef],
+    sizes: Vec<String>,
+    /// Selling prices in yuan (`"299.00"`), one per size.
+    prices: Vec<String>,
+    specs: Vec<SpecDef>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SpecDef {
-    name: &'static str,
+    name: String,
     /// One value for every size, or one value per size.
-    values: &'static [&'static str],
+    values: Vec<String>,
 }
 
 const COLOUR_ATTR: &str = "颜色";
 const SIZE_ATTR: &str = "尺寸";
 
-const BRANDS: &[BrandDef] = &[
-    BrandDef {
-        name: "达达旅行",
-        first_letter: "D",
-    },
-    BrandDef {
-        name: "远途",
-        first_letter: "Y",
-    },
-    BrandDef {
-        name: "青柚",
-        first_letter: "Q",
-    },
-    BrandDef {
-        name: "木棉",
-        first_letter: "M",
-    },
-    BrandDef {
-        name: "北岸",
-        first_letter: "B",
-    },
-];
-
-const CATALOGS: &[CatalogDef] = &[
-    CatalogDef {
-        name: "拉杆箱",
-        kind: Kind::Suitcase,
-        spus: &[
-            SpuDef {
-                name: "达达旅行 轻盈拉杆箱",
-                brand: 0,
-                caption: "PC 箱体轻至 2.9kg，万向静音轮，出行毫不费力",
-                colours: &["黑色", "深蓝", "酒红"],
-                sizes: &["20寸", "24寸", "28寸"],
-                prices: &[29900, 35900, 42900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["PC 聚碳酸酯"],
-                    },
-                    SpecDef {
-                        name: "重量",
-                        values: &["2.9kg", "3.6kg", "4.3kg"],
-                    },
-                    SpecDef {
-                        name: "容量",
-                        values: &["35L", "62L", "95L"],
-                    },
-                    SpecDef {
-                        name: "锁具",
-                        values: &["TSA 海关密码锁"],
-                    },
-                ],
-            },
-            SpuDef {
-                name: "远途 铝框商务拉杆箱",
-                brand: 1,
-                caption: "铝合金框架加固，耐压抗摔，商务出差好搭档",
-                colours: &["灰色", "黑色"],
-                sizes: &["20寸", "24寸"],
-                prices: &[59900, 69900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["铝合金框 + PC 箱体"],
-                    },
-                    SpecDef {
-                        name: "重量",
-                        values: &["3.8kg", "4.6kg"],
-                    },
-                    SpecDef {
-                        name: "容量",
-                        values: &["36L", "65L"],
-                    },
-                ],
-            },
-        ],
-    },
-    CatalogDef {
-        name: "双肩包",
-        kind: Kind::Backpack,
-        spus: &[
-            SpuDef {
-                name: "青柚 城市通勤双肩包",
-                brand: 2,
-                caption: "独立电脑仓，防泼水面料，通勤出差都合适",
-                colours: &["黑色", "灰色", "深蓝"],
-                sizes: &["小号", "中号", "大号"],
-                prices: &[15900, 18900, 21900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["防泼水涤纶"],
-                    },
-                    SpecDef {
-                        name: "容量",
-                        values: &["18L", "24L", "30L"],
-                    },
-                    SpecDef {
-                        name: "电脑仓",
-                        values: &["13 英寸", "15.6 英寸", "17 英寸"],
-                    },
-                ],
-            },
-            SpuDef {
-                name: "远途 户外徒步双肩包",
-                brand: 1,
-                caption: "透气背负系统，多点调节，周末远足轻松出发",
-                colours: &["墨绿", "黑色"],
-                sizes: &["中号", "大号"],
-                prices: &[26900, 31900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["高密度尼龙"],
-                    },
-                    SpecDef {
-                        name: "容量",
-                        values: &["35L", "45L"],
-                    },
-                    SpecDef {
-                        name: "重量",
-                        values: &["0.9kg", "1.1kg"],
-                    },
-                ],
-            },
-        ],
-    },
-    CatalogDef {
-        name: "手提包",
-        kind: Kind::Handbag,
-        spus: &[
-            SpuDef {
-                name: "木棉 头层牛皮托特包",
-                brand: 3,
-                caption: "头层牛皮手感细腻，大容量托特，通勤约会两相宜",
-                colours: &["棕色", "黑色", "酒红"],
-                sizes: &["小号", "中号", "大号"],
-                prices: &[39900, 45900, 52900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["头层牛皮"],
-                    },
-                    SpecDef {
-                        name: "外形尺寸",
-                        values: &["26×12×20cm", "32×14×25cm", "38×16×30cm"],
-                    },
-                ],
-            },
-            SpuDef {
-                name: "北岸 简约公文手提包",
-                brand: 4,
-                caption: "简洁线条，可放 14 英寸笔记本，商务场合从容不迫",
-                colours: &["黑色", "棕色"],
-                sizes: &["中号", "大号"],
-                prices: &[49900, 56900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["超纤皮革"],
-                    },
-                    SpecDef {
-                        name: "外形尺寸",
-                        values: &["36×8×27cm", "40×9×30cm"],
-                    },
-                ],
-            },
-        ],
-    },
-    CatalogDef {
-        name: "钱包/卡包",
-        kind: Kind::Wallet,
-        spus: &[
-            SpuDef {
-                name: "北岸 牛皮短款钱包",
-                brand: 4,
-                caption: "头层牛皮对折设计，多卡位分区，轻薄好收纳",
-                colours: &["黑色", "棕色", "深蓝"],
-                sizes: &["小号", "中号"],
-                prices: &[12900, 15900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["头层牛皮"],
-                    },
-                    SpecDef {
-                        name: "卡位",
-                        values: &["6 个", "8 个"],
-                    },
-                ],
-            },
-            SpuDef {
-                name: "达达旅行 超薄卡包",
-                brand: 0,
-                caption: "仅 6mm 薄，RFID 防盗刷，放进口袋几乎无感",
-                colours: &["黑色", "灰色", "酒红"],
-                sizes: &["小号", "大号"],
-                prices: &[5900, 7900],
-                specs: &[
-                    SpecDef {
-                        name: "材质",
-                        values: &["超纤皮革"],
-                    },
-                    SpecDef {
-                        name: "卡位",
-                        values: &["4 个", "6 个"],
-                    },
-                    SpecDef {
-                        name: "厚度",
-                        values: &["6mm", "8mm"],
-                    },
-                ],
-            },
-        ],
-    },
-];
-
-/// The fill colour drawn for a colour name.
-fn colour_hex(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "黑色" => "#2e2f33",
-        "深蓝" => "#1f3b6e",
-        "酒红" => "#7b1e2e",
-        "灰色" => "#8c929c",
-        "棕色" => "#8a5a2e",
-        "墨绿" => "#2f5e48",
-        _ => return None,
-    })
+/// Parses the compiled-in data file.
+pub fn demo_catalog() -> anyhow::Result<DemoCatalog> {
+    toml::from_str(DEMO_CATALOG).context("server/data/demo_catalog.toml is not valid")
 }
 
 /// Market price (fen): 30 % above the price, rounded up to whole yuan.
@@ -409,43 +199,44 @@ fn sales_for(sku_id: i64) -> i64 {
     (sku_id * 89 + 7) % 500
 }
 
-fn per_size<'a>(values: &[&'a str], size: usize) -> Option<&'a str> {
+fn per_size(values: &[String], size: usize) -> Option<&str> {
     if values.len() == 1 {
-        values.first().copied()
+        values.first().map(String::as_str)
     } else {
-        values.get(size).copied()
+        values.get(size).map(String::as_str)
     }
 }
 
 // ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
 // The plan: every row and file, with ids, computed before anything is written
 // ---------------------------------------------------------------------------------------------
 
-struct Plan {
-    brands: Vec<(i64, &'static BrandDef)>,
-    catalogs: Vec<(i64, &'static str)>,
-    spus: Vec<SpuRow>,
-    sale_attrs: Vec<(i64, i64, &'static str)>,
-    sale_attr_values: Vec<(i64, i64, &'static str)>,
-    specs: Vec<(i64, i64, &'static str)>,
-    skus: Vec<SkuRow>,
+struct Plan<'a> {
+    brands: Vec<(i64, &'a BrandDef)>,
+    catalogs: Vec<(i64, &'a str)>,
+    spus: Vec<SpuRow<'a>>,
+    sale_attrs: Vec<(i64, i64, &'a str)>,
+    sale_attr_values: Vec<(i64, i64, &'a str)>,
+    specs: Vec<(i64, i64, &'a str)>,
+    skus: Vec<SkuRow<'a>>,
     sku_attr_links: Vec<(i64, i64)>,
-    spec_values: Vec<(i64, i64, i64, &'static str)>,
+    spec_values: Vec<(i64, i64, i64, &'a str)>,
     images: Vec<ImageRow>,
 }
 
-struct SpuRow {
+struct SpuRow<'a> {
     id: i64,
-    name: &'static str,
+    name: &'a str,
     sales: i64,
     brand_id: i64,
     catalog_id: i64,
 }
 
-struct SkuRow {
+struct SkuRow<'a> {
     id: i64,
     name: String,
-    caption: &'static str,
+    caption: &'a str,
     spu_id: i64,
     price: i64,
     cost_price: i64,
@@ -467,8 +258,9 @@ fn id_of(index: usize) -> anyhow::Result<i64> {
     i64::try_from(index + 1).context("id out of range")
 }
 
-fn plan() -> anyhow::Result<Plan> {
-    let brands = BRANDS
+fn plan(data: &DemoCatalog) -> anyhow::Result<Plan<'_>> {
+    let brands = data
+        .brands
         .iter()
         .enumerate()
         .map(|(i, b)| Ok((id_of(i)?, b)))
@@ -486,19 +278,28 @@ fn plan() -> anyhow::Result<Plan> {
         images: Vec::new(),
     };
 
-    for catalog in CATALOGS {
+    for catalog in &data.catalogs {
         let catalog_id = id_of(p.catalogs.len())?;
-        p.catalogs.push((catalog_id, catalog.name));
+        p.catalogs.push((catalog_id, catalog.name.as_str()));
 
-        for spu in catalog.spus {
+        for spu in &catalog.spus {
             let spu_id = id_of(p.spus.len())?;
-            let brand_id = id_of(spu.brand)?;
-            if spu.brand >= BRANDS.len() {
-                return Err(anyhow!("SPU {} names an unknown brand", spu.name));
-            }
+            let brand = data
+                .brands
+                .iter()
+                .position(|b| b.name == spu.brand)
+                .ok_or_else(|| anyhow!("SPU {} names an unknown brand", spu.name))?;
+            let brand_id = id_of(brand)?;
             if spu.prices.len() != spu.sizes.len() {
                 return Err(anyhow!("SPU {} needs one price per size", spu.name));
             }
+            let prices = spu
+                .prices
+                .iter()
+                .map(|p| {
+                    parse_yuan(p).ok_or_else(|| anyhow!("SPU {} has a bad price {p}", spu.name))
+                })
+                .collect::<anyhow::Result<Vec<i64>>>()?;
 
             let colour_attr = id_of(p.sale_attrs.len())?;
             p.sale_attrs.push((colour_attr, spu_id, COLOUR_ATTR));
@@ -506,43 +307,44 @@ fn plan() -> anyhow::Result<Plan> {
             p.sale_attrs.push((size_attr, spu_id, SIZE_ATTR));
 
             let mut colour_values = Vec::with_capacity(spu.colours.len());
-            for colour in spu.colours {
+            for colour in &spu.colours {
                 let id = id_of(p.sale_attr_values.len())?;
-                p.sale_attr_values.push((id, colour_attr, colour));
+                p.sale_attr_values.push((id, colour_attr, colour.as_str()));
                 colour_values.push(id);
             }
             let mut size_values = Vec::with_capacity(spu.sizes.len());
-            for size in spu.sizes {
+            for size in &spu.sizes {
                 let id = id_of(p.sale_attr_values.len())?;
-                p.sale_attr_values.push((id, size_attr, size));
+                p.sale_attr_values.push((id, size_attr, size.as_str()));
                 size_values.push(id);
             }
 
             let mut spec_ids = Vec::with_capacity(spu.specs.len());
-            for spec in spu.specs {
+            for spec in &spu.specs {
                 let id = id_of(p.specs.len())?;
-                p.specs.push((id, spu_id, spec.name));
+                p.specs.push((id, spu_id, spec.name.as_str()));
                 spec_ids.push(id);
             }
 
             let mut spu_sales = 0;
             for (c, (colour, colour_value)) in spu.colours.iter().zip(&colour_values).enumerate() {
-                let hex =
-                    colour_hex(colour).ok_or_else(|| anyhow!("no drawing colour for {colour}"))?;
+                let hex = pictures::colour_hex(colour)
+                    .ok_or_else(|| anyhow!("no drawing colour for {colour}"))?;
                 for (s, (size, size_value)) in spu.sizes.iter().zip(&size_values).enumerate() {
                     let sku_id = id_of(p.skus.len())?;
-                    let price = *spu
-                        .prices
+                    let price = *prices
                         .get(s)
                         .ok_or_else(|| anyhow!("SPU {} has no price for {size}", spu.name))?;
-                    let scale = size_scale(s, spu.sizes.len());
+                    let scale = pictures::size_scale(s, spu.sizes.len());
                     let default_image_url = format!("sku/{sku_id}.svg");
-                    for (view, path) in [
-                        (View::Front, default_image_url.clone()),
-                        (View::Angled, format!("sku/{sku_id}-2.svg")),
-                    ] {
+                    for (n, view) in View::ALL.into_iter().enumerate() {
+                        let path = if n == 0 {
+                            default_image_url.clone()
+                        } else {
+                            format!("sku/{sku_id}-{}.svg", n + 1)
+                        };
                         let id = id_of(p.images.len())?;
-                        let svg = product_svg(catalog.kind, hex, scale, view, c);
+                        let svg = pictures::product_svg(catalog.kind, hex, scale, view, c);
                         p.images.push(ImageRow {
                             id,
                             sku_id,
@@ -551,7 +353,7 @@ fn plan() -> anyhow::Result<Plan> {
                         });
                     }
                     for (spec, spec_id) in spu.specs.iter().zip(&spec_ids) {
-                        let value = per_size(spec.values, s).ok_or_else(|| {
+                        let value = per_size(&spec.values, s).ok_or_else(|| {
                             anyhow!(
                                 "SPU {} spec {} has no value for {size}",
                                 spu.name,
@@ -569,7 +371,7 @@ fn plan() -> anyhow::Result<Plan> {
                     p.skus.push(SkuRow {
                         id: sku_id,
                         name: format!("{} {colour} {size}", spu.name),
-                        caption: spu.caption,
+                        caption: spu.caption.as_str(),
                         spu_id,
                         price,
                         cost_price: cost_price(price),
@@ -583,7 +385,7 @@ fn plan() -> anyhow::Result<Plan> {
 
             p.spus.push(SpuRow {
                 id: spu_id,
-                name: spu.name,
+                name: spu.name.as_str(),
                 sales: spu_sales,
                 brand_id,
                 catalog_id,
@@ -593,7 +395,7 @@ fn plan() -> anyhow::Result<Plan> {
     Ok(p)
 }
 
-async fn insert_plan(tx: &mut Transaction<'_, Any>, p: &Plan, now: i64) -> anyhow::Result<()> {
+async fn insert_plan(tx: &mut Transaction<'_, Any>, p: &Plan<'_>, now: i64) -> anyhow::Result<()> {
     for (id, name) in &p.catalogs {
         sqlx::query("INSERT INTO catalogs (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)")
             .bind(*id)
@@ -610,9 +412,9 @@ async fn insert_plan(tx: &mut Transaction<'_, Any>, p: &Plan, now: i64) -> anyho
              VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(*id)
-        .bind(brand.name)
+        .bind(brand.name.as_str())
         .bind("")
-        .bind(brand.first_letter)
+        .bind(brand.first_letter.as_str())
         .bind(now)
         .bind(now)
         .execute(&mut **tx)
@@ -734,218 +536,10 @@ async fn insert_plan(tx: &mut Transaction<'_, Any>, p: &Plan, now: i64) -> anyho
         .await
         .context("inserting a SKU image")?;
     }
+    crate::db::goods::bump_version(&mut **tx)
+        .await
+        .context("bumping the goods version")?;
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// The pictures
-// ---------------------------------------------------------------------------------------------
-
-/// Which picture of a SKU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum View {
-    /// Straight on, on a warm light background: the default image.
-    Front,
-    /// Tilted, on a cool light background with a soft backdrop.
-    Angled,
-}
-
-/// Drawing scale for size `index` of `count` sizes: the smallest 0.78, the largest 1.0.
-fn size_scale(index: usize, count: usize) -> f64 {
-    if count <= 1 {
-        return 1.0;
-    }
-    let (i, n) = (index.min(count - 1) as f64, (count - 1) as f64);
-    0.78 + 0.22 * i / n
-}
-
-fn parse_hex(hex: &str) -> (u8, u8, u8) {
-    let channel = |range: std::ops::Range<usize>| {
-        hex.get(range)
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-            .unwrap_or(128)
-    };
-    (channel(1..3), channel(3..5), channel(5..7))
-}
-
-/// Mixes `hex` toward `target` (0 = black, 255 = white) by `amount` (0.0 ..= 1.0).
-fn mix(hex: &str, target: u8, amount: f64) -> String {
-    let (r, g, b) = parse_hex(hex);
-    let m = |c: u8| {
-        let v = f64::from(c) + (f64::from(target) - f64::from(c)) * amount;
-        v.round().clamp(0.0, 255.0) as u8
-    };
-    format!("#{:02x}{:02x}{:02x}", m(r), m(g), m(b))
-}
-
-/// A 400×400 SVG of a product of `kind` in colour `hex` (`#rrggbb`), drawn at `scale` around its
-/// resting point. `variant` (the colour's position) only moves the backdrop a little.
-fn product_svg(kind: Kind, hex: &str, scale: f64, view: View, variant: usize) -> String {
-    let dark = mix(hex, 0, 0.35);
-    let light = mix(hex, 255, 0.35);
-    let (background, ground_y) = match view {
-        View::Front => ("#f6f4f0", 352.0),
-        View::Angled => ("#eef2f6", 352.0),
-    };
-
-    let mut svg = String::with_capacity(4096);
-    let _ = write!(
-        svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" width="400" height="400">"##
-    );
-    let _ = write!(
-        svg,
-        r##"<rect x="0" y="0" width="400" height="400" fill="{background}"/>"##
-    );
-    if view == View::Angled {
-        let cx = 150 + 40 * (variant % 3);
-        let _ = write!(
-            svg,
-            r##"<circle cx="{cx}" cy="170" r="150" fill="#ffffff" opacity="0.7"/>"##
-        );
-    }
-    // The shadow on the ground, scaled with the product.
-    let _ = write!(
-        svg,
-        r##"<ellipse cx="200" cy="{ground_y}" rx="{:.1}" ry="{:.1}" fill="#000000" opacity="0.12"/>"##,
-        110.0 * scale,
-        11.0 * scale
-    );
-    let rotate = match view {
-        View::Front => String::new(),
-        View::Angled => format!(" rotate(-8 200 {ground_y})"),
-    };
-    let _ = write!(
-        svg,
-        r##"<g transform="translate(200 {ground_y}) scale({scale:.3}) translate(-200 -{ground_y}){rotate}">"##
-    );
-    match kind {
-        Kind::Suitcase => suitcase(&mut svg, hex, &dark, &light),
-        Kind::Backpack => backpack(&mut svg, hex, &dark, &light),
-        Kind::Handbag => handbag(&mut svg, hex, &dark, &light),
-        Kind::Wallet => wallet(&mut svg, hex, &dark, &light),
-    }
-    svg.push_str("</g></svg>\n");
-    svg
-}
-
-fn suitcase(svg: &mut String, fill: &str, dark: &str, light: &str) {
-    let _ = write!(
-        svg,
-        concat!(
-            // Telescoping handle.
-            r##"<rect x="163" y="58" width="7" height="60" fill="#9aa0a8"/>"##,
-            r##"<rect x="230" y="58" width="7" height="60" fill="#9aa0a8"/>"##,
-            r##"<rect x="156" y="48" width="88" height="16" rx="8" fill="#3a3c40"/>"##,
-            // Wheels and their housings.
-            r##"<rect x="128" y="320" width="28" height="16" rx="4" fill="#3a3c40"/>"##,
-            r##"<rect x="244" y="320" width="28" height="16" rx="4" fill="#3a3c40"/>"##,
-            r##"<circle cx="142" cy="340" r="11" fill="#26272a"/>"##,
-            r##"<circle cx="142" cy="340" r="4" fill="#b8bcc4"/>"##,
-            r##"<circle cx="258" cy="340" r="11" fill="#26272a"/>"##,
-            r##"<circle cx="258" cy="340" r="4" fill="#b8bcc4"/>"##,
-            // Shell.
-            r##"<rect x="116" y="106" width="168" height="222" rx="24" fill="{fill}" stroke="{dark}" stroke-width="3"/>"##,
-            // Ribs.
-            r##"<path d="M158 124 V310 M200 124 V310 M242 124 V310" stroke="{dark}" stroke-width="5" stroke-linecap="round" fill="none"/>"##,
-            // Highlight.
-            r##"<rect x="126" y="118" width="16" height="196" rx="8" fill="{light}" opacity="0.45"/>"##,
-            // Carry handle on top.
-            r##"<rect x="178" y="96" width="44" height="12" rx="6" fill="{dark}"/>"##,
-            // Corner guards.
-            r##"<path d="M116 140 V130 Q116 106 140 106 H150" stroke="#3a3c40" stroke-width="6" fill="none"/>"##,
-            r##"<path d="M284 140 V130 Q284 106 260 106 H250" stroke="#3a3c40" stroke-width="6" fill="none"/>"##,
-        ),
-        fill = fill,
-        dark = dark,
-        light = light,
-    );
-}
-
-fn backpack(svg: &mut String, fill: &str, dark: &str, light: &str) {
-    let _ = write!(
-        svg,
-        concat!(
-            // Shoulder straps peeking out at the sides.
-            r##"<rect x="110" y="150" width="16" height="176" rx="8" fill="{dark}"/>"##,
-            r##"<rect x="274" y="150" width="16" height="176" rx="8" fill="{dark}"/>"##,
-            // Top loop.
-            r##"<path d="M182 88 Q200 52 218 88" stroke="{dark}" stroke-width="9" stroke-linecap="round" fill="none"/>"##,
-            // Body.
-            r##"<path d="M128 150 Q128 82 200 82 Q272 82 272 150 L278 322 Q278 344 256 344 L144 344 Q122 344 122 322 Z" fill="{fill}" stroke="{dark}" stroke-width="3"/>"##,
-            // Main zip.
-            r##"<path d="M138 162 Q200 112 262 162" stroke="{light}" stroke-width="4" stroke-linecap="round" fill="none"/>"##,
-            r##"<rect x="252" y="150" width="8" height="20" rx="3" fill="#c9ccd2"/>"##,
-            // Front pocket with its zip and pull.
-            r##"<rect x="146" y="226" width="108" height="96" rx="18" fill="{dark}"/>"##,
-            r##"<path d="M156 246 H244" stroke="{light}" stroke-width="3" stroke-linecap="round"/>"##,
-            r##"<rect x="226" y="242" width="7" height="18" rx="3" fill="#c9ccd2"/>"##,
-            // Highlight.
-            r##"<path d="M142 160 Q144 120 176 104" stroke="{light}" stroke-width="8" stroke-linecap="round" fill="none" opacity="0.5"/>"##,
-        ),
-        fill = fill,
-        dark = dark,
-        light = light,
-    );
-}
-
-fn handbag(svg: &mut String, fill: &str, dark: &str, light: &str) {
-    let _ = write!(
-        svg,
-        concat!(
-            // Handles.
-            r##"<path d="M158 170 Q158 84 200 84 Q242 84 242 170" stroke="{dark}" stroke-width="11" stroke-linecap="round" fill="none"/>"##,
-            r##"<path d="M172 170 Q172 104 200 104 Q228 104 228 170" stroke="{dark}" stroke-width="7" stroke-linecap="round" fill="none" opacity="0.7"/>"##,
-            // Body.
-            r##"<path d="M112 160 H288 L304 318 Q306 340 284 340 H116 Q94 340 96 318 Z" fill="{fill}" stroke="{dark}" stroke-width="3"/>"##,
-            // Top band and stitching.
-            r##"<path d="M112 160 H288 L290 182 H110 Z" fill="{dark}"/>"##,
-            r##"<path d="M118 196 H282 L294 320 Q295 330 284 330 H116 Q105 330 106 320 Z" stroke="{light}" stroke-width="2" stroke-dasharray="6 5" fill="none"/>"##,
-            // Clasp.
-            r##"<rect x="186" y="174" width="28" height="22" rx="5" fill="#d4af37" stroke="#a8862a" stroke-width="2"/>"##,
-            // Highlight.
-            r##"<path d="M126 200 L118 300" stroke="{light}" stroke-width="8" stroke-linecap="round" opacity="0.45"/>"##,
-        ),
-        fill = fill,
-        dark = dark,
-        light = light,
-    );
-}
-
-fn wallet(svg: &mut String, fill: &str, dark: &str, light: &str) {
-    let _ = write!(
-        svg,
-        concat!(
-            // Cards peeking out behind the wallet.
-            r##"<rect x="128" y="154" width="120" height="76" rx="8" fill="#6fa8dc" transform="rotate(-8 188 192)"/>"##,
-            r##"<rect x="156" y="150" width="120" height="76" rx="8" fill="#f2c14e" transform="rotate(6 216 188)"/>"##,
-            // Body.
-            r##"<rect x="96" y="186" width="208" height="150" rx="16" fill="{fill}" stroke="{dark}" stroke-width="3"/>"##,
-            // Flap and snap.
-            r##"<path d="M96 202 Q96 186 112 186 H288 Q304 186 304 202 V246 Q304 256 294 256 H106 Q96 256 96 246 Z" fill="{dark}"/>"##,
-            r##"<circle cx="200" cy="250" r="10" fill="#d4af37" stroke="#a8862a" stroke-width="2"/>"##,
-            // Stitching.
-            r##"<rect x="106" y="196" width="188" height="130" rx="11" stroke="{light}" stroke-width="2" stroke-dasharray="6 5" fill="none"/>"##,
-            // Highlight.
-            r##"<path d="M112 272 V318" stroke="{light}" stroke-width="7" stroke-linecap="round" opacity="0.45"/>"##,
-        ),
-        fill = fill,
-        dark = dark,
-        light = light,
-    );
-}
-
-/// How many sale-attribute combinations (SKUs) of each SPU the demo data has, by catalog name.
-/// Used by the tests; kept here so the content and its expectations live together.
-#[cfg(test)]
-fn planned_skus_by_catalog() -> std::collections::BTreeMap<&'static str, usize> {
-    CATALOGS
-        .iter()
-        .map(|c| {
-            let n = c.spus.iter().map(|s| s.colours.len() * s.sizes.len()).sum();
-            (c.name, n)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -1004,21 +598,46 @@ mod tests {
         out
     }
 
+    /// SKUs the data file plans per catalog.
+    fn planned_skus_by_catalog(data: &DemoCatalog) -> BTreeMap<&str, usize> {
+        data.catalogs
+            .iter()
+            .map(|c| {
+                let n = c.spus.iter().map(|s| s.colours.len() * s.sizes.len()).sum();
+                (c.name.as_str(), n)
+            })
+            .collect()
+    }
+
     #[test]
-    fn content_is_consistent() {
+    fn the_data_file_is_consistent_and_large_enough() {
+        let data = demo_catalog().unwrap();
         let mut names = BTreeSet::new();
-        for catalog in CATALOGS {
+        assert!(data.catalogs.len() >= 4);
+        let spus: usize = data.catalogs.iter().map(|c| c.spus.len()).sum();
+        assert!(spus >= 12, "{spus} SPUs");
+        let skus: usize = planned_skus_by_catalog(&data).values().sum();
+        assert!(skus >= 40, "{skus} SKUs");
+        // One catalog fills more than one page of a list (9 per page).
+        assert!(planned_skus_by_catalog(&data).values().any(|n| *n > 9));
+        for catalog in &data.catalogs {
             assert!(catalog.spus.len() >= 2, "{}", catalog.name);
-            for spu in catalog.spus {
-                assert!(spu.brand < BRANDS.len());
+            for spu in &catalog.spus {
+                assert!(
+                    data.brands.iter().any(|b| b.name == spu.brand),
+                    "{}",
+                    spu.name
+                );
                 assert!((2..=3).contains(&spu.colours.len()), "{}", spu.name);
                 assert!((2..=3).contains(&spu.sizes.len()), "{}", spu.name);
                 assert_eq!(spu.prices.len(), spu.sizes.len(), "{}", spu.name);
-                assert!(spu.prices.windows(2).all(|w| w[0] < w[1]), "{}", spu.name);
-                for colour in spu.colours {
-                    assert!(colour_hex(colour).is_some(), "{colour}");
+                let prices: Vec<i64> = spu.prices.iter().map(|p| parse_yuan(p).unwrap()).collect();
+                assert!(prices.windows(2).all(|w| w[0] < w[1]), "{}", spu.name);
+                for colour in &spu.colours {
+                    assert!(pictures::colour_hex(colour).is_some(), "{colour}");
                 }
-                for spec in spu.specs {
+                assert!(!spu.specs.is_empty(), "{}", spu.name);
+                for spec in &spu.specs {
                     assert!(
                         spec.values.len() == 1 || spec.values.len() == spu.sizes.len(),
                         "{} {}",
@@ -1026,43 +645,19 @@ mod tests {
                         spec.name
                     );
                 }
-                assert!(names.insert(spu.name), "duplicate SPU {}", spu.name);
+                assert!(
+                    names.insert(spu.name.as_str()),
+                    "duplicate SPU {}",
+                    spu.name
+                );
             }
         }
-        for (name, n) in planned_skus_by_catalog() {
+        for (name, n) in planned_skus_by_catalog(&data) {
             assert!(n >= 4, "{name}");
         }
         for price in [5900, 12900, 29900, 69900] {
             assert!(market_price(price) > price && price > cost_price(price));
         }
-    }
-
-    #[test]
-    fn pictures_are_self_contained_svg() {
-        for kind in [Kind::Suitcase, Kind::Backpack, Kind::Handbag, Kind::Wallet] {
-            for view in [View::Front, View::Angled] {
-                let svg = product_svg(kind, "#1f3b6e", 0.78, view, 1);
-                assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-                assert!(svg.trim_end().ends_with("</svg>"));
-                assert!(svg.contains("viewBox=\"0 0 400 400\""));
-                for banned in ["<text", "<script", "href", "url(", "<image", "{", "}"] {
-                    assert!(!svg.contains(banned), "{kind:?} {view:?} has {banned}");
-                }
-                assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
-                assert_eq!(svg.matches('"').count() % 2, 0);
-                // Every element is either self-closing or one of the two containers.
-                let opened = svg.matches('<').count();
-                let self_closed = svg.matches("/>").count();
-                let containers = svg.matches("<svg").count() + svg.matches("<g").count();
-                assert_eq!(opened, self_closed + 2 * containers);
-            }
-        }
-        // Sizes look different.
-        let small = product_svg(Kind::Suitcase, "#2e2f33", size_scale(0, 3), View::Front, 0);
-        let large = product_svg(Kind::Suitcase, "#2e2f33", size_scale(2, 3), View::Front, 0);
-        assert_ne!(small, large);
-        assert!(small.contains("scale(0.780)") && large.contains("scale(1.000)"));
-        assert_eq!(mix("#000000", 255, 0.5), "#808080");
     }
 
     #[tokio::test]
@@ -1071,20 +666,22 @@ mod tests {
         let pool = fresh_pool(dir.path()).await;
         let media = dir.path().join("media");
 
+        let data = demo_catalog().unwrap();
         let report = seed_demo(&pool, &media).await.unwrap().unwrap();
-        assert_eq!(report.catalogs, CATALOGS.len());
+        assert_eq!(report.catalogs, data.catalogs.len());
         assert!(report.catalogs >= 4);
-        assert_eq!(report.spus, 2 * report.catalogs);
+        assert!(report.spus >= 12);
         assert_eq!(
             report.skus,
-            planned_skus_by_catalog().values().sum::<usize>()
+            planned_skus_by_catalog(&data).values().sum::<usize>()
         );
-        assert_eq!(report.images, 2 * report.skus);
+        assert!(report.skus >= 40);
+        assert_eq!(report.images, View::ALL.len() * report.skus);
         assert_eq!(count(&pool, "catalogs").await as usize, report.catalogs);
         assert_eq!(count(&pool, "spus").await as usize, report.spus);
         assert_eq!(count(&pool, "skus").await as usize, report.skus);
         assert_eq!(count(&pool, "sku_images").await as usize, report.images);
-        assert_eq!(count(&pool, "brands").await as usize, BRANDS.len());
+        assert_eq!(count(&pool, "brands").await as usize, data.brands.len());
 
         // Every catalog has at least 4 launched SKUs.
         let rows = sqlx::query(

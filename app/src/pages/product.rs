@@ -1,0 +1,220 @@
+//! `/product/:id`: a SKU with its gallery, prices, stock state, sale attribute selectors and
+//! specs. Choosing another value asks `POST /v1/goods/sku` for the SKU with the new set of
+//! values and moves to its URL; a logged-in shopper's view is added to the browsing history.
+
+use dadashop_types::goods::SkuDetail;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::{NotFoundPage, is_not_found, set_title};
+use crate::Page;
+use crate::api;
+use crate::components::{ErrorNotice, Loading, image_url};
+use crate::state::use_auth;
+
+/// Fetches `GET /v1/goods/detail/<id>` and shows the product.
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let detail = LocalResource::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => api::goods::detail(id).await,
+                None => Err(api::ApiError::Api {
+                    status: 404,
+                    code: dadashop_types::codes::SKU_NOT_FOUND,
+                    message: "商品不存在".into(),
+                }),
+            }
+        }
+    });
+    let auth = use_auth();
+    // Record the view once per product shown (best effort: a failure changes nothing here).
+    Effect::new(move |previous: Option<Option<i64>>| {
+        let shown = detail
+            .get()
+            .and_then(|r| r.ok())
+            .map(|answer| answer.data.skuid);
+        if let (Some(sku), Some(credentials)) = (shown, auth.credentials())
+            && previous.flatten() != Some(sku)
+        {
+            leptos::task::spawn_local(async move {
+                let _ = api::goods::record_view(&credentials, sku).await;
+            });
+        }
+        shown
+    });
+    let retry = Callback::new(move |()| detail.refetch());
+    let body = move || match detail.get() {
+        None => view! { <Loading text="正在加载商品…" /> }.into_any(),
+        Some(Err(error)) if is_not_found(&error) => view! { <NotFoundPage /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
+        }
+        Some(Ok(answer)) => {
+            set_title(Some(&answer.data.name));
+            view! { <Product sku=answer.data base_url=answer.base_url /> }.into_any()
+        }
+    };
+    view! { <section class="product-page">{body}</section> }
+}
+
+/// The stock line: 有货, 仅剩 N 件 (under 10) or 已售罄.
+fn stock_text(stock: i64) -> String {
+    match stock {
+        s if s <= 0 => "已售罄".to_owned(),
+        s if s < 10 => format!("仅剩 {s} 件"),
+        _ => "有货".to_owned(),
+    }
+}
+
+#[component]
+fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
+    let selected = RwSignal::new(0usize);
+    let images: Vec<String> = sku.images.iter().map(|i| image_url(&base_url, i)).collect();
+    let main_images = images.clone();
+    let main_src = move || main_images.get(selected.get()).cloned().unwrap_or_default();
+    let thumbs = images
+        .into_iter()
+        .enumerate()
+        .map(|(i, src)| {
+            let label = format!("查看第 {} 张图片", i + 1);
+            view! {
+                <li>
+                    <button
+                        type="button"
+                        class="thumb"
+                        aria-label=label
+                        aria-pressed=move || (selected.get() == i).to_string()
+                        on:click=move |_| selected.set(i)
+                    >
+                        <img src=src alt="" width="64" height="64" loading="lazy" />
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+
+    let switch_error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let spu = sku.spu;
+    let current: Vec<(i64, i64)> = sku
+        .sku_sale_attr_id
+        .iter()
+        .copied()
+        .zip(sku.sku_sale_attr_val_id.iter().copied())
+        .collect();
+    let selectors = sku
+        .sku_sale_attr_id
+        .iter()
+        .zip(&sku.sku_sale_attr_names)
+        .map(|(attr, attr_name)| {
+            let key = attr.to_string();
+            let ids = sku
+                .sku_all_sale_attr_vals_id
+                .get(&key)
+                .cloned()
+                .unwrap_or_default();
+            let names = sku
+                .sku_all_sale_attr_vals_name
+                .get(&key)
+                .cloned()
+                .unwrap_or_default();
+            let buttons = ids
+                .into_iter()
+                .zip(names)
+                .map(|(value, name)| {
+                    let chosen = current.iter().any(|(_, v)| *v == value);
+                    let mut wanted = current.clone();
+                    for pair in &mut wanted {
+                        if pair.0 == *attr {
+                            pair.1 = value;
+                        }
+                    }
+                    let navigate = navigate.clone();
+                    let on_click = move |_| {
+                        if chosen {
+                            return;
+                        }
+                        let wanted = wanted.clone();
+                        let navigate = navigate.clone();
+                        switch_error.set(None);
+                        leptos::task::spawn_local(async move {
+                            match api::goods::switch_sku(spu, &wanted).await {
+                                Ok(sku) => navigate(&Page::product(sku), Default::default()),
+                                Err(_) => switch_error.set(Some("该规格暂无商品".to_owned())),
+                            }
+                        });
+                    };
+                    view! {
+                        <button
+                            type="button"
+                            class="attr-value"
+                            class:chosen=chosen
+                            aria-pressed={chosen.to_string()}
+                            on:click=on_click
+                        >
+                            {name}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="sale-attr" data-testid="sale-attr">
+                    <span class="sale-attr-name">{attr_name.clone()}</span>
+                    <div class="sale-attr-values">{buttons}</div>
+                </div>
+            }
+        })
+        .collect_view();
+    let specs = sku
+        .spec
+        .into_iter()
+        .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
+        .collect_view();
+    let catalog_link = Page::catalog(sku.catalog_id);
+    let alt = sku.name.clone();
+    view! {
+        <nav class="breadcrumb" aria-label="位置">
+            <a href=Page::Home.path()>"首页"</a>
+            " › "
+            <a href=catalog_link>{sku.catalog_name}</a>
+        </nav>
+        <div class="product">
+            <div class="gallery">
+                <div class="gallery-main">
+                    <img src=main_src alt=alt width="400" height="400" data-testid="main-image" />
+                </div>
+                <ul class="gallery-thumbs">{thumbs}</ul>
+            </div>
+            <div class="product-info">
+                <h1 data-testid="product-name">{sku.name}</h1>
+                <p class="product-caption">{sku.caption}</p>
+                <p class="product-brand">{format!("品牌：{}", sku.brand)}</p>
+                <p class="product-prices">
+                    <span class="price" data-testid="price">{format!("¥{}", sku.price)}</span>
+                    <del class="market-price">{format!("¥{}", sku.market_price)}</del>
+                </p>
+                <p class="stock" class:sold-out={sku.stock <= 0} data-testid="stock">
+                    {stock_text(sku.stock)}
+                </p>
+                {selectors}
+                {move || switch_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                <p class="sales">{format!("累计销量 {}", sku.sales)}</p>
+            </div>
+        </div>
+        <section class="specs">
+            <h2>"规格参数"</h2>
+            <table>
+                <tbody>{specs}</tbody>
+            </table>
+        </section>
+    }
+}

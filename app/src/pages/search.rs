@@ -1,0 +1,70 @@
+//! `/search?q=&page=`: search results with a pager.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::set_title;
+use crate::Page;
+use crate::api;
+use crate::components::{ErrorNotice, Loading, Pager, SkuGrid};
+
+/// Posts the URL's `q` to `POST /v1/goods/search` and shows the hits. The query is shown as
+/// text, never as markup.
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default().trim().to_owned();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u64>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    };
+    let results = LocalResource::new(move || {
+        let (q, page) = (q(), page());
+        async move {
+            if q.is_empty() {
+                return Ok(None);
+            }
+            api::goods::search(&q, page).await.map(Some)
+        }
+    });
+    let retry = Callback::new(move |()| results.refetch());
+    let body = move || match results.get() {
+        None => view! { <Loading text="正在搜索…" /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
+        }
+        Some(Ok(None)) => {
+            set_title(Some("搜索"));
+            view! { <p class="status empty">"请输入要搜索的商品"</p> }.into_any()
+        }
+        Some(Ok(Some(answer))) => {
+            set_title(Some(&format!("搜索：{}", answer.q)));
+            let heading = format!("“{}”的搜索结果", answer.q);
+            if answer.data.is_empty() {
+                let text = format!("没有找到与“{}”相关的商品，换个词试试", answer.q);
+                return view! {
+                    <h1>{heading}</h1>
+                    <p class="status empty" data-testid="search-empty">{text}</p>
+                }
+                .into_any();
+            }
+            let pages = answer.paginator.pages();
+            let q = answer.q.clone();
+            let href = Callback::new(move |n: u64| Page::search(&q, n));
+            view! {
+                <h1>{heading}</h1>
+                <p class="list-total" data-testid="search-total">
+                    {format!("共 {} 件商品", answer.paginator.total)}
+                </p>
+                <SkuGrid skus=answer.data base_url=answer.base_url />
+                <Pager page=page() pages href />
+            }
+            .into_any()
+        }
+    };
+    view! { <section class="search-page">{body}</section> }
+}

@@ -1,0 +1,123 @@
+//! What keeps every API process's view of the goods current: the goods *generation*, the
+//! in-process response cache keyed by it, and the search index (crate::search) that follows it.
+//!
+//! How a change reaches every process: whoever changes goods data bumps
+//! `goods_state.version` in the same transaction ([`crate::db::goods::bump_version`]) and then
+//! calls [`announce_change`], which writes a fresh random token under the ephemeral-store key
+//! [`GENERATION_KEY`]. With Redis, every API process reads that key once per goods request (one
+//! `GET`, about 0.1 ms); without Redis there is one process and the in-process store answers.
+//! Cached answers are tagged with the token they were built under, so a new token empties the
+//! cache at once on every process: a changed price shows on the next request. The search index
+//! compares the database version with the version it was built from whenever the token moves,
+//! and rebuilds when it is behind. A random token (rather than a counter) stays correct when
+//! Redis loses its data: a fresh token is made and the caches refill.
+//!
+//! Rejected alternatives: Redis pub/sub (a process that misses a message serves stale prices
+//! until restart), a time-to-live alone (stale prices for the TTL), reading the database
+//! version on every request (a query per request on the hottest paths).
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::HeaderValue;
+
+use crate::kv::{Kv, KvError};
+
+/// Ephemeral-store key of the goods generation token (under `KV_PREFIX`).
+pub const GENERATION_KEY: &str = "goods:generation";
+/// Lifetime of a generation token; when it lapses a new one is made (the caches refill once).
+pub const GENERATION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Most answers kept per process; past it the cache is emptied and refilled (the catalog
+/// pages, details and popular searches of a shop fit many times over).
+pub const MAX_CACHED: usize = 20_000;
+
+/// A cached JSON answer: its bytes and strong `ETag` (a hash of the bytes, quoted).
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub body: Bytes,
+    pub etag: HeaderValue,
+}
+
+impl Cached {
+    /// Wraps serialised JSON `body`, computing its ETag (SHA-256, first 16 bytes, hex).
+    pub fn new(body: Vec<u8>) -> Self {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(&body);
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let etag = HeaderValue::from_str(&format!("\"{hex}\""))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        Self {
+            body: Bytes::from(body),
+            etag,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    generation: String,
+    map: HashMap<String, Cached>,
+}
+
+/// The in-process cache of goods answers, valid for one generation at a time.
+#[derive(Debug, Default)]
+pub struct GoodsCache {
+    entries: RwLock<Entries>,
+}
+
+impl GoodsCache {
+    /// The answer cached under `key` for `generation`, if any.
+    pub fn get(&self, generation: &str, key: &str) -> Option<Cached> {
+        let entries = self.entries.read().ok()?;
+        if entries.generation != generation {
+            return None;
+        }
+        entries.map.get(key).cloned()
+    }
+
+    /// Keeps `value` under `key` for `generation`, dropping everything of older generations.
+    pub fn put(&self, generation: &str, key: String, value: Cached) {
+        let Ok(mut entries) = self.entries.write() else {
+            return;
+        };
+        if entries.generation != generation || entries.map.len() >= MAX_CACHED {
+            entries.map.clear();
+            generation.clone_into(&mut entries.generation);
+        }
+        entries.map.insert(key, value);
+    }
+}
+
+/// The current goods generation token, making one when there is none (first use, Redis
+/// restarted, the token lapsed). Several processes racing here agree: only the first `SET NX`
+/// wins and everyone reads the winner.
+pub async fn generation(kv: &Kv) -> Result<String, KvError> {
+    if let Some(token) = kv.get(GENERATION_KEY).await? {
+        return Ok(token);
+    }
+    let fresh = uuid::Uuid::new_v4().simple().to_string();
+    kv.set_nx_ex(GENERATION_KEY, &fresh, GENERATION_TTL).await?;
+    Ok(kv.get(GENERATION_KEY).await?.unwrap_or(fresh))
+}
+
+/// Tells every API process that goods changed: a fresh generation token. Call it after the
+/// transaction that changed goods data (and bumped `goods_state.version`) committed.
+pub async fn announce_change(kv: &Kv) -> Result<(), KvError> {
+    let fresh = uuid::Uuid::new_v4().simple().to_string();
+    kv.set_ex(GENERATION_KEY, &fresh, GENERATION_TTL).await
+}
+
+/// Bumps the goods version in the database and announces the change: for changes made
+/// outside a transaction of the shop's own (an operator's SQL, the tests).
+pub async fn goods_changed(db: &sqlx::AnyPool, kv: &Kv) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    crate::db::goods::bump_version(db)
+        .await
+        .context("bumping the goods version")?;
+    announce_change(kv)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("announcing the goods change")
+}

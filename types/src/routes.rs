@@ -1,0 +1,89 @@
+//! The SPA's route table as path patterns, shared by the app (whose `<Routes>` must list the
+//! same paths: a test in `app` checks every `Page` against it) and the server's web origin,
+//! which answers 200 with the page for these paths and 404 for every other path that is not
+//! a file.
+
+/// Path patterns of the SPA: `:name` matches one non-empty segment, a trailing `/*` any
+/// rest (including nothing).
+pub const APP_ROUTES: &[&str] = &[
+    "/",
+    "/login",
+    "/register",
+    "/user",
+    "/user/password",
+    "/user/address",
+    "/user/history",
+    "/catalog/:id",
+    "/product/:id",
+    "/search",
+    "/cart",
+    // Where Weibo sends the shopper back (the default `WEIBO_REDIRECT_URI`).
+    "/weibo/callback",
+    // The original shop's page paths, kept for old links and bookmarks.
+    "/index.html",
+    "/dadashop/templates/index.html",
+    "/dadashop/templates/login.html",
+    "/dadashop/templates/register.html",
+    "/dadashop/templates/callback.html",
+    "/dadashop/templates/product_list.html",
+    "/dadashop/templates/product_details.html",
+    "/dadashop/templates/search_list.html",
+];
+
+/// The pattern of [`APP_ROUTES`] that `path` (without query) matches, if any. A trailing
+/// slash is ignored (`/user/` is `/user`).
+pub fn app_route(path: &str) -> Option<&'static str> {
+    let path = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    APP_ROUTES
+        .iter()
+        .copied()
+        .find(|pattern| pattern_matches(pattern, path))
+}
+
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    if let Some(prefix) = pattern.strip_suffix("/*") {
+        return path == prefix || path.starts_with(&format!("{prefix}/"));
+    }
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with(':') => {
+                if g.is_empty() {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::app_route;
+
+    #[test]
+    fn paths_match_their_patterns() {
+        assert_eq!(app_route("/"), Some("/"));
+        assert_eq!(app_route("/product/12"), Some("/product/:id"));
+        assert_eq!(app_route("/product/12/"), Some("/product/:id"));
+        assert_eq!(app_route("/weibo/callback"), Some("/weibo/callback"));
+        assert_eq!(app_route("/user/"), Some("/user"));
+        for unknown in [
+            "/product",
+            "/product/",
+            "/product/1/x",
+            "/wp-admin",
+            "/userx",
+            "/x.php",
+        ] {
+            assert_eq!(app_route(unknown), None, "{unknown}");
+        }
+    }
+}
