@@ -22,7 +22,8 @@ use leptos_router::path;
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AddressPage, HomePage, LoginPage, NotFoundPage, PasswordPage, ProfilePage, RegisterPage,
+    ActivationPage, AddressPage, ForgotPasswordPage, HomePage, LoginPage, NotFoundPage,
+    PasswordPage, ProfilePage, RegisterPage,
 };
 use crate::state::{Auth, Flash, use_auth, use_flash};
 
@@ -41,6 +42,10 @@ pub enum Page {
     Password,
     /// `/user/address`: the address book (login required).
     Addresses,
+    /// `/activation?code=`: the page of the activation mail's link.
+    Activation,
+    /// `/password/forgot`: reset a forgotten password by mail.
+    ForgotPassword,
 }
 
 impl Page {
@@ -53,6 +58,8 @@ impl Page {
             Page::Profile => "/user",
             Page::Password => "/user/password",
             Page::Addresses => "/user/address",
+            Page::Activation => "/activation",
+            Page::ForgotPassword => "/password/forgot",
         }
     }
 
@@ -170,6 +177,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/register") view=RegisterPage />
+                <Route path=path!("/activation") view=ActivationPage />
+                <Route path=path!("/password/forgot") view=ForgotPasswordPage />
                 <ProtectedRoute
                     path=path!("/user")
                     view=ProfilePage
@@ -192,6 +201,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/dadashop/templates/index.html") view=HomePage />
                 <Route path=path!("/dadashop/templates/login.html") view=LoginPage />
                 <Route path=path!("/dadashop/templates/register.html") view=RegisterPage />
+                <Route path=path!("/dadashop/templates/active.html") view=ActivationPage />
             </Routes>
         </main>
         <SiteFooter />

@@ -10,7 +10,9 @@ use crate::auth::jwt::TokenService;
 use crate::auth::password::Hasher;
 use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
+use crate::jobs::Jobs;
 use crate::kv::Kv;
+use crate::verify::CodeKey;
 use crate::weibo::WeiboClient;
 
 /// Shared application state; cheap to clone.
@@ -24,4 +26,8 @@ pub struct AppState {
     pub proxies: Arc<TrustedProxies>,
     /// The Weibo app, when Weibo login is on (`WEIBO_CLIENT_ID`).
     pub weibo: Option<Arc<WeiboClient>>,
+    /// The job queues (SMS, mail): Redis or the SQLite queue file.
+    pub jobs: Jobs,
+    /// The HMAC key of verification codes.
+    pub code_key: CodeKey,
 }

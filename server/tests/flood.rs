@@ -60,6 +60,7 @@ async fn a_login_flood_never_runs_more_hashes_than_the_bound() {
         BuildOptions {
             web: false,
             seed_demo: false,
+            worker: false,
         },
     )
     .await

@@ -55,6 +55,8 @@ pub const CREATE_USER_FAILED: u32 = 10128;
 pub const WEIBO_BIND_FAILED: u32 = 10130;
 /// Too many attempts (login throttling, SMS frequency).
 pub const TOO_MANY_REQUESTS: u32 = 10131;
+/// Wrong verification code (SMS code at registration, mailed code of a password reset).
+pub const WRONG_CODE: u32 = 10132;
 /// Bad page number in a goods list.
 pub const BAD_PAGE: u32 = 40200;
 /// SKU not found.

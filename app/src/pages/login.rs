@@ -99,7 +99,10 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
                 {move || pending.get().then(|| view! { <Loading text="正在登录…" /> })}
             </form>
-            <p class="switch">"还没有账号？" <A href=Page::Register.path()>"免费注册"</A></p>
+            <p class="switch">
+                "还没有账号？" <A href=Page::Register.path()>"免费注册"</A> " · "
+                <A href=Page::ForgotPassword.path()>"忘记密码？"</A>
+            </p>
         </section>
     }
 }

@@ -1,7 +1,9 @@
 //! One routed page per file. Pages read state, call [`crate::api`] and compose
 //! [`crate::components`].
 
+mod activation;
 mod address;
+mod forgot;
 mod home;
 mod login;
 mod not_found;
@@ -9,7 +11,9 @@ mod password;
 mod profile;
 mod register;
 
+pub use activation::ActivationPage;
 pub use address::AddressPage;
+pub use forgot::ForgotPasswordPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
