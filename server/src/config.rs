@@ -612,11 +612,6 @@ impl Settings {
         if self.job_backoff_ms > self.job_backoff_max_secs.saturating_mul(1000) {
             bail!("JOB_BACKOFF_MS cannot exceed JOB_BACKOFF_MAX_SECS");
         }
-        if self.is_mysql() && self.redis_url.is_none() {
-            bail!(
-                "background jobs on MySQL need Redis as their broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"
-            );
-        }
         if let Some(url) = &self.jobs_database_url
             && !url.starts_with("sqlite:")
         {
@@ -834,9 +829,22 @@ mod tests {
             jwt_secret: Some(
                 "3f9c1a7be04d52e8c6a1f0b94d7e2c58a1b6f3d09e4c7a2b5d8f1e0c3a6b9d24".into(),
             ),
-            ..base
+            ..production_messaging(base)
         };
         assert!(good.validate().is_ok());
+    }
+
+    /// `s` with the real SMS provider and SMTP that production needs.
+    fn production_messaging(s: Settings) -> Settings {
+        Settings {
+            sms_provider: SmsProvider::Ronglian,
+            ronglian_account_sid: Some("sid".into()),
+            ronglian_auth_token: Some("token".into()),
+            ronglian_app_id: Some("app".into()),
+            mail_transport: MailTransport::Smtp,
+            smtp_host: Some("smtp.example.com".into()),
+            ..s
+        }
     }
 
     #[test]
@@ -909,6 +917,56 @@ mod tests {
         let second = s.validate().expect("valid").jwt_secret;
         assert_eq!(first, second);
         assert_eq!(first.map(|s| s.len()), Some(64));
+    }
+
+    #[test]
+    fn the_sqlite_job_queue_lives_beside_the_database() {
+        let at = |url: &str| Settings {
+            database_url: url.to_owned(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            at("sqlite://data/dadashop.db").jobs_sqlite_url().as_deref(),
+            Some("sqlite://data/dadashop-jobs.db")
+        );
+        assert_eq!(
+            at("sqlite:///tmp/x/shop.db?mode=rwc").jobs_sqlite_url().as_deref(),
+            Some("sqlite:///tmp/x/shop-jobs.db?mode=rwc")
+        );
+        assert_eq!(at("mysql://u:p@h/db").jobs_sqlite_url(), None);
+    }
+
+    #[test]
+    fn messaging_settings_are_checked_and_production_refuses_the_sinks() {
+        let base = Settings {
+            jwt_secret: Some("k".repeat(32)),
+            ..Settings::default()
+        };
+        let ronglian = Settings {
+            sms_provider: SmsProvider::Ronglian,
+            ..base.clone()
+        };
+        let err = ronglian.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("RONGLIAN_ACCOUNT_SID")));
+        let smtp = Settings {
+            mail_transport: MailTransport::Smtp,
+            ..base.clone()
+        };
+        assert!(smtp.validate().is_err(), "SMTP_HOST missing");
+        let few = Settings {
+            job_max_attempts: 4,
+            ..base.clone()
+        };
+        assert!(few.validate().is_err(), "at least 5 attempts");
+        let production = Settings {
+            dadashop_env: Profile::Production,
+            jwt_secret: Some(
+                "3f9c1a7be04d52e8c6a1f0b94d7e2c58a1b6f3d09e4c7a2b5d8f1e0c3a6b9d24".into(),
+            ),
+            ..base
+        };
+        let err = production.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("SMS_PROVIDER")));
     }
 
     #[test]

@@ -123,8 +123,8 @@ pub async fn discard(kv: &Kv, purpose: Purpose, subject: &str) -> Result<(), KvE
 /// Compares `given` with the live code of `purpose` and `subject`, counting the try.
 ///
 /// # Errors
-/// [`KvError`] when the store is down (nothing is counted then... except the try counter
-/// when the store fails half-way, which only errs on the safe side).
+/// [`KvError`] when the store is down. A failure half-way may leave the try counted, which
+/// errs on the safe side.
 pub async fn check(
     kv: &Kv,
     key: &CodeKey,

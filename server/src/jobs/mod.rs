@@ -3,8 +3,9 @@
 //!
 //! - **Broker.** With `REDIS_URL`, apalis-redis (Redis is the broker, like Celery's); without,
 //!   apalis-sqlite in a SQLite file beside the shop's database ([`Settings::jobs_sqlite_url`]).
-//!   MySQL without Redis refuses to start ([`Settings::validate`]): apalis-mysql exists only
-//!   as a release candidate and would share the shop's migration table.
+//!   On MySQL without Redis, `serve`, `worker` and `jobs` refuse to start and ask for
+//!   `REDIS_URL` (`migrate` and `seed-demo` still work): apalis-mysql exists only as a
+//!   release candidate and would share the shop's migration table.
 //! - **Queues.** One per job kind, [`SMS_QUEUE`] and [`MAIL_QUEUE`], named
 //!   `<KV_PREFIX>jobs:<kind>` on Redis so that shops (and tests) sharing a Redis stay apart.
 //! - **Workers.** [`run_workers`] runs one apalis worker per queue, each with a unique name
@@ -176,9 +177,9 @@ impl Jobs {
                 }
             }
             None => {
-                let url = settings
-                    .jobs_sqlite_url()
-                    .context("background jobs on MySQL need REDIS_URL")?;
+                let url = settings.jobs_sqlite_url().context(
+                    "background jobs on MySQL need Redis as their broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)",
+                )?;
                 let pool = open_sqlite_queue(&url).await?;
                 let beat = (orphan / 3).max(Duration::from_secs(1));
                 let config = |kind: &str| {
