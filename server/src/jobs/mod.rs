@@ -240,15 +240,17 @@ impl Jobs {
     /// # Errors
     /// [`QueueError`] when the broker cannot be reached.
     pub async fn push_sms(&self, job: SmsJob) -> Result<(), QueueError> {
-        let pushed = match &self.backend {
-            QueueBackend::Redis { sms, .. } => {
-                sms.clone().push(job).await.map_err(|e| e.to_string())
-            }
-            QueueBackend::Sqlite { sms, .. } => {
-                sms.clone().push(job).await.map_err(|e| e.to_string())
+        let push = async {
+            match &self.backend {
+                QueueBackend::Redis { sms, .. } => {
+                    sms.clone().push(job).await.map_err(|e| e.to_string())
+                }
+                QueueBackend::Sqlite { sms, .. } => {
+                    sms.clone().push(job).await.map_err(|e| e.to_string())
+                }
             }
         };
-        pushed.map_err(QueueError)
+        within_push_timeout(push).await
     }
 
     /// Queues `job` as it is.
@@ -256,15 +258,32 @@ impl Jobs {
     /// # Errors
     /// [`QueueError`] when the broker cannot be reached.
     pub async fn push_mail(&self, job: MailJob) -> Result<(), QueueError> {
-        let pushed = match &self.backend {
-            QueueBackend::Redis { mail, .. } => {
-                mail.clone().push(job).await.map_err(|e| e.to_string())
-            }
-            QueueBackend::Sqlite { mail, .. } => {
-                mail.clone().push(job).await.map_err(|e| e.to_string())
+        let push = async {
+            match &self.backend {
+                QueueBackend::Redis { mail, .. } => {
+                    mail.clone().push(job).await.map_err(|e| e.to_string())
+                }
+                QueueBackend::Sqlite { mail, .. } => {
+                    mail.clone().push(job).await.map_err(|e| e.to_string())
+                }
             }
         };
-        pushed.map_err(QueueError)
+        within_push_timeout(push).await
+    }
+}
+
+/// Longest wait for the broker to take a job: a hung Redis becomes a 503, not a hung request.
+pub const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn within_push_timeout(
+    push: impl Future<Output = Result<(), String>>,
+) -> Result<(), QueueError> {
+    match tokio::time::timeout(PUSH_TIMEOUT, push).await {
+        Ok(pushed) => pushed.map_err(QueueError),
+        Err(_) => Err(QueueError(format!(
+            "the broker did not answer within {} s",
+            PUSH_TIMEOUT.as_secs()
+        ))),
     }
 }
 
@@ -506,16 +525,16 @@ pub async fn run_workers(
                     WorkerBuilder::new(worker_name(SMS_QUEUE))
                         .backend(sms.clone())
                         .data(c1.clone())
-                        .retry(p1.clone())
                         .concurrency(concurrency)
+                        .retry(p1.clone())
                         .build(handle_sms)
                 })
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(MAIL_QUEUE))
                         .backend(mail.clone())
                         .data(c2.clone())
-                        .retry(p2.clone())
                         .concurrency(concurrency)
+                        .retry(p2.clone())
                         .build(handle_mail)
                 })
         }
@@ -526,16 +545,16 @@ pub async fn run_workers(
                     WorkerBuilder::new(worker_name(SMS_QUEUE))
                         .backend(sms.clone())
                         .data(c1.clone())
-                        .retry(p1.clone())
                         .concurrency(concurrency)
+                        .retry(p1.clone())
                         .build(handle_sms)
                 })
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(MAIL_QUEUE))
                         .backend(mail.clone())
                         .data(c2.clone())
-                        .retry(p2.clone())
                         .concurrency(concurrency)
+                        .retry(p2.clone())
                         .build(handle_mail)
                 })
         }

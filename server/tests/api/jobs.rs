@@ -40,8 +40,9 @@ fn job(app: &TestApp, phone: &str) -> SmsJob {
     }
 }
 
+/// Polls `check` every 50 ms for up to 90 s (worker processes start slowly on a busy CI).
 async fn wait_until<F: Fn() -> bool>(what: &str, check: F) {
-    for _ in 0..600 {
+    for _ in 0..1800 {
         if check() {
             return;
         }
