@@ -231,7 +231,8 @@ async fn template_sms(
         return refuse("111102", "请求包体不是 JSON");
     };
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
-    let (Some(to), Some(app_id), Some(template_id)) = (text("to"), text("appId"), text("templateId"))
+    let (Some(to), Some(app_id), Some(template_id)) =
+        (text("to"), text("appId"), text("templateId"))
     else {
         return refuse("111102", "缺少 to、appId 或 templateId");
     };

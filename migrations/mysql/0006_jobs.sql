@@ -16,5 +16,5 @@ CREATE TABLE activation_codes (
     used_at    BIGINT      NULL,
     created_at BIGINT      NOT NULL,
     INDEX activation_codes_user (user_id),
-    CONSTRAINT activation_codes_user_fk FOREIGN KEY (user_id) REFERENCES users(id)
+    CONSTRAINT activation_codes_user_fk FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -18,7 +18,7 @@ CREATE INDEX job_runs_updated ON job_runs (updated_at);
 -- (`used_at`), valid until `expires_at` (3 days after they were made).
 CREATE TABLE activation_codes (
     code_hash  TEXT    NOT NULL PRIMARY KEY,
-    user_id    INTEGER NOT NULL REFERENCES users(id),
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     expires_at INTEGER NOT NULL,
     used_at    INTEGER,
     created_at INTEGER NOT NULL

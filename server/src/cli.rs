@@ -130,7 +130,11 @@ pub async fn run() -> anyhow::Result<()> {
 pub async fn jobs_report(jobs: &crate::jobs::Jobs) -> anyhow::Result<String> {
     use std::fmt::Write;
     let mut out = String::new();
-    writeln!(out, "{:<6} {:>9} {:>9} {:>9} {:>9}", "kind", "pending", "running", "done", "failed")?;
+    writeln!(
+        out,
+        "{:<6} {:>9} {:>9} {:>9} {:>9}",
+        "kind", "pending", "running", "done", "failed"
+    )?;
     for s in jobs.stats().await? {
         writeln!(
             out,
@@ -140,7 +144,10 @@ pub async fn jobs_report(jobs: &crate::jobs::Jobs) -> anyhow::Result<String> {
     }
     let failed = jobs.failed(50).await?;
     if !failed.is_empty() {
-        writeln!(out, "\nfailed jobs (retry one with `dadashop jobs retry <id>`):")?;
+        writeln!(
+            out,
+            "\nfailed jobs (retry one with `dadashop jobs retry <id>`):"
+        )?;
         for job in failed {
             writeln!(
                 out,

@@ -495,7 +495,10 @@ impl Settings {
             (self.sms_max_per_ip_per_day, "SMS_MAX_PER_IP_PER_DAY"),
             (self.smtp_timeout_secs, "SMTP_TIMEOUT_SECS"),
             (u64::from(self.smtp_port), "SMTP_PORT"),
-            (self.reset_max_per_email_per_day, "RESET_MAX_PER_EMAIL_PER_DAY"),
+            (
+                self.reset_max_per_email_per_day,
+                "RESET_MAX_PER_EMAIL_PER_DAY",
+            ),
             (self.reset_max_per_ip_per_day, "RESET_MAX_PER_IP_PER_DAY"),
             (self.job_backoff_ms, "JOB_BACKOFF_MS"),
             (self.job_backoff_max_secs, "JOB_BACKOFF_MAX_SECS"),
@@ -615,7 +618,10 @@ impl Settings {
         if let Some(url) = &self.jobs_database_url
             && !url.starts_with("sqlite:")
         {
-            bail!("JOBS_DATABASE_URL must be a sqlite:// URL (got {:?})", scheme(url));
+            bail!(
+                "JOBS_DATABASE_URL must be a sqlite:// URL (got {:?})",
+                scheme(url)
+            );
         }
         Ok(())
     }
@@ -930,7 +936,9 @@ mod tests {
             Some("sqlite://data/dadashop-jobs.db")
         );
         assert_eq!(
-            at("sqlite:///tmp/x/shop.db?mode=rwc").jobs_sqlite_url().as_deref(),
+            at("sqlite:///tmp/x/shop.db?mode=rwc")
+                .jobs_sqlite_url()
+                .as_deref(),
             Some("sqlite:///tmp/x/shop-jobs.db?mode=rwc")
         );
         assert_eq!(at("mysql://u:p@h/db").jobs_sqlite_url(), None);

@@ -3,9 +3,9 @@
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{
     Address, AddressListResponse, ChangePasswordRequest, DefaultAddressRequest, LoginRequest,
-    NewAddressRequest, RegisterRequest, ResetCodeRequest, ResetPasswordRequest,
-    ResetVerifyRequest, ResetVerifyResponse, SmsCodeRequest, TokenResponse,
-    UpdateAddressRequest, UserProfile, UserResponse,
+    NewAddressRequest, RegisterRequest, ResetCodeRequest, ResetPasswordRequest, ResetVerifyRequest,
+    ResetVerifyResponse, SmsCodeRequest, TokenResponse, UpdateAddressRequest, UserProfile,
+    UserResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;

@@ -16,13 +16,25 @@ struct Args {
     #[arg(long, env = "FAKE_SMS_ADDR", default_value = "127.0.0.1:9200")]
     addr: SocketAddr,
     /// The account sid the shop must send (`RONGLIAN_ACCOUNT_SID`).
-    #[arg(long, env = "RONGLIAN_ACCOUNT_SID", default_value = "8aaf0708dev0000000000000000000001")]
+    #[arg(
+        long,
+        env = "RONGLIAN_ACCOUNT_SID",
+        default_value = "8aaf0708dev0000000000000000000001"
+    )]
     account_sid: String,
     /// The auth token the shop signs with (`RONGLIAN_AUTH_TOKEN`).
-    #[arg(long, env = "RONGLIAN_AUTH_TOKEN", default_value = "dev-ronglian-auth-token")]
+    #[arg(
+        long,
+        env = "RONGLIAN_AUTH_TOKEN",
+        default_value = "dev-ronglian-auth-token"
+    )]
     auth_token: String,
     /// The app id the shop must send (`RONGLIAN_APP_ID`).
-    #[arg(long, env = "RONGLIAN_APP_ID", default_value = "8aaf0708dev0000000000000000000002")]
+    #[arg(
+        long,
+        env = "RONGLIAN_APP_ID",
+        default_value = "8aaf0708dev0000000000000000000002"
+    )]
     app_id: String,
 }
 

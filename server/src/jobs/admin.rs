@@ -70,8 +70,10 @@ impl Jobs {
                 conn, sms, mail, ..
             } => {
                 let mut out = Vec::new();
-                for (kind, config) in [(SMS_QUEUE, sms.get_config()), (MAIL_QUEUE, mail.get_config())]
-                {
+                for (kind, config) in [
+                    (SMS_QUEUE, sms.get_config()),
+                    (MAIL_QUEUE, mail.get_config()),
+                ] {
                     let mut c = conn.clone();
                     let active: u64 = c.llen(config.active_jobs_list()).await?;
                     let scheduled: u64 = c.zcard(config.scheduled_jobs_set()).await?;
@@ -120,7 +122,11 @@ impl Jobs {
                 for (id, kind, attempts, error) in rows {
                     out.push(FailedJob {
                         id,
-                        kind: if kind == SMS_QUEUE { SMS_QUEUE } else { MAIL_QUEUE },
+                        kind: if kind == SMS_QUEUE {
+                            SMS_QUEUE
+                        } else {
+                            MAIL_QUEUE
+                        },
                         attempts: u64::try_from(attempts).unwrap_or(0),
                         error: error.unwrap_or_default(),
                     });
@@ -129,8 +135,10 @@ impl Jobs {
             QueueBackend::Redis {
                 conn, sms, mail, ..
             } => {
-                for (kind, config) in [(SMS_QUEUE, sms.get_config()), (MAIL_QUEUE, mail.get_config())]
-                {
+                for (kind, config) in [
+                    (SMS_QUEUE, sms.get_config()),
+                    (MAIL_QUEUE, mail.get_config()),
+                ] {
                     let mut c = conn.clone();
                     let ids: Vec<String> = c.smembers(config.dead_jobs_set()).await?;
                     for id in ids.into_iter().take(limit) {

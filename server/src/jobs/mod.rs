@@ -339,7 +339,10 @@ impl JobContext {
             sealer: Sealer::new(secret.as_bytes()),
             max_attempts: settings.job_max_attempts,
             lease_secs: i64::try_from(
-                settings.ronglian_timeout_secs.max(settings.smtp_timeout_secs) + CLAIM_MARGIN_SECS,
+                settings
+                    .ronglian_timeout_secs
+                    .max(settings.smtp_timeout_secs)
+                    + CLAIM_MARGIN_SECS,
             )
             .unwrap_or(i64::MAX),
         })
@@ -394,9 +397,7 @@ where
             let now = crate::db::now_secs();
             // The message is out: a failure to record that must not send it again, so it
             // is logged, not retried (the claim's lease still blocks a second send).
-            if let Err(e) =
-                crate::db::jobs::finish(&ctx.db, key, now, now - RUNS_KEPT_SECS).await
-            {
+            if let Err(e) = crate::db::jobs::finish(&ctx.db, key, now, now - RUNS_KEPT_SECS).await {
                 tracing::error!(job = key, error = %e, "sent, but could not record completion");
             }
             Ok(())
@@ -486,7 +487,11 @@ async fn handle_mail(
 fn worker_name(kind: &str) -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
     let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("dadashop-{kind}-{host}-{}-{}", std::process::id(), &suffix[..8])
+    format!(
+        "dadashop-{kind}-{host}-{}-{}",
+        std::process::id(),
+        &suffix[..8]
+    )
 }
 
 /// The retry policy of `settings`: `JOB_MAX_ATTEMPTS - 1` retries with exponential back-off.

@@ -99,6 +99,10 @@ mod tests {
         let mut tampered = sealed.into_bytes();
         let last = tampered.len() - 1;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-        assert!(sealer.open(&String::from_utf8(tampered).unwrap_or_default()).is_err());
+        assert!(
+            sealer
+                .open(&String::from_utf8(tampered).unwrap_or_default())
+                .is_err()
+        );
     }
 }

@@ -136,10 +136,7 @@ async fn verify_code(
     let email = Email::parse(required(&req.email, "email")?)?;
     let code = required(&req.code, "code")?;
     if !verify::is_code(code) {
-        return Err(ApiError::bad_request(
-            codes::WRONG_CODE,
-            "验证码是6位数字",
-        ));
+        return Err(ApiError::bad_request(codes::WRONG_CODE, "验证码是6位数字"));
     }
     let checked = verify::check(
         &state.kv,
@@ -206,12 +203,7 @@ async fn new_password(
         ));
     }
     let proof = required(&req.proof, "proof")?;
-    let invalid = || {
-        ApiError::bad_request(
-            codes::CODE_EXPIRED,
-            "验证已失效，请重新获取验证码",
-        )
-    };
+    let invalid = || ApiError::bad_request(codes::CODE_EXPIRED, "验证已失效，请重新获取验证码");
     if proof.len() > 128 {
         return Err(invalid());
     }

@@ -87,7 +87,12 @@ impl SendPermit {
                 }
             };
             if n > i64::try_from(*max).unwrap_or(i64::MAX) {
-                let wait = kv.ttl_secs(key).await.ok().flatten().unwrap_or(DAY.as_secs());
+                let wait = kv
+                    .ttl_secs(key)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or(DAY.as_secs());
                 let _ = kv.release(key).await;
                 // The interval key stays: a refused client waits before asking again.
                 for counted in std::mem::take(&mut permit.counted) {
@@ -153,7 +158,10 @@ async fn send_sms_code(
                 format!("sms:day:ip:{}", ip.rate_key()),
                 s.sms_max_per_ip_per_day,
             ),
-            (format!("sms:day:phone:{phone}"), s.sms_max_per_phone_per_day),
+            (
+                format!("sms:day:phone:{phone}"),
+                s.sms_max_per_phone_per_day,
+            ),
         ],
     )
     .await?;

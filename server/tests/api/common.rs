@@ -96,7 +96,10 @@ pub struct TestApp {
     /// The SMTP capture server, with [`Options::fake_smtp`].
     pub smtp: Option<dadashop_fakes::smtp::FakeSmtp>,
     /// Extra worker sets started by [`TestApp::start_worker`].
-    workers: Vec<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    workers: Vec<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 /// What to start besides the API.
@@ -336,7 +339,10 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("{n} SMS to {phone} expected, got {:?}", fake.messages_to(phone));
+        panic!(
+            "{n} SMS to {phone} expected, got {:?}",
+            fake.messages_to(phone)
+        );
     }
 
     /// Asks for an SMS code for `phone` and returns it as the fake provider received it.
@@ -351,7 +357,11 @@ impl TestApp {
     }
 
     /// Waits (up to 20 s) until the SMTP capture server holds `n` mails to `to`.
-    pub async fn wait_for_mail(&self, to: &str, n: usize) -> Vec<dadashop_fakes::smtp::CapturedMail> {
+    pub async fn wait_for_mail(
+        &self,
+        to: &str,
+        n: usize,
+    ) -> Vec<dadashop_fakes::smtp::CapturedMail> {
         let fake = self.smtp.as_ref().expect("a test with fake_smtp");
         for _ in 0..400 {
             let got = fake.mails_to(to);
@@ -360,7 +370,10 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("{n} mails to {to} expected, got {}", fake.mails_to(to).len());
+        panic!(
+            "{n} mails to {to} expected, got {}",
+            fake.mails_to(to).len()
+        );
     }
 
     /// Whether this app keeps its ephemeral data in Redis.

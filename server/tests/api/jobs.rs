@@ -100,7 +100,10 @@ async fn wait_done(app: &TestApp, n: u64) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{n} done SMS jobs expected: {:?}", app.state.jobs.stats().await);
+    panic!(
+        "{n} done SMS jobs expected: {:?}",
+        app.state.jobs.stats().await
+    );
 }
 
 async fn a_redelivered_job_sends_nothing_twice(b: Backend) {
@@ -201,7 +204,11 @@ async fn several_workers_share_one_queue_and_run_each_job_once(b: Backend) {
     app.start_worker();
     let phones: Vec<String> = (0..30).map(|i| format!("139000{i:05}")).collect();
     for phone in &phones {
-        app.state.jobs.push_sms(job(&app, phone)).await.expect("push");
+        app.state
+            .jobs
+            .push_sms(job(&app, phone))
+            .await
+            .expect("push");
     }
     let fake = app.sms.clone().expect("fake");
     wait_until("every job ran", || fake.messages().len() >= phones.len()).await;
@@ -245,7 +252,11 @@ async fn worker_processes_share_one_queue_and_run_each_job_once(b: Backend) {
     }
     let phones: Vec<String> = (0..30).map(|i| format!("137000{i:05}")).collect();
     for phone in &phones {
-        app.state.jobs.push_sms(job(&app, phone)).await.expect("push");
+        app.state
+            .jobs
+            .push_sms(job(&app, phone))
+            .await
+            .expect("push");
     }
     wait_until("every job ran", || fake.messages().len() >= phones.len()).await;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -55,19 +55,25 @@ async fn registration_mails_an_activation_link_that_activates_once(b: Backend) {
     assert_eq!(mail.subject, "达达商城账户激活");
     assert!(mail.text.contains("tom，您好"), "{}", mail.text);
     assert!(
-        mail.text
-            .contains("http://127.0.0.1:7000/activation?code="),
+        mail.text.contains("http://127.0.0.1:7000/activation?code="),
         "the SPA's page on the web origin: {}",
         mail.text
     );
-    assert!(mail.html.contains("<a href=\"http://127.0.0.1:7000/activation?code="));
+    assert!(
+        mail.html
+            .contains("<a href=\"http://127.0.0.1:7000/activation?code=")
+    );
     assert!(mail.raw.contains("multipart/alternative"));
     let code = link_code(&mail.text);
     assert_eq!(code.len(), 43);
     let (status, body) = app
         .get(&format!("/v1/users/activation?code={code}"), None)
         .await;
-    assert_eq!((status, body["data"].as_str()), (StatusCode::OK, Some("OK")), "{body}");
+    assert_eq!(
+        (status, body["data"].as_str()),
+        (StatusCode::OK, Some("OK")),
+        "{body}"
+    );
     assert!(is_active(&app, "tom", &token).await);
     let (status, body) = app
         .get(&format!("/v1/users/activation?code={code}"), None)
@@ -142,7 +148,11 @@ async fn the_activation_mail_can_be_sent_again_with_limits(b: Backend) {
     let (status, _) = app
         .get(&format!("/v1/users/activation?code={first}"), None)
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the older link stopped working");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the older link stopped working"
+    );
     let (status, _) = app
         .get(&format!("/v1/users/activation?code={second}"), None)
         .await;
@@ -174,7 +184,11 @@ async fn reset_code(app: &TestApp, email: &str, nth: usize) -> String {
     let (status, body) = app
         .post("/v1/users/password/sms", json!({"email": email}), None)
         .await;
-    assert_eq!((status, body["data"].as_str()), (StatusCode::OK, Some("OK")), "{body}");
+    assert_eq!(
+        (status, body["data"].as_str()),
+        (StatusCode::OK, Some("OK")),
+        "{body}"
+    );
     let fake = app.smtp.as_ref().expect("fake");
     for _ in 0..400 {
         let resets: Vec<_> = fake
@@ -194,7 +208,10 @@ async fn a_password_reset_takes_three_steps_and_revokes_tokens(b: Backend) {
     let app = TestApp::spawn_with(b, mail_app()).await;
     let token = app.register("tom").await;
     let code = reset_code(&app, "tom@example.com", 1).await;
-    assert!(code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit()), "{code}");
+    assert!(
+        code.len() == 6 && code.bytes().all(|c| c.is_ascii_digit()),
+        "{code}"
+    );
     let (status, body) = app
         .post(
             "/v1/users/password/verification",
@@ -218,11 +235,13 @@ async fn a_password_reset_takes_three_steps_and_revokes_tokens(b: Backend) {
         "the code served once: {body}"
     );
     let new = "brand-new-pass-1";
-    let step3 = |p1: &str, p2: &str, proof: &str| {
-        json!({"email": "tom@example.com", "password1": p1, "password2": p2, "proof": proof})
-    };
+    let step3 = |p1: &str, p2: &str, proof: &str| json!({"email": "tom@example.com", "password1": p1, "password2": p2, "proof": proof});
     let (status, body) = app
-        .post("/v1/users/password/new", step3(new, "other-pass-1", &proof), None)
+        .post(
+            "/v1/users/password/new",
+            step3(new, "other-pass-1", &proof),
+            None,
+        )
         .await;
     assert_eq!(
         (status, body["code"].as_u64()),
@@ -234,13 +253,21 @@ async fn a_password_reset_takes_three_steps_and_revokes_tokens(b: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = app.get("/v1/users/tom", Some(&token)).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "earlier tokens are revoked");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "earlier tokens are revoked"
+    );
     let (status, _) = app.login("tom", PASSWORD).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the old password is gone");
     let (status, body) = app.login("tom", new).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
-        .post("/v1/users/password/new", step3("third-pass-1", "third-pass-1", &proof), None)
+        .post(
+            "/v1/users/password/new",
+            step3("third-pass-1", "third-pass-1", &proof),
+            None,
+        )
         .await;
     assert_eq!(
         (status, body["code"].as_u64()),
@@ -254,14 +281,19 @@ async fn the_reset_needs_the_proof_of_step_two(b: Backend) {
     app.register("tom").await;
     app.register("eve").await;
     let body = |proof: Option<&str>, email: &str| {
-        let mut v = json!({"email": email, "password1": "hijacked-pass-1", "password2": "hijacked-pass-1"});
+        let mut v =
+            json!({"email": email, "password1": "hijacked-pass-1", "password2": "hijacked-pass-1"});
         if let Some(p) = proof {
             v["proof"] = json!(p);
         }
         v
     };
     let (status, answer) = app
-        .post("/v1/users/password/new", body(None, "tom@example.com"), None)
+        .post(
+            "/v1/users/password/new",
+            body(None, "tom@example.com"),
+            None,
+        )
         .await;
     assert_eq!(
         (status, answer["code"].as_u64()),

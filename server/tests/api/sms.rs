@@ -79,7 +79,11 @@ async fn registration_requires_the_code_of_that_phone(b: Backend) {
         );
     }
     let (status, body) = app
-        .post("/v1/users", register_with("tom", "13912345678", Some(&code)), None)
+        .post(
+            "/v1/users",
+            register_with("tom", "13912345678", Some(&code)),
+            None,
+        )
         .await;
     assert_eq!(
         (status, body["code"].as_u64()),
@@ -205,7 +209,13 @@ async fn codes_live_five_minutes_and_are_stored_keyed(b: Backend) {
     let app = TestApp::spawn_with(b, sms_app()).await;
     let code = app.sms_code(PHONE).await;
     let key = format!("code:register:{PHONE}");
-    let ttl = app.state.kv.ttl_secs(&key).await.expect("kv").expect("a code");
+    let ttl = app
+        .state
+        .kv
+        .ttl_secs(&key)
+        .await
+        .expect("kv")
+        .expect("a code");
     assert!((290..=300).contains(&ttl), "TTL {ttl}");
     let stored = app.state.kv.get(&key).await.expect("kv").expect("a code");
     assert_eq!(stored.len(), 64, "an HMAC-SHA256, hex");
@@ -261,7 +271,10 @@ async fn all_stored_values(app: &TestApp) -> Vec<String> {
                     .expect("lrange"),
                 _ => Vec::new(),
             };
-            values.extend(dump.into_iter().map(|v| String::from_utf8_lossy(&v).into_owned()));
+            values.extend(
+                dump.into_iter()
+                    .map(|v| String::from_utf8_lossy(&v).into_owned()),
+            );
         }
     } else {
         let url = app.settings().jobs_sqlite_url().expect("sqlite queue");
@@ -271,7 +284,10 @@ async fn all_stored_values(app: &TestApp) -> Vec<String> {
             .await
             .expect("jobs");
         assert!(!jobs.is_empty());
-        values.extend(jobs.into_iter().map(|v| String::from_utf8_lossy(&v).into_owned()));
+        values.extend(
+            jobs.into_iter()
+                .map(|v| String::from_utf8_lossy(&v).into_owned()),
+        );
     }
     values
 }
@@ -303,14 +319,14 @@ async fn a_taken_name_keeps_the_code_usable(b: Backend) {
         .post("/v1/users", register_with("tom", PHONE, Some(&first)), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    app.state
-        .kv
-        .del("sms:gap:13912345678")
-        .await
-        .expect("kv");
+    app.state.kv.del("sms:gap:13912345678").await.expect("kv");
     let code = app.sms_code("13912345678").await;
     let (status, body) = app
-        .post("/v1/users", register_with("TOM", "13912345678", Some(&code)), None)
+        .post(
+            "/v1/users",
+            register_with("TOM", "13912345678", Some(&code)),
+            None,
+        )
         .await;
     assert_eq!(
         (status, body["code"].as_u64()),
@@ -318,7 +334,11 @@ async fn a_taken_name_keeps_the_code_usable(b: Backend) {
         "{body}"
     );
     let (status, body) = app
-        .post("/v1/users", register_with("ann", "13912345678", Some(&code)), None)
+        .post(
+            "/v1/users",
+            register_with("ann", "13912345678", Some(&code)),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "the code still works: {body}");
 }
