@@ -100,6 +100,7 @@ pub fn RegisterPage() -> impl IntoView {
         let left = (deadline.get() - now.get()) / 1000.0;
         if left > 0.0 { left.ceil() as u32 } else { 0 }
     });
+    let counting = Signal::derive(move || seconds_left.get() > 0);
     let sms_notice = RwSignal::new(None::<(bool, String)>);
     let send_code = Action::new_local(move |phone: &String| {
         let phone = phone.clone();
@@ -236,7 +237,7 @@ pub fn RegisterPage() -> impl IntoView {
                         class="btn"
                         data-testid="send-sms"
                         on:click=on_send_code
-                        disabled=move || sending.get() || seconds_left.get() > 0
+                        disabled=move || sending.get() || counting.get()
                     >
                         {move || match seconds_left.get() {
                             0 => "获取短信验证码".to_owned(),
