@@ -17,7 +17,7 @@
 //! `SMS_MAX_PER_PHONE_PER_DAY`, `SMS_MAX_PER_IP_PER_DAY`; mail `MAIL_TRANSPORT`, `SMTP_HOST`,
 //! `SMTP_PORT`, `SMTP_TLS`, `SMTP_USERNAME`, `SMTP_PASSWORD`, `MAIL_FROM`, `MAIL_OUTBOX_DIR`,
 //! `SMTP_TIMEOUT_SECS`, `RESET_MAX_PER_EMAIL_PER_DAY`, `RESET_MAX_PER_IP_PER_DAY`; background
-//! jobs `JOB_MAX_ATTEMPTS`, `JOB_BACKOFF_MS`, `JOB_BACKOFF_MAX_SECS`, `JOB_CONCURRENCY`,
+//! jobs `JOB_MAX_ATTEMPTS`, `JOB_BACKOFF_MS`, `JOB_BACKOFF_MAX_SECS`, `JOB_CONCURRENCY`, `JOB_POLL_MS`,
 //! `JOB_ORPHAN_AFTER_SECS`, `JOBS_DATABASE_URL` (issue #6).
 
 use std::net::SocketAddr;
@@ -207,6 +207,9 @@ pub struct Settings {
     pub job_backoff_max_secs: u64,
     /// `JOB_CONCURRENCY`: jobs of one kind run at once by one worker process. Default 4.
     pub job_concurrency: usize,
+    /// `JOB_POLL_MS`: how often an idle worker looks for new jobs, in milliseconds.
+    /// Default 200.
+    pub job_poll_ms: u64,
     /// `JOB_ORPHAN_AFTER_SECS`: a job whose worker stopped sending heartbeats for this long
     /// (a killed process) is queued again. Default 300.
     pub job_orphan_after_secs: u64,
@@ -315,6 +318,7 @@ impl Default for Settings {
             job_backoff_ms: 1000,
             job_backoff_max_secs: 300,
             job_concurrency: 4,
+            job_poll_ms: 200,
             job_orphan_after_secs: 300,
             jobs_database_url: None,
         }
@@ -358,6 +362,7 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "JOB_BACKOFF_MS",
     "JOB_BACKOFF_MAX_SECS",
     "JOB_CONCURRENCY",
+    "JOB_POLL_MS",
     "JOB_ORPHAN_AFTER_SECS",
 ];
 
@@ -503,6 +508,7 @@ impl Settings {
             (self.job_backoff_ms, "JOB_BACKOFF_MS"),
             (self.job_backoff_max_secs, "JOB_BACKOFF_MAX_SECS"),
             (self.job_concurrency as u64, "JOB_CONCURRENCY"),
+            (self.job_poll_ms, "JOB_POLL_MS"),
             (self.job_orphan_after_secs, "JOB_ORPHAN_AFTER_SECS"),
         ] {
             if value == 0 {

@@ -35,7 +35,8 @@ use std::time::Duration;
 use anyhow::Context;
 use apalis::layers::retry::RetryPolicy;
 use apalis::prelude::{
-    AbortError, Attempt, BoxDynError, Data, Monitor, TaskSink, WorkerBuilder, WorkerBuilderExt,
+    AbortError, Attempt, BackendExt, BoxDynError, Data, Monitor, TaskSink, WorkerBuilder,
+    WorkerBuilderExt,
 };
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
@@ -139,6 +140,18 @@ impl std::fmt::Debug for Jobs {
     }
 }
 
+/// How often a worker beats its heart. apalis 1.0's SQLite (and Redis) backends look for
+/// new jobs when a worker's heartbeat fires, so this is also the longest a job pushed by
+/// another process waits for an idle worker (measured: with the heartbeat at its default
+/// 30 s a job waited 30 s; the extra poll interval below did not wake the fetch on its own).
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// Missed heartbeats after which a worker counts as dead and its jobs are queued again:
+/// `JOB_ORPHAN_AFTER_SECS` worth of [`HEARTBEAT`]s.
+fn missed_heartbeats(orphan: Duration) -> usize {
+    usize::try_from((orphan.as_millis() / HEARTBEAT.as_millis()).max(2)).unwrap_or(usize::MAX)
+}
+
 /// The name of queue `kind` on Redis: under `KV_PREFIX`.
 fn redis_queue(settings: &Settings, kind: &str) -> String {
     format!("{}jobs:{kind}", settings.kv_prefix)
@@ -162,13 +175,11 @@ impl Jobs {
                         crate::db::redact(url)
                     )
                 })?;
-                // Orphans are re-queued after `missed_heartbeats` missed beats.
-                let beat = (orphan / 3).max(Duration::from_secs(1));
                 let config = |kind: &str| {
                     apalis_redis::Config::default()
                         .queue(redis_queue(settings, kind))
-                        .heartbeat_interval(beat)
-                        .missed_heartbeats(3)
+                        .heartbeat_interval(HEARTBEAT)
+                        .missed_heartbeats(missed_heartbeats(orphan))
                 };
                 QueueBackend::Redis {
                     sms: RedisStorage::new(conn.clone()).with_config(config(SMS_QUEUE)),
@@ -181,12 +192,11 @@ impl Jobs {
                     "background jobs on MySQL need Redis as their broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)",
                 )?;
                 let pool = open_sqlite_queue(&url).await?;
-                let beat = (orphan / 3).max(Duration::from_secs(1));
                 let config = |kind: &str| {
                     apalis_sqlite::Config::default()
                         .queue(kind)
-                        .heartbeat_interval(beat)
-                        .missed_heartbeats(3)
+                        .heartbeat_interval(HEARTBEAT)
+                        .missed_heartbeats(missed_heartbeats(orphan))
                 };
                 QueueBackend::Sqlite {
                     sms: SqliteStorage::new(&pool).with_config(config(SMS_QUEUE)),
@@ -521,6 +531,9 @@ pub async fn run_workers(
 ) -> anyhow::Result<()> {
     let policy = retry_policy(&settings)?;
     let concurrency = settings.job_concurrency;
+    // Without a poll interval apalis 1.0 fetches only when its heartbeat fires (every
+    // JOB_ORPHAN_AFTER_SECS / 3): a job pushed by another process would wait that long.
+    let poll = Duration::from_millis(settings.job_poll_ms);
     let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
     let monitor = match jobs.backend {
         QueueBackend::Redis { sms, mail, .. } => {
@@ -528,7 +541,7 @@ pub async fn run_workers(
             monitor
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(SMS_QUEUE))
-                        .backend(sms.clone())
+                        .backend(sms.clone().poll_with_interval(poll))
                         .data(c1.clone())
                         .concurrency(concurrency)
                         .retry(p1.clone())
@@ -536,7 +549,7 @@ pub async fn run_workers(
                 })
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(MAIL_QUEUE))
-                        .backend(mail.clone())
+                        .backend(mail.clone().poll_with_interval(poll))
                         .data(c2.clone())
                         .concurrency(concurrency)
                         .retry(p2.clone())
@@ -548,7 +561,7 @@ pub async fn run_workers(
             monitor
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(SMS_QUEUE))
-                        .backend(sms.clone())
+                        .backend(sms.clone().poll_with_interval(poll))
                         .data(c1.clone())
                         .concurrency(concurrency)
                         .retry(p1.clone())
@@ -556,7 +569,7 @@ pub async fn run_workers(
                 })
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(MAIL_QUEUE))
-                        .backend(mail.clone())
+                        .backend(mail.clone().poll_with_interval(poll))
                         .data(c2.clone())
                         .concurrency(concurrency)
                         .retry(p2.clone())
