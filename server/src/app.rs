@@ -95,14 +95,23 @@ impl Application {
         let workers = if self.worker {
             let ctx = crate::jobs::JobContext::new(&self.state.settings, self.state.db.clone())?;
             let mut stop = rx.clone();
-            Some(tokio::spawn(crate::jobs::run_workers(
+            let run = crate::jobs::run_workers(
                 self.state.settings.clone(),
                 ctx,
                 self.state.jobs.clone(),
                 async move {
                     let _ = stop.changed().await;
                 },
-            )))
+            );
+            // Logged at once: the API keeps serving (jobs queue up and wait) while the
+            // operator fixes the broker.
+            Some(tokio::spawn(async move {
+                let result = run.await;
+                if let Err(e) = &result {
+                    tracing::error!(error = %format!("{e:#}"), "background workers stopped");
+                }
+                result
+            }))
         } else {
             None
         };

@@ -140,10 +140,10 @@ impl std::fmt::Debug for Jobs {
     }
 }
 
-/// How often a worker beats its heart. apalis 1.0's SQLite (and Redis) backends look for
-/// new jobs when a worker's heartbeat fires, so this is also the longest a job pushed by
-/// another process waits for an idle worker (measured: with the heartbeat at its default
-/// 30 s a job waited 30 s; the extra poll interval below did not wake the fetch on its own).
+/// How often a worker beats its heart. An idle apalis 1.0 worker looked for new jobs only
+/// when its heartbeat fired (seen with a 100 s heartbeat: a job queued by the API waited for
+/// the next beat, the poll interval of `JOB_POLL_MS` alone did not wake the fetch), so this
+/// is also the longest a job waits for an idle worker.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// Missed heartbeats after which a worker counts as dead and its jobs are queued again:
