@@ -12,6 +12,7 @@ on_both_backends!(
     activation_refuses_missing_unknown_and_expired_codes,
     the_activation_mail_can_be_sent_again_with_limits,
     a_mail_server_failure_is_retried_without_duplicates,
+    a_redelivered_mail_job_sends_one_mail,
     a_password_reset_takes_three_steps_and_revokes_tokens,
     the_reset_needs_the_proof_of_step_two,
     reset_codes_burn_after_five_wrong_tries,
@@ -176,6 +177,38 @@ async fn a_mail_server_failure_is_retried_without_duplicates(b: Backend) {
     app.wait_for_mail("tom@example.com", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(smtp.mails_to("tom@example.com").len(), 1);
+}
+
+async fn a_redelivered_mail_job_sends_one_mail(b: Backend) {
+    let app = TestApp::spawn_with(b, mail_app()).await;
+    let job = dadashop_server::jobs::MailJob {
+        key: uuid::Uuid::new_v4().to_string(),
+        to: "ann@example.com".to_owned(),
+        body: dadashop_server::jobs::MailBody::ResetCode {
+            code: app.state.jobs.seal("246810"),
+            minutes: 10,
+        },
+    };
+    app.state.jobs.push_mail(job.clone()).await.expect("push");
+    let mails = app.wait_for_mail("ann@example.com", 1).await;
+    assert!(mails[0].text.contains("246810"));
+    // Delivered again, as after a lost acknowledgement.
+    app.state.jobs.push_mail(job).await.expect("push");
+    for _ in 0..200 {
+        if app.state.jobs.stats().await.expect("stats")[1].done >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.state.jobs.stats().await.expect("stats")[1].done, 2);
+    assert_eq!(
+        app.smtp
+            .as_ref()
+            .expect("fake")
+            .mails_to("ann@example.com")
+            .len(),
+        1
+    );
 }
 
 /// Step 1 and the code of the `nth` reset mail to `email` (the activation mail may come
