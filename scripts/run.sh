@@ -26,5 +26,9 @@ if [ -z "${WEIBO_CLIENT_ID:-}" ]; then
   trap '[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null' EXIT INT TERM
   echo "dadashop: Weibo login uses the local fake provider on http://$fake"
 fi
+# SMS codes and mails (activation links, reset codes) are printed on this terminal, in lines
+# starting [短信] and [邮件] (SMS_PROVIDER=console, MAIL_TRANSPORT=console: the defaults);
+# MAIL_TRANSPORT=file puts the mails into data/outbox/ instead.
+echo "dadashop: SMS codes and mails appear below as [短信] and [邮件] lines (no SMS or mail account needed)"
 echo "dadashop: open http://127.0.0.1:7000 (API on http://127.0.0.1:8000); Ctrl-C stops it"
 "$target/release/dadashop" serve

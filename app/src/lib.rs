@@ -22,9 +22,9 @@ use leptos_router::path;
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
-    AddressPage, CartPage, CatalogPage, HistoryPage, HomePage, LegacyCatalog, LegacyProduct,
-    LegacySearch, LoginPage, NotFoundPage, PasswordPage, ProductPage, ProfilePage, RegisterPage,
-    SearchPage, WeiboCallbackPage,
+    ActivationPage, AddressPage, CartPage, CatalogPage, ForgotPasswordPage, HistoryPage, HomePage,
+    LegacyCatalog, LegacyProduct, LegacySearch, LoginPage, NotFoundPage, PasswordPage, ProductPage,
+    ProfilePage, RegisterPage, SearchPage, WeiboCallbackPage,
 };
 use crate::state::{Auth, Flash, use_auth, use_flash};
 
@@ -50,6 +50,10 @@ pub enum Page {
     History,
     /// `/cart`: the cart (a placeholder until the cart issue).
     Cart,
+    /// `/activation?code=`: the page of the activation mail's link.
+    Activation,
+    /// `/password/forgot`: reset a forgotten password by mail.
+    ForgotPassword,
 }
 
 impl Page {
@@ -65,6 +69,8 @@ impl Page {
             Page::History => "/user/history",
             Page::Cart => "/cart",
             Page::WeiboCallback => "/weibo/callback",
+            Page::Activation => "/activation",
+            Page::ForgotPassword => "/password/forgot",
         }
     }
 
@@ -240,6 +246,8 @@ fn Shell() -> impl IntoView {
                     condition=allowed
                     redirect_path=|| Page::History.login_then()
                 />
+                <Route path=path!("/activation") view=ActivationPage />
+                <Route path=path!("/password/forgot") view=ForgotPasswordPage />
                 <ProtectedRoute
                     path=path!("/user")
                     view=ProfilePage
@@ -266,6 +274,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/dadashop/templates/product_list.html") view=LegacyCatalog />
                 <Route path=path!("/dadashop/templates/product_details.html") view=LegacyProduct />
                 <Route path=path!("/dadashop/templates/search_list.html") view=LegacySearch />
+                <Route path=path!("/dadashop/templates/active.html") view=ActivationPage />
             </Routes>
         </main>
         <SiteFooter />

@@ -6,6 +6,12 @@ export const API = `http://127.0.0.1:${process.env.E2E_API_PORT ?? '8000'}`;
 /** The SPA's origin (E2E_WEB_PORT moves it). */
 export const WEB = `http://127.0.0.1:${process.env.E2E_WEB_PORT ?? '7000'}`;
 
+/** The fake Ronglian SMS provider's origin (E2E_SMS_PORT moves it). */
+export const SMS = `http://127.0.0.1:${process.env.E2E_SMS_PORT ?? '9200'}`;
+
+/** The JSON view of the SMTP capture server (E2E_SMTP_HTTP_PORT moves it). */
+export const MAIL = `http://127.0.0.1:${process.env.E2E_SMTP_HTTP_PORT ?? '9301'}`;
+
 /** The fake Weibo provider's origin (E2E_WEIBO_PORT moves it). */
 export const WEIBO = `http://127.0.0.1:${process.env.E2E_WEIBO_PORT ?? '9100'}`;
 
@@ -81,8 +87,54 @@ export function newShopper(): Shopper {
   };
 }
 
-/** Registers `shopper` straight through the API (setup for tests about other things). */
+/** The SMS codes the fake Ronglian provider received for `phone`, oldest first. */
+export async function smsCodes(request: APIRequestContext, phone: string): Promise<string[]> {
+  const response = await request.get(`${SMS}/_fake/messages?to=${phone}`);
+  expect(response.status()).toBe(200);
+  const messages: { datas: string[] }[] = await response.json();
+  return messages.map((m) => m.datas[0]);
+}
+
+/** Waits until the fake SMS provider holds `count` codes for `phone`; returns the last. */
+export async function waitForSmsCode(request: APIRequestContext, phone: string, count = 1): Promise<string> {
+  let codes: string[] = [];
+  await expect
+    .poll(async () => {
+      codes = await smsCodes(request, phone);
+      return codes.length;
+    })
+    .toBeGreaterThanOrEqual(count);
+  return codes[codes.length - 1];
+}
+
+/** A mail as the SMTP capture server decoded it. */
+export interface CapturedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Waits until the SMTP capture server holds `count` mails to `to`; returns them. */
+export async function waitForMail(request: APIRequestContext, to: string, count = 1): Promise<CapturedMail[]> {
+  let mails: CapturedMail[] = [];
+  await expect
+    .poll(async () => {
+      const response = await request.get(`${MAIL}/messages?to=${encodeURIComponent(to)}`);
+      mails = await response.json();
+      return mails.length;
+    })
+    .toBeGreaterThanOrEqual(count);
+  return mails;
+}
+
+/**
+ * Registers `shopper` straight through the API (setup for tests about other things), with
+ * the SMS code really sent to the fake provider: registration requires it.
+ */
 export async function registerViaApi(request: APIRequestContext, shopper: Shopper): Promise<void> {
+  const sent = await request.post(`${API}/v1/users/sms/code`, { data: { phone: shopper.phone } });
+  expect(sent.status(), await sent.text()).toBe(200);
+  const verify = await waitForSmsCode(request, shopper.phone);
   const response = await request.post(`${API}/v1/users`, {
     data: {
       uname: shopper.username,
@@ -90,6 +142,7 @@ export async function registerViaApi(request: APIRequestContext, shopper: Shoppe
       password2: shopper.password,
       phone: shopper.phone,
       email: shopper.email,
+      verify,
     },
   });
   expect(response.status(), await response.text()).toBe(200);

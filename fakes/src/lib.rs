@@ -3,5 +3,9 @@
 //!
 //! - [`weibo`]: Weibo's OAuth 2.0 authorize page, token endpoint, `get_token_info` and
 //!   `users/show` (the `fake-weibo` binary serves it on a port of its own).
+//! - [`sms`]: Ronglian's (容联云) template SMS endpoint, recording messages (`fake-sms`).
+//! - [`smtp`]: an SMTP server that captures mail (`fake-smtp`).
 
+pub mod sms;
+pub mod smtp;
 pub mod weibo;

@@ -19,6 +19,7 @@ pub struct Application {
     state: AppState,
     api: TcpListener,
     web: Option<(TcpListener, axum::Router)>,
+    worker: bool,
 }
 
 /// Options of [`Application::build`].
@@ -28,6 +29,8 @@ pub struct BuildOptions {
     pub web: bool,
     /// Seed the demo catalog when the catalog is empty.
     pub seed_demo: bool,
+    /// Also run the background workers in this process (`serve` without `--no-worker`).
+    pub worker: bool,
 }
 
 impl Application {
@@ -61,7 +64,12 @@ impl Application {
         let api = TcpListener::bind(settings.api_addr)
             .await
             .with_context(|| format!("could not listen on API_ADDR {}", settings.api_addr))?;
-        Ok(Self { state, api, web })
+        Ok(Self {
+            state,
+            api,
+            web,
+            worker: options.worker,
+        })
     }
 
     /// Where the API listens.
@@ -89,6 +97,29 @@ impl Application {
             shutdown.await;
             let _ = tx.send(());
         });
+        let workers = if self.worker {
+            let ctx = crate::jobs::JobContext::new(&self.state.settings, self.state.db.clone())?;
+            let mut stop = rx.clone();
+            let run = crate::jobs::run_workers(
+                self.state.settings.clone(),
+                ctx,
+                self.state.jobs.clone(),
+                async move {
+                    let _ = stop.changed().await;
+                },
+            );
+            // Logged at once: the API keeps serving (jobs queue up and wait) while the
+            // operator fixes the broker.
+            Some(tokio::spawn(async move {
+                let result = run.await;
+                if let Err(e) = &result {
+                    tracing::error!(error = %format!("{e:#}"), "background workers stopped");
+                }
+                result
+            }))
+        } else {
+            None
+        };
         let limits = crate::serve::Limits::from_settings(&self.state.settings);
         let api_router = crate::routes::api_router(self.state.clone());
         let api = crate::serve::serve(self.api, api_router, limits, rx.clone());
@@ -100,6 +131,9 @@ impl Application {
                 w.context("web server")?;
             }
             None => api.await.context("API server")?,
+        }
+        if let Some(workers) = workers {
+            workers.await.context("job workers")??;
         }
         Ok(())
     }
@@ -135,6 +169,8 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         crate::client_ip::parse_trusted_proxies(&settings.trusted_proxies)
             .context("TRUSTED_PROXIES")?,
     );
+    let jobs = crate::jobs::Jobs::connect(&settings).await?;
+    let code_key = crate::verify::CodeKey::new(secret.as_bytes());
     let weibo = crate::weibo::WeiboClient::from_settings(&settings)
         .context("Weibo client")?
         .map(Arc::new);
@@ -158,6 +194,8 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         weibo,
         goods_cache: Arc::new(crate::catalog::GoodsCache::default()),
         search,
+        jobs,
+        code_key,
     })
 }
 

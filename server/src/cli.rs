@@ -1,4 +1,4 @@
-//! The `dadashop` command line: `serve`, `migrate`, `seed-demo`, `openapi`.
+//! The `dadashop` command line: `serve`, `worker`, `jobs`, `migrate`, `seed-demo`, `openapi`.
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -18,14 +18,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the API (API_ADDR) and the SPA origin (WEB_ADDR); migrates first.
+    /// Run the API (API_ADDR), the SPA origin (WEB_ADDR) and the background workers;
+    /// migrates first.
     Serve {
         /// Do not serve the SPA from DIST_DIR (e.g. when `trunk serve` runs on 7000).
         #[arg(long)]
         no_web: bool,
+        /// Do not run background workers in this process (run `dadashop worker` instead).
+        #[arg(long)]
+        no_worker: bool,
         /// Seed the demo catalog into an empty database even outside development.
         #[arg(long)]
         seed_demo: bool,
+    },
+    /// Run only the background workers (SMS, mail), sharing the queues with every other
+    /// worker process; stops on Ctrl-C or SIGTERM after the running jobs finish.
+    Worker,
+    /// Show the job queues: pending, running, done and failed jobs per kind, and the failed
+    /// jobs with their last error.
+    Jobs {
+        #[command(subcommand)]
+        action: Option<JobsAction>,
     },
     /// Apply the database migrations and exit.
     Migrate,
@@ -39,6 +52,15 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum JobsAction {
+    /// Queue the failed job `id` again, with a fresh count of tries.
+    Retry {
+        /// The id shown by `dadashop jobs`.
+        id: String,
+    },
+}
+
 /// Parses the command line and runs the command.
 pub async fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
@@ -47,7 +69,11 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Openapi { markdown: false } => {
             println!("{}", crate::openapi::ApiDoc::openapi().to_pretty_json()?);
         }
-        Command::Serve { no_web, seed_demo } => {
+        Command::Serve {
+            no_web,
+            no_worker,
+            seed_demo,
+        } => {
             let settings = settings()?;
             let seed = seed_demo || settings.dadashop_env == Profile::Development;
             let app = Application::build(
@@ -55,11 +81,34 @@ pub async fn run() -> anyhow::Result<()> {
                 BuildOptions {
                     web: !no_web,
                     seed_demo: seed,
+                    worker: !no_worker,
                 },
             )
             .await?;
             tracing::info!(api = %app.api_addr()?, web = ?app.web_addr(), "dadashop is serving");
             app.run_until(shutdown_signal()).await?;
+        }
+        Command::Worker => {
+            let settings = settings()?;
+            let db = crate::app::open_database(&settings).await?;
+            let jobs = crate::jobs::Jobs::connect(&settings).await?;
+            let ctx = crate::jobs::JobContext::new(&settings, db)?;
+            crate::jobs::run_workers(std::sync::Arc::new(settings), ctx, jobs, shutdown_signal())
+                .await?;
+        }
+        Command::Jobs { action } => {
+            let settings = settings()?;
+            let jobs = crate::jobs::Jobs::connect(&settings).await?;
+            match action {
+                None => print!("{}", jobs_report(&jobs).await?),
+                Some(JobsAction::Retry { id }) => {
+                    if jobs.retry(&id).await? {
+                        println!("job {id} queued again");
+                    } else {
+                        anyhow::bail!("no failed job with id {id}");
+                    }
+                }
+            }
         }
         Command::Migrate => {
             crate::app::open_database(&settings()?).await?;
@@ -87,6 +136,39 @@ pub async fn run() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The text `dadashop jobs` prints: a table of counts per kind, then the failed jobs.
+pub async fn jobs_report(jobs: &crate::jobs::Jobs) -> anyhow::Result<String> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    writeln!(
+        out,
+        "{:<6} {:>9} {:>9} {:>9} {:>9}",
+        "kind", "pending", "running", "done", "failed"
+    )?;
+    for s in jobs.stats().await? {
+        writeln!(
+            out,
+            "{:<6} {:>9} {:>9} {:>9} {:>9}",
+            s.kind, s.pending, s.running, s.done, s.failed
+        )?;
+    }
+    let failed = jobs.failed(50).await?;
+    if !failed.is_empty() {
+        writeln!(
+            out,
+            "\nfailed jobs (retry one with `dadashop jobs retry <id>`):"
+        )?;
+        for job in failed {
+            writeln!(
+                out,
+                "{}  {}  after {} tries: {}",
+                job.id, job.kind, job.attempts, job.error
+            )?;
+        }
+    }
+    Ok(out)
 }
 
 /// Reads and validates the configuration, starting the logs on the way.

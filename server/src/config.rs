@@ -11,7 +11,14 @@
 //! the password-hash bound `PASSWORD_HASH_CONCURRENCY`, `PASSWORD_HASH_QUEUE_SECS`; and the
 //! anti-automation limits `LOGIN_*` and `REGISTER_*` (issue #5); Weibo login
 //! `WEIBO_CLIENT_ID`, `WEIBO_CLIENT_SECRET`, `WEIBO_REDIRECT_URI`, `WEIBO_AUTHORIZE_URL`,
-//! `WEIBO_TOKEN_URL`, `WEIBO_API_BASE`, `WEIBO_TIMEOUT_SECS` (issue #7).
+//! `WEIBO_TOKEN_URL`, `WEIBO_API_BASE`, `WEIBO_TIMEOUT_SECS` (issue #7); SMS codes
+//! `SMS_PROVIDER`, `RONGLIAN_BASE_URL`, `RONGLIAN_ACCOUNT_SID`, `RONGLIAN_AUTH_TOKEN`,
+//! `RONGLIAN_APP_ID`, `RONGLIAN_TEMPLATE_ID`, `RONGLIAN_TIMEOUT_SECS`, `REGISTER_REQUIRE_SMS`,
+//! `SMS_MAX_PER_PHONE_PER_DAY`, `SMS_MAX_PER_IP_PER_DAY`; mail `MAIL_TRANSPORT`, `SMTP_HOST`,
+//! `SMTP_PORT`, `SMTP_TLS`, `SMTP_USERNAME`, `SMTP_PASSWORD`, `MAIL_FROM`, `MAIL_OUTBOX_DIR`,
+//! `SMTP_TIMEOUT_SECS`, `RESET_MAX_PER_EMAIL_PER_DAY`, `RESET_MAX_PER_IP_PER_DAY`; background
+//! jobs `JOB_MAX_ATTEMPTS`, `JOB_BACKOFF_MS`, `JOB_BACKOFF_MAX_SECS`, `JOB_CONCURRENCY`, `JOB_POLL_MS`,
+//! `JOB_ORPHAN_AFTER_SECS`, `JOBS_DATABASE_URL` (issue #6).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -138,6 +145,114 @@ pub struct Settings {
     pub weibo_api_base: String,
     /// `WEIBO_TIMEOUT_SECS`: longest wait for one Weibo call, in seconds. Default 5.
     pub weibo_timeout_secs: u64,
+    /// `SMS_PROVIDER`: `console` (development: the code is printed on standard output, which
+    /// is its delivery) or `ronglian` (容联云 template SMS). Default `console`; production
+    /// refuses `console`.
+    pub sms_provider: SmsProvider,
+    /// `RONGLIAN_BASE_URL`: scheme, host and port of Ronglian's REST API, without a path.
+    /// Default `https://app.cloopen.com:8883`.
+    pub ronglian_base_url: String,
+    /// `RONGLIAN_ACCOUNT_SID`: the main account id (required with `SMS_PROVIDER=ronglian`).
+    pub ronglian_account_sid: Option<String>,
+    /// `RONGLIAN_AUTH_TOKEN`: the main account's auth token (required with `ronglian`).
+    pub ronglian_auth_token: Option<String>,
+    /// `RONGLIAN_APP_ID`: the application id (required with `ronglian`).
+    pub ronglian_app_id: Option<String>,
+    /// `RONGLIAN_TEMPLATE_ID`: the approved template with two parameters, the code and its
+    /// lifetime in minutes. Default `1` (Ronglian's test template).
+    pub ronglian_template_id: String,
+    /// `RONGLIAN_TIMEOUT_SECS`: longest wait for one Ronglian call, in seconds (then the job
+    /// is retried). Default 5.
+    pub ronglian_timeout_secs: u64,
+    /// `REGISTER_REQUIRE_SMS`: registration needs the SMS code sent to the phone (`verify`).
+    /// Default true.
+    pub register_require_sms: bool,
+    /// `SMS_MAX_PER_PHONE_PER_DAY`: SMS codes sent to one phone per 24 hours. Default 10.
+    pub sms_max_per_phone_per_day: u64,
+    /// `SMS_MAX_PER_IP_PER_DAY`: SMS codes requested from one client address per 24 hours.
+    /// Default 20.
+    pub sms_max_per_ip_per_day: u64,
+    /// `MAIL_TRANSPORT`: `console` (mails printed on standard output), `file` (one `.eml`
+    /// file per mail in `MAIL_OUTBOX_DIR`) or `smtp`. Default `console`; production needs
+    /// `smtp`.
+    pub mail_transport: MailTransport,
+    /// `SMTP_HOST`: the SMTP server (required with `MAIL_TRANSPORT=smtp`).
+    pub smtp_host: Option<String>,
+    /// `SMTP_PORT`: default 587 (submission with STARTTLS).
+    pub smtp_port: u16,
+    /// `SMTP_TLS`: `none`, `starttls` (required STARTTLS, the default) or `tls` (implicit
+    /// TLS, usually port 465).
+    pub smtp_tls: SmtpTls,
+    /// `SMTP_USERNAME`: login for SMTP AUTH; no authentication when unset.
+    pub smtp_username: Option<String>,
+    /// `SMTP_PASSWORD`: password for SMTP AUTH.
+    pub smtp_password: Option<String>,
+    /// `SMTP_TIMEOUT_SECS`: longest wait for one SMTP exchange, in seconds. Default 10.
+    pub smtp_timeout_secs: u64,
+    /// `MAIL_FROM`: the sender, `Name <address>` or `address`. Default
+    /// `达达商城 <noreply@dadashop.local>`.
+    pub mail_from: String,
+    /// `MAIL_OUTBOX_DIR`: where `MAIL_TRANSPORT=file` writes mails; default `DATA_DIR/outbox`.
+    pub mail_outbox_dir: Option<PathBuf>,
+    /// `RESET_MAX_PER_EMAIL_PER_DAY`: password-reset mails to one address per 24 hours.
+    /// Default 10.
+    pub reset_max_per_email_per_day: u64,
+    /// `RESET_MAX_PER_IP_PER_DAY`: password-reset mails requested from one client address per
+    /// 24 hours. Default 20.
+    pub reset_max_per_ip_per_day: u64,
+    /// `JOB_MAX_ATTEMPTS`: tries of a job (SMS, mail) before it is kept as failed. Default 6
+    /// (the first try and 5 retries); at least 5.
+    pub job_max_attempts: usize,
+    /// `JOB_BACKOFF_MS`: wait before the first retry, in milliseconds; each later retry
+    /// waits about twice as long (with jitter), up to `JOB_BACKOFF_MAX_SECS`. Default 1 000.
+    pub job_backoff_ms: u64,
+    /// `JOB_BACKOFF_MAX_SECS`: longest wait between two tries, in seconds. Default 300.
+    pub job_backoff_max_secs: u64,
+    /// `JOB_CONCURRENCY`: jobs of one kind run at once by one worker process. Default 4.
+    pub job_concurrency: usize,
+    /// `JOB_POLL_MS`: how often an idle worker looks for new jobs, in milliseconds.
+    /// Default 200.
+    pub job_poll_ms: u64,
+    /// `JOB_ORPHAN_AFTER_SECS`: a job whose worker stopped sending heartbeats for this long
+    /// (a killed process) is queued again. Default 300.
+    pub job_orphan_after_secs: u64,
+    /// `JOBS_DATABASE_URL`: the SQLite queue used without Redis; default a file beside the
+    /// shop's SQLite database (`<name>-jobs.db`). Ignored when `REDIS_URL` is set.
+    pub jobs_database_url: Option<String>,
+}
+
+/// `SMS_PROVIDER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    /// Prints the message on standard output (development).
+    Console,
+    /// 容联云 template SMS over HTTPS.
+    Ronglian,
+}
+
+/// `MAIL_TRANSPORT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// Prints the mail on standard output (development).
+    Console,
+    /// Writes one `.eml` file per mail into `MAIL_OUTBOX_DIR` (development).
+    File,
+    /// Sends through `SMTP_HOST`.
+    Smtp,
+}
+
+/// `SMTP_TLS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text (a local relay or a test server only).
+    None,
+    /// STARTTLS required after EHLO.
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
 }
 
 impl Default for Settings {
@@ -182,6 +297,34 @@ impl Default for Settings {
             weibo_token_url: "https://api.weibo.com/oauth2/access_token".to_owned(),
             weibo_api_base: "https://api.weibo.com".to_owned(),
             weibo_timeout_secs: 5,
+            sms_provider: SmsProvider::Console,
+            ronglian_base_url: "https://app.cloopen.com:8883".to_owned(),
+            ronglian_account_sid: None,
+            ronglian_auth_token: None,
+            ronglian_app_id: None,
+            ronglian_template_id: "1".to_owned(),
+            ronglian_timeout_secs: 5,
+            register_require_sms: true,
+            sms_max_per_phone_per_day: 10,
+            sms_max_per_ip_per_day: 20,
+            mail_transport: MailTransport::Console,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout_secs: 10,
+            mail_from: "达达商城 <noreply@dadashop.local>".to_owned(),
+            mail_outbox_dir: None,
+            reset_max_per_email_per_day: 10,
+            reset_max_per_ip_per_day: 20,
+            job_max_attempts: 6,
+            job_backoff_ms: 1000,
+            job_backoff_max_secs: 300,
+            job_concurrency: 4,
+            job_poll_ms: 200,
+            job_orphan_after_secs: 300,
+            jobs_database_url: None,
         }
     }
 }
@@ -208,6 +351,23 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "REGISTER_MAX_PER_IP",
     "REGISTER_WINDOW_SECS",
     "WEIBO_TIMEOUT_SECS",
+    "SMS_PROVIDER",
+    "RONGLIAN_TIMEOUT_SECS",
+    "REGISTER_REQUIRE_SMS",
+    "SMS_MAX_PER_PHONE_PER_DAY",
+    "SMS_MAX_PER_IP_PER_DAY",
+    "MAIL_TRANSPORT",
+    "SMTP_PORT",
+    "SMTP_TLS",
+    "SMTP_TIMEOUT_SECS",
+    "RESET_MAX_PER_EMAIL_PER_DAY",
+    "RESET_MAX_PER_IP_PER_DAY",
+    "JOB_MAX_ATTEMPTS",
+    "JOB_BACKOFF_MS",
+    "JOB_BACKOFF_MAX_SECS",
+    "JOB_CONCURRENCY",
+    "JOB_POLL_MS",
+    "JOB_ORPHAN_AFTER_SECS",
 ];
 
 /// Environment variables whose values are text, taken exactly as given: figment would read
@@ -232,6 +392,17 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "WEIBO_AUTHORIZE_URL",
     "WEIBO_TOKEN_URL",
     "WEIBO_API_BASE",
+    "RONGLIAN_BASE_URL",
+    "RONGLIAN_ACCOUNT_SID",
+    "RONGLIAN_AUTH_TOKEN",
+    "RONGLIAN_APP_ID",
+    "RONGLIAN_TEMPLATE_ID",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "MAIL_FROM",
+    "MAIL_OUTBOX_DIR",
+    "JOBS_DATABASE_URL",
 ];
 
 impl Settings {
@@ -328,12 +499,28 @@ impl Settings {
             (self.register_max_per_ip, "REGISTER_MAX_PER_IP"),
             (self.register_window_secs, "REGISTER_WINDOW_SECS"),
             (self.weibo_timeout_secs, "WEIBO_TIMEOUT_SECS"),
+            (self.ronglian_timeout_secs, "RONGLIAN_TIMEOUT_SECS"),
+            (self.sms_max_per_phone_per_day, "SMS_MAX_PER_PHONE_PER_DAY"),
+            (self.sms_max_per_ip_per_day, "SMS_MAX_PER_IP_PER_DAY"),
+            (self.smtp_timeout_secs, "SMTP_TIMEOUT_SECS"),
+            (u64::from(self.smtp_port), "SMTP_PORT"),
+            (
+                self.reset_max_per_email_per_day,
+                "RESET_MAX_PER_EMAIL_PER_DAY",
+            ),
+            (self.reset_max_per_ip_per_day, "RESET_MAX_PER_IP_PER_DAY"),
+            (self.job_backoff_ms, "JOB_BACKOFF_MS"),
+            (self.job_backoff_max_secs, "JOB_BACKOFF_MAX_SECS"),
+            (self.job_concurrency as u64, "JOB_CONCURRENCY"),
+            (self.job_poll_ms, "JOB_POLL_MS"),
+            (self.job_orphan_after_secs, "JOB_ORPHAN_AFTER_SECS"),
         ] {
             if value == 0 {
                 bail!("{name} must be at least 1");
             }
         }
         self.validate_weibo()?;
+        self.validate_messaging()?;
         if self.keep_alive_timeout_secs > self.header_read_timeout_secs {
             bail!(
                 "KEEP_ALIVE_TIMEOUT_SECS ({}) cannot exceed HEADER_READ_TIMEOUT_SECS ({}): the header time-out also runs while a connection waits for its next request",
@@ -377,6 +564,107 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// SMS, mail and job settings: Ronglian needs its four credentials and an http(s) base
+    /// URL, SMTP needs `SMTP_HOST` and both or neither of the credentials, `MAIL_FROM` must be
+    /// a mailbox, at least 5 job attempts (issue #6), and production refuses the console
+    /// and file sinks (no fakes in production, docs/architecture.md "Profiles").
+    fn validate_messaging(&self) -> anyhow::Result<()> {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        let production = self.dadashop_env == Profile::Production;
+        if self.sms_provider == SmsProvider::Ronglian {
+            for (name, value) in [
+                ("RONGLIAN_ACCOUNT_SID", &self.ronglian_account_sid),
+                ("RONGLIAN_AUTH_TOKEN", &self.ronglian_auth_token),
+                ("RONGLIAN_APP_ID", &self.ronglian_app_id),
+            ] {
+                if !set(value) {
+                    bail!("SMS_PROVIDER=ronglian needs {name}");
+                }
+            }
+            let base = self.ronglian_base_url.trim_end_matches('/');
+            if !(base.starts_with("https://") || base.starts_with("http://"))
+                || base.len() <= "https://".len()
+            {
+                bail!("RONGLIAN_BASE_URL must be an http(s) URL (got {base:?})");
+            }
+            if production && !base.starts_with("https://") {
+                bail!("RONGLIAN_BASE_URL must use https in production (got {base:?})");
+            }
+            if self.ronglian_template_id.trim().is_empty() {
+                bail!("RONGLIAN_TEMPLATE_ID must not be empty");
+            }
+        } else if production {
+            bail!("SMS_PROVIDER=console prints codes: production needs SMS_PROVIDER=ronglian");
+        }
+        match self.mail_transport {
+            MailTransport::Smtp => {
+                if !set(&self.smtp_host) {
+                    bail!("MAIL_TRANSPORT=smtp needs SMTP_HOST");
+                }
+                if set(&self.smtp_username) != set(&self.smtp_password) {
+                    bail!("SMTP_USERNAME and SMTP_PASSWORD must be set together");
+                }
+            }
+            MailTransport::Console | MailTransport::File if production => bail!(
+                "MAIL_TRANSPORT={:?} is a development sink: production needs MAIL_TRANSPORT=smtp",
+                self.mail_transport
+            ),
+            MailTransport::Console | MailTransport::File => {}
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            bail!(
+                "MAIL_FROM must be a mailbox like `Shop <noreply@example.com>` (got {:?})",
+                self.mail_from
+            );
+        }
+        if self.job_max_attempts < 5 || self.job_max_attempts > 25 {
+            bail!("JOB_MAX_ATTEMPTS must be between 5 and 25");
+        }
+        if self.job_backoff_ms > self.job_backoff_max_secs.saturating_mul(1000) {
+            bail!("JOB_BACKOFF_MS cannot exceed JOB_BACKOFF_MAX_SECS");
+        }
+        if let Some(url) = &self.jobs_database_url
+            && !url.starts_with("sqlite:")
+        {
+            bail!(
+                "JOBS_DATABASE_URL must be a sqlite:// URL (got {:?})",
+                scheme(url)
+            );
+        }
+        Ok(())
+    }
+
+    /// Where `MAIL_TRANSPORT=file` writes: `MAIL_OUTBOX_DIR`, or `DATA_DIR/outbox`.
+    pub fn mail_outbox_dir(&self) -> PathBuf {
+        self.mail_outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    /// The SQLite queue's URL when Redis is not configured: `JOBS_DATABASE_URL`, or a file
+    /// beside the shop's SQLite database (`data/dadashop.db` → `data/dadashop-jobs.db`).
+    /// `None` on MySQL (whose queue is Redis).
+    pub fn jobs_sqlite_url(&self) -> Option<String> {
+        if let Some(url) = &self.jobs_database_url {
+            return Some(url.clone());
+        }
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = path.trim_start_matches("//");
+        if path == ":memory:" {
+            return Some("sqlite::memory:".to_owned());
+        }
+        let jobs = match path.strip_suffix(".db") {
+            Some(stem) => format!("{stem}-jobs.db"),
+            None => format!("{path}-jobs.db"),
+        };
+        Some(if query.is_empty() {
+            format!("sqlite://{jobs}")
+        } else {
+            format!("sqlite://{jobs}?{query}")
+        })
     }
 
     /// `WEIBO_REDIRECT_URI`, or the SPA's callback page on `PUBLIC_WEB_URL`.
@@ -566,9 +854,22 @@ mod tests {
             jwt_secret: Some(
                 "3f9c1a7be04d52e8c6a1f0b94d7e2c58a1b6f3d09e4c7a2b5d8f1e0c3a6b9d24".into(),
             ),
-            ..base
+            ..production_messaging(base)
         };
         assert!(good.validate().is_ok());
+    }
+
+    /// `s` with the real SMS provider and SMTP that production needs.
+    fn production_messaging(s: Settings) -> Settings {
+        Settings {
+            sms_provider: SmsProvider::Ronglian,
+            ronglian_account_sid: Some("sid".into()),
+            ronglian_auth_token: Some("token".into()),
+            ronglian_app_id: Some("app".into()),
+            mail_transport: MailTransport::Smtp,
+            smtp_host: Some("smtp.example.com".into()),
+            ..s
+        }
     }
 
     #[test]
@@ -641,6 +942,58 @@ mod tests {
         let second = s.validate().expect("valid").jwt_secret;
         assert_eq!(first, second);
         assert_eq!(first.map(|s| s.len()), Some(64));
+    }
+
+    #[test]
+    fn the_sqlite_job_queue_lives_beside_the_database() {
+        let at = |url: &str| Settings {
+            database_url: url.to_owned(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            at("sqlite://data/dadashop.db").jobs_sqlite_url().as_deref(),
+            Some("sqlite://data/dadashop-jobs.db")
+        );
+        assert_eq!(
+            at("sqlite:///tmp/x/shop.db?mode=rwc")
+                .jobs_sqlite_url()
+                .as_deref(),
+            Some("sqlite:///tmp/x/shop-jobs.db?mode=rwc")
+        );
+        assert_eq!(at("mysql://u:p@h/db").jobs_sqlite_url(), None);
+    }
+
+    #[test]
+    fn messaging_settings_are_checked_and_production_refuses_the_sinks() {
+        let base = Settings {
+            jwt_secret: Some("k".repeat(32)),
+            ..Settings::default()
+        };
+        let ronglian = Settings {
+            sms_provider: SmsProvider::Ronglian,
+            ..base.clone()
+        };
+        let err = ronglian.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("RONGLIAN_ACCOUNT_SID")));
+        let smtp = Settings {
+            mail_transport: MailTransport::Smtp,
+            ..base.clone()
+        };
+        assert!(smtp.validate().is_err(), "SMTP_HOST missing");
+        let few = Settings {
+            job_max_attempts: 4,
+            ..base.clone()
+        };
+        assert!(few.validate().is_err(), "at least 5 attempts");
+        let production = Settings {
+            dadashop_env: Profile::Production,
+            jwt_secret: Some(
+                "3f9c1a7be04d52e8c6a1f0b94d7e2c58a1b6f3d09e4c7a2b5d8f1e0c3a6b9d24".into(),
+            ),
+            ..base
+        };
+        let err = production.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("SMS_PROVIDER")));
     }
 
     #[test]

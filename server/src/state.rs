@@ -11,8 +11,10 @@ use crate::auth::password::Hasher;
 use crate::catalog::GoodsCache;
 use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
+use crate::jobs::Jobs;
 use crate::kv::Kv;
 use crate::search::SearchIndex;
+use crate::verify::CodeKey;
 use crate::weibo::WeiboClient;
 
 /// Shared application state; cheap to clone.
@@ -30,4 +32,8 @@ pub struct AppState {
     pub goods_cache: Arc<GoodsCache>,
     /// The catalog's search index (crate::search).
     pub search: Arc<SearchIndex>,
+    /// The job queues (SMS, mail): Redis or the SQLite queue file.
+    pub jobs: Jobs,
+    /// The HMAC key of verification codes.
+    pub code_key: CodeKey,
 }

@@ -55,6 +55,8 @@ pub const CREATE_USER_FAILED: u32 = 10128;
 pub const WEIBO_BIND_FAILED: u32 = 10130;
 /// Too many attempts (login throttling, SMS frequency).
 pub const TOO_MANY_REQUESTS: u32 = 10131;
+/// Wrong verification code (SMS code at registration, mailed code of a password reset).
+pub const WRONG_CODE: u32 = 10132;
 /// No SKU of the SPU has exactly the chosen sale attribute values (`POST /v1/goods/sku`).
 pub const NO_SKU_WITH_VALUES: u32 = 40050;
 /// Unknown catalog (`GET /v1/goods/catalogs/<catalog_id>`); not in the original, which

@@ -184,3 +184,70 @@ pub struct DefaultAddressRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1"))]
     pub id: Option<Value>,
 }
+
+/// `POST /v1/users/sms/code`: send a 6-digit registration code to `phone`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SmsCodeRequest {
+    /// 11-digit mainland mobile number.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// `GET /v1/users/activation?code=`: the code from the activation mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+pub struct ActivationQuery {
+    /// The code of the activation link (43 URL-safe characters).
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// `POST /v1/users/password/sms`: mail a 6-digit reset code to `email`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetCodeRequest {
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `POST /v1/users/password/verification`: check the mailed reset code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetVerifyRequest {
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The 6 digits of the reset mail.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// Answer of `POST /v1/users/password/verification`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetVerifyResponse {
+    /// Always 200.
+    pub code: u32,
+    /// `"OK"`.
+    pub data: String,
+    /// The address the code was sent to.
+    pub email: String,
+    /// The reset proof that `POST /v1/users/password/new` must present: single use, valid
+    /// 10 minutes, bound to `email`.
+    pub proof: String,
+}
+
+/// `POST /v1/users/password/new`: set a new password with the proof of step 2.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetPasswordRequest {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub password1: Option<String>,
+    #[serde(default)]
+    pub password2: Option<String>,
+    /// The `proof` answered by `POST /v1/users/password/verification`.
+    #[serde(default)]
+    pub proof: Option<String>,
+}

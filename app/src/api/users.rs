@@ -3,7 +3,8 @@
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{
     Address, AddressListResponse, ChangePasswordRequest, DefaultAddressRequest, LoginRequest,
-    NewAddressRequest, RegisterRequest, TokenResponse, UpdateAddressRequest, UserProfile,
+    NewAddressRequest, RegisterRequest, ResetCodeRequest, ResetPasswordRequest, ResetVerifyRequest,
+    ResetVerifyResponse, SmsCodeRequest, TokenResponse, UpdateAddressRequest, UserProfile,
     UserResponse,
 };
 use gloo_net::http::Request;
@@ -113,4 +114,56 @@ pub async fn set_default_address(
     send::<AddressListResponse>(request)
         .await
         .map(|answer| answer.addresslist)
+}
+
+/// `POST /v1/users/sms/code`: send a registration code to `phone` by SMS. Too soon after the
+/// last one is an [`ApiError::Api`] with status 429 and code 10131.
+pub async fn send_sms_code(phone: &str) -> Result<(), ApiError> {
+    let body = SmsCodeRequest {
+        phone: Some(phone.to_owned()),
+    };
+    send::<MessageResponse>(Request::post(&url("/v1/users/sms/code")).json(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `GET /v1/users/activation?code=`: activate the account of an activation link.
+pub async fn activate(code: &str) -> Result<(), ApiError> {
+    let path = format!("/v1/users/activation?code={}", segment(code));
+    send::<MessageResponse>(Request::get(&url(&path)).build())
+        .await
+        .map(|_| ())
+}
+
+/// `POST /v1/users/<username>/activation`: mail a new activation link.
+pub async fn resend_activation(credentials: &Credentials) -> Result<(), ApiError> {
+    let path = format!("/v1/users/{}/activation", segment(&credentials.username));
+    let request = authorized(Request::post(&url(&path)), credentials).build();
+    send::<MessageResponse>(request).await.map(|_| ())
+}
+
+/// `POST /v1/users/password/sms`: mail a password-reset code to `email`.
+pub async fn send_reset_code(email: &str) -> Result<(), ApiError> {
+    let body = ResetCodeRequest {
+        email: Some(email.to_owned()),
+    };
+    send::<MessageResponse>(Request::post(&url("/v1/users/password/sms")).json(&body))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /v1/users/password/verification`: check the mailed code; answers the reset proof.
+pub async fn verify_reset_code(email: &str, code: &str) -> Result<ResetVerifyResponse, ApiError> {
+    let body = ResetVerifyRequest {
+        email: Some(email.to_owned()),
+        code: Some(code.to_owned()),
+    };
+    send(Request::post(&url("/v1/users/password/verification")).json(&body)).await
+}
+
+/// `POST /v1/users/password/new`: set the new password with the proof of the previous step.
+pub async fn reset_password(body: &ResetPasswordRequest) -> Result<(), ApiError> {
+    send::<MessageResponse>(Request::post(&url("/v1/users/password/new")).json(body))
+        .await
+        .map(|_| ())
 }

@@ -122,7 +122,10 @@ pub fn LoginPage() -> impl IntoView {
                 <FormError message=weibo_error />
                 {move || weibo_busy.get().then(|| view! { <Loading text="正在前往微博…" /> })}
             </div>
-            <p class="switch">"还没有账号？" <A href=Page::Register.path()>"免费注册"</A></p>
+            <p class="switch">
+                "还没有账号？" <A href=Page::Register.path()>"免费注册"</A> " · "
+                <A href=Page::ForgotPassword.path()>"忘记密码？"</A>
+            </p>
         </section>
     }
 }

@@ -1,9 +1,11 @@
 //! One routed page per file. Pages read state, call [`crate::api`] and compose
 //! [`crate::components`].
 
+mod activation;
 mod address;
 mod cart;
 mod catalog;
+mod forgot;
 mod history;
 mod home;
 mod legacy;
@@ -16,9 +18,11 @@ mod register;
 mod search;
 mod weibo;
 
+pub use activation::ActivationPage;
 pub use address::AddressPage;
 pub use cart::CartPage;
 pub use catalog::CatalogPage;
+pub use forgot::ForgotPasswordPage;
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use legacy::{LegacyCatalog, LegacyProduct, LegacySearch};

@@ -24,12 +24,14 @@ pub fn ProfilePage() -> impl IntoView {
             view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
         }
         Some(Ok(user)) => {
+            let notice = (!user.is_active).then(|| view! { <InactiveNotice /> });
             let activation = if user.is_active {
                 "已激活"
             } else {
                 "未激活（请查收激活邮件）"
             };
             view! {
+                {notice}
                 <dl class="profile" data-testid="profile">
                     <dt>"用户名"</dt>
                     <dd>{user.username}</dd>
@@ -137,5 +139,47 @@ fn WeiboBinding() -> impl IntoView {
             {body}
             <FormError message=unbind_error />
         </section>
+    }
+}
+
+/// "账户未激活" with a 重新发送 button that mails a new activation link
+/// (`POST /v1/users/<username>/activation`), and the server's answer.
+#[component]
+fn InactiveNotice() -> impl IntoView {
+    let auth = use_auth();
+    let outcome = RwSignal::new(None::<(bool, String)>);
+    let resend = Action::new_local(move |(): &()| async move {
+        let Some(credentials) = auth.credentials() else {
+            return;
+        };
+        match auth.check(api::users::resend_activation(&credentials).await) {
+            Ok(()) => outcome.set(Some((true, "激活邮件已重新发送，请查收".to_owned()))),
+            Err(e) => outcome.set(Some((false, e.to_string()))),
+        }
+    });
+    let pending = resend.pending();
+    view! {
+        <div class="notice info inactive-notice" role="status" data-testid="inactive-notice">
+            <p>"您的账户尚未激活，请打开激活邮件中的链接。"</p>
+            <button
+                type="button"
+                class="btn"
+                data-testid="resend-activation"
+                disabled=move || pending.get()
+                on:click=move |_| {
+                    resend.dispatch(());
+                }
+            >
+                "重新发送"
+            </button>
+            {move || {
+                outcome
+                    .get()
+                    .map(|(ok, text)| {
+                        let class = if ok { "ok" } else { "error" };
+                        view! { <p class=class data-testid="resend-outcome">{text}</p> }
+                    })
+            }}
+        </div>
     }
 }

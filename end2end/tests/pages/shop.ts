@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import type { Shopper } from '../fixtures';
+import { type Shopper, waitForSmsCode } from '../fixtures';
 
 /** The header on every page. */
 export class Header {
@@ -77,6 +77,10 @@ export class RegisterPage {
     await page.getByLabel('密码', { exact: true }).fill(shopper.password);
     await page.getByLabel('确认密码', { exact: true }).fill(shopper.password);
     await page.getByLabel('手机号', { exact: true }).fill(shopper.phone);
+    await page.getByRole('button', { name: '获取短信验证码' }).click();
+    await expect(page.getByTestId('sms-notice')).toHaveText('验证码已发送，5分钟内有效');
+    const code = await waitForSmsCode(page.request, shopper.phone);
+    await page.getByLabel('短信验证码', { exact: true }).fill(code);
     await page.getByLabel('邮箱', { exact: true }).fill(shopper.email);
     await page.getByRole('button', { name: '注册', exact: true }).click();
   }

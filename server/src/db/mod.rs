@@ -8,6 +8,7 @@
 
 pub mod addresses;
 pub mod goods;
+pub mod jobs;
 pub mod users;
 pub mod weibo;
 

@@ -186,3 +186,37 @@ pub async fn change_password(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether an account logs in as `name` (any letter case), see [`find_by_login_name`].
+pub async fn name_taken(pool: &AnyPool, name: &str) -> Result<bool, sqlx::Error> {
+    Ok(find_by_login_name(pool, name).await?.is_some())
+}
+
+/// Whether any account was registered with `email` (exact match).
+pub async fn email_known(pool: &AnyPool, email: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = ?")
+        .bind(email)
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Sets a new password hash for every account registered with `email` and bumps their
+/// token versions (revoking every earlier token); returns how many accounts changed.
+pub async fn reset_password_by_email(
+    pool: &AnyPool,
+    email: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = ?, token_version = token_version + 1, updated_at = ? \
+         WHERE email = ?",
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(email)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -5,8 +5,10 @@
 pub mod addresses;
 pub mod goods;
 pub mod health;
+pub mod password_reset;
 pub mod tokens;
 pub mod users;
+pub mod verification;
 pub mod weibo;
 
 use std::time::Duration;
@@ -77,6 +79,8 @@ pub fn api_router(state: AppState) -> Router {
         .merge(addresses::router())
         .merge(goods::router())
         .merge(weibo::router())
+        .merge(verification::router())
+        .merge(password_reset::router())
         .fallback(|| async { ApiError::not_found(404, "接口不存在") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(SetResponseHeaderLayer::if_not_present(

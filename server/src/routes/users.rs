@@ -13,8 +13,11 @@ use crate::db::{self, users};
 use crate::domain::{Email, NewPassword, Phone, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LenientJson, required, required_exact};
+use crate::routes::password_reset::{code_expired, wrong_code};
 use crate::routes::tokens::token_response;
+use crate::routes::verification::{SMS_CODE_TTL, send_activation};
 use crate::state::AppState;
+use crate::verify::{self, CodeCheck, Purpose};
 
 /// `POST /v1/users`, `GET /v1/users/{username}`, `POST /v1/users/{username}/password`.
 pub fn router() -> Router<AppState> {
@@ -30,10 +33,14 @@ pub fn router() -> Router<AppState> {
 /// 10102 `password2` differs, 10117 bad phone, 10126 bad email, 206 (409) username taken in
 /// any letter case, 429 / 10131 more than `REGISTER_MAX_PER_IP` registrations from this
 /// address within `REGISTER_WINDOW_SECS`, 503 a dependency down or the shop saturated.
-/// The password is stored exactly as sent (never trimmed). The SMS code in `verify` is not
-/// checked yet (SMS codes arrive with the jobs issue).
+/// When `REGISTER_REQUIRE_SMS` is on (the default), `verify` must hold the SMS code sent to
+/// `phone` by `POST /v1/users/sms/code`: 10123 when missing, 10132 when wrong (5 wrong
+/// tries burn it), 10106 when expired, used or burned; the code is used up only when the
+/// account is created. The password is stored exactly as sent (never trimmed). A new
+/// account is inactive until the link of the activation mail is opened.
 #[utoipa::path(post, path = "/v1/users", tag = "users", request_body = RegisterRequest,
     responses((status = 200, body = dadashop_types::users::TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
+        (status = 400, description = "SMS code missing (10123), wrong (10132), expired or burned (10106)", body = dadashop_types::ErrorBody),
         (status = 409, description = "Username taken (206)", body = dadashop_types::ErrorBody), (status = 429, description = "Too many registrations from this address (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable, or the shop is saturated (see Retry-After)", body = dadashop_types::ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
@@ -56,13 +63,59 @@ async fn register(
     }
     let phone = Phone::parse(required(&req.phone, "phone")?)?;
     let email = Email::parse(required(&req.email, "email")?)?;
+    let sms_code = if state.settings.register_require_sms {
+        let code = required(&req.verify, "verify")?;
+        if !verify::is_code(code) {
+            return Err(ApiError::bad_request(
+                codes::WRONG_CODE,
+                "短信验证码是6位数字",
+            ));
+        }
+        Some(code)
+    } else {
+        None
+    };
 
     let attempt = RegisterTry::begin(&state, &ip).await?;
-    match create_user(&state, &username, &password, &phone, &email).await {
+    let created = async {
+        // A taken name is refused before the code is used up, so the shopper can pick
+        // another name with the same code.
+        if users::name_taken(&state.db, username.as_str()).await? {
+            return Err(username_taken());
+        }
+        if let Some(code) = sms_code {
+            let checked = verify::check(
+                &state.kv,
+                &state.code_key,
+                Purpose::Register,
+                phone.as_str(),
+                code,
+                SMS_CODE_TTL,
+            )
+            .await?;
+            match checked {
+                CodeCheck::Accepted => {}
+                CodeCheck::Wrong { tries_left } => return Err(wrong_code(tries_left)),
+                CodeCheck::Expired => return Err(code_expired()),
+            }
+        }
+        create_user(&state, &username, &password, &phone, &email).await
+    }
+    .await;
+    match created {
         Ok(user) => {
             attempt.kept();
             tracing::info!(user_id = user.id, "user registered");
+            // The account exists whatever happens to the mail: a failure to queue it is
+            // logged, and the shopper can ask again (POST /v1/users/{username}/activation).
+            if let Err(e) = send_activation(&state, &user).await {
+                tracing::warn!(user_id = user.id, error = %e, "activation mail not queued");
+            }
             token_response(&state, &user).map(Json)
+        }
+        Err(e @ ApiError::BadRequest { .. }) => {
+            attempt.kept();
+            Err(e)
         }
         Err(e @ ApiError::Conflict { .. }) => {
             attempt.kept();
@@ -92,11 +145,16 @@ async fn create_user(
     };
     match users::insert(&state.db, &new, db::now_secs()).await {
         Ok(user) => Ok(user),
-        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict {
-            code: codes::USERNAME_TAKEN,
-            message: "用户名已被占用".into(),
-        }),
+        Err(e) if db::is_unique_violation(&e) => Err(username_taken()),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// 409 / 206.
+fn username_taken() -> ApiError {
+    ApiError::Conflict {
+        code: codes::USERNAME_TAKEN,
+        message: "用户名已被占用".into(),
     }
 }
 

@@ -91,6 +91,15 @@ pub struct TestApp {
     )>,
     _dir: tempfile::TempDir,
     mysql_drop: Option<(String, String)>,
+    /// The fake Ronglian provider, with [`Options::fake_sms`].
+    pub sms: Option<dadashop_fakes::sms::FakeSms>,
+    /// The SMTP capture server, with [`Options::fake_smtp`].
+    pub smtp: Option<dadashop_fakes::smtp::FakeSmtp>,
+    /// Extra worker sets started by [`TestApp::start_worker`].
+    workers: Vec<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 /// What to start besides the API.
@@ -106,6 +115,17 @@ pub struct Options {
     /// Turns Weibo login on against the fake provider at this base URL, with the fake's
     /// default app key and secret and a 1 s time-out.
     pub weibo_base: Option<String>,
+    /// Do not run the in-process background workers.
+    pub no_worker: bool,
+    /// Send SMS through Ronglian's API to a fake provider started for the test
+    /// ([`TestApp::sms`]); otherwise the console sink.
+    pub fake_sms: bool,
+    /// Send mail over SMTP to a capture server started for the test ([`TestApp::smtp`]);
+    /// otherwise the file outbox in the test's directory.
+    pub fake_smtp: bool,
+    /// Keep `REGISTER_REQUIRE_SMS` on. Off by default: tests about other things register
+    /// without a code; the SMS tests turn it on.
+    pub require_sms: bool,
 }
 
 /// The trusted proxy of tests that act as several client addresses: the test client itself,
@@ -178,6 +198,43 @@ impl TestApp {
             settings.weibo_api_base = base.clone();
             settings.weibo_timeout_secs = 1;
         }
+        // Quick retries and orphan recovery, so that the job tests take seconds.
+        settings.job_backoff_ms = 50;
+        settings.job_backoff_max_secs = 1;
+        settings.job_orphan_after_secs = 3;
+        settings.ronglian_timeout_secs = 2;
+        settings.smtp_timeout_secs = 2;
+        settings.register_require_sms = options.require_sms;
+        settings.mail_transport = dadashop_server::config::MailTransport::File;
+        let sms = if options.fake_sms {
+            let fake = dadashop_fakes::sms::FakeSms::start(
+                "127.0.0.1:0".parse().expect("addr"),
+                dadashop_fakes::sms::Config::default(),
+            )
+            .await
+            .expect("fake SMS starts");
+            let c = fake.config();
+            settings.sms_provider = dadashop_server::config::SmsProvider::Ronglian;
+            settings.ronglian_base_url = fake.url();
+            settings.ronglian_account_sid = Some(c.account_sid.clone());
+            settings.ronglian_auth_token = Some(c.auth_token.clone());
+            settings.ronglian_app_id = Some(c.app_id.clone());
+            Some(fake)
+        } else {
+            None
+        };
+        let smtp = if options.fake_smtp {
+            let fake = dadashop_fakes::smtp::FakeSmtp::start("127.0.0.1:0".parse().expect("addr"))
+                .await
+                .expect("fake SMTP starts");
+            settings.mail_transport = dadashop_server::config::MailTransport::Smtp;
+            settings.smtp_host = Some("127.0.0.1".into());
+            settings.smtp_port = fake.addr().port();
+            settings.smtp_tls = dadashop_server::config::SmtpTls::None;
+            Some(fake)
+        } else {
+            None
+        };
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }
@@ -185,6 +242,7 @@ impl TestApp {
         let build = BuildOptions {
             web: options.dist_dir.is_some(),
             seed_demo: options.seed_demo,
+            worker: !options.no_worker,
         };
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -203,6 +261,9 @@ impl TestApp {
             server: None,
             _dir: dir,
             mysql_drop,
+            sms,
+            smtp,
+            workers: Vec::new(),
         };
         app.launch(built);
         app
@@ -245,6 +306,7 @@ impl TestApp {
         let build = BuildOptions {
             web: false,
             seed_demo: false,
+            worker: false,
         };
         let built = Application::build(self.settings.clone(), build)
             .await
@@ -259,6 +321,9 @@ impl TestApp {
             server: None,
             _dir: tempfile::tempdir().expect("temp dir"),
             mysql_drop: None,
+            sms: None,
+            smtp: None,
+            workers: Vec::new(),
         };
         peer.launch(built);
         peer
@@ -296,6 +361,82 @@ impl TestApp {
             .expect("sent");
         let status = res.status();
         (status, res.json().await.expect("json"))
+    }
+
+    /// The settings the app runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Starts another set of background workers (SMS, mail) on the app's queues, as a second
+    /// worker process would; returns its index for [`TestApp::kill_worker`].
+    pub fn start_worker(&mut self) -> usize {
+        let ctx = dadashop_server::jobs::JobContext::new(&self.settings, self.state.db.clone())
+            .expect("job context");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let settings = std::sync::Arc::new(self.settings.clone());
+        let jobs = self.state.jobs.clone();
+        let task = tokio::spawn(async move {
+            let _ = dadashop_server::jobs::run_workers(settings, ctx, jobs, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        self.workers.push((tx, task));
+        self.workers.len() - 1
+    }
+
+    /// Kills worker set `index` at once, as `kill -9` would: running jobs stop mid-way and
+    /// no acknowledgement is sent.
+    pub fn kill_worker(&mut self, index: usize) {
+        self.workers[index].1.abort();
+    }
+
+    /// Waits (up to 20 s) until the fake SMS provider holds `n` messages to `phone`.
+    pub async fn wait_for_sms(&self, phone: &str, n: usize) -> Vec<dadashop_fakes::sms::SentSms> {
+        let fake = self.sms.as_ref().expect("a test with fake_sms");
+        for _ in 0..400 {
+            let got = fake.messages_to(phone);
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{n} SMS to {phone} expected, got {:?}",
+            fake.messages_to(phone)
+        );
+    }
+
+    /// Asks for an SMS code for `phone` and returns it as the fake provider received it.
+    pub async fn sms_code(&self, phone: &str) -> String {
+        let before = self.sms.as_ref().map_or(0, |f| f.messages_to(phone).len());
+        let (status, body) = self
+            .post("/v1/users/sms/code", json!({"phone": phone}), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "sms code: {body}");
+        let got = self.wait_for_sms(phone, before + 1).await;
+        got[before].datas[0].clone()
+    }
+
+    /// Waits (up to 20 s) until the SMTP capture server holds `n` mails to `to`.
+    pub async fn wait_for_mail(
+        &self,
+        to: &str,
+        n: usize,
+    ) -> Vec<dadashop_fakes::smtp::CapturedMail> {
+        let fake = self.smtp.as_ref().expect("a test with fake_smtp");
+        for _ in 0..400 {
+            let got = fake.mails_to(to);
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{n} mails to {to} expected, got {}",
+            fake.mails_to(to).len()
+        );
     }
 
     /// Whether this app keeps its ephemeral data in Redis.
@@ -442,6 +583,12 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        for (_, task) in &self.workers {
+            task.abort();
+        }
+        if let Some((_, task)) = &self.server {
+            task.abort();
+        }
         if let Some((server_url, name)) = self.mysql_drop.take() {
             // Drop the test database on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {

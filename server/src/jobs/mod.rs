@@ -1,0 +1,590 @@
+//! Background jobs (issue #6): SMS codes and mails leave the request path through apalis 1.0
+//! queues and are sent by workers, as the original's Celery workers did.
+//!
+//! - **Broker.** With `REDIS_URL`, apalis-redis (Redis is the broker, like Celery's); without,
+//!   apalis-sqlite in a SQLite file beside the shop's database ([`Settings::jobs_sqlite_url`]).
+//!   On MySQL without Redis, `serve`, `worker` and `jobs` refuse to start and ask for
+//!   `REDIS_URL` (`migrate` and `seed-demo` still work): apalis-mysql exists only as a
+//!   release candidate and would share the shop's migration table.
+//! - **Queues.** One per job kind, [`SMS_QUEUE`] and [`MAIL_QUEUE`], named
+//!   `<KV_PREFIX>jobs:<kind>` on Redis so that shops (and tests) sharing a Redis stay apart.
+//! - **Workers.** [`run_workers`] runs one apalis worker per queue, each with a unique name
+//!   (host, process id and a random suffix: apalis-redis refuses a name still registered).
+//!   `dadashop serve` runs them in process unless `--no-worker`; `dadashop worker` runs them
+//!   alone, so several processes on several machines share the queues.
+//! - **Delivery.** At least once: a job whose worker dies mid-run is queued again after
+//!   `JOB_ORPHAN_AFTER_SECS` without heartbeats. A failed try is retried in the worker with
+//!   exponential back-off (`JOB_BACKOFF_MS` doubling up to `JOB_BACKOFF_MAX_SECS`, with
+//!   jitter) up to `JOB_MAX_ATTEMPTS` tries; the last failure is kept as a failed job with its
+//!   error (`dadashop jobs`), and `dadashop jobs retry <id>` queues it again.
+//! - **Idempotence.** Every job carries a key; its handler claims the key in `job_runs`
+//!   ([`crate::db::jobs`]) before sending and marks it done after, so a redelivered job sends
+//!   nothing twice.
+//! - **Secrets.** Codes and activation links travel sealed ([`seal`]); nothing about a code
+//!   is logged.
+
+pub mod admin;
+pub mod mail;
+pub mod seal;
+pub mod sms;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use apalis::layers::retry::RetryPolicy;
+use apalis::prelude::{
+    AbortError, Attempt, BackendExt, BoxDynError, Data, Monitor, TaskSink, WorkerBuilder,
+    WorkerBuilderExt,
+};
+use apalis_redis::RedisStorage;
+use apalis_sqlite::SqliteStorage;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+use tower::util::rng::HasherRng;
+
+use crate::config::Settings;
+use crate::db::jobs::Claim;
+use mail::{MailError, Mailer};
+use seal::Sealer;
+use sms::SmsSender;
+
+/// The queue of SMS jobs.
+pub const SMS_QUEUE: &str = "sms";
+/// The queue of mail jobs.
+pub const MAIL_QUEUE: &str = "mail";
+/// Seconds a worker's claim on a job run holds beyond the longest send (the larger of
+/// `RONGLIAN_TIMEOUT_SECS` and `SMTP_TIMEOUT_SECS`) before another worker may take it over.
+pub const CLAIM_MARGIN_SECS: u64 = 5;
+/// How long finished job runs are remembered for deduplication, in seconds (7 days).
+pub const RUNS_KEPT_SECS: i64 = 7 * 86_400;
+
+/// Send an SMS verification code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmsJob {
+    /// Idempotency key (a UUID made when the job is queued).
+    pub key: String,
+    /// 11-digit mainland mobile number.
+    pub phone: String,
+    /// The 6-digit code, sealed ([`Sealer`]).
+    pub code: String,
+    /// The code's lifetime told to the shopper, in minutes.
+    pub minutes: u64,
+}
+
+/// Send a mail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailJob {
+    /// Idempotency key (a UUID made when the job is queued).
+    pub key: String,
+    /// Recipient address.
+    pub to: String,
+    /// What the mail says.
+    pub body: MailBody,
+}
+
+/// The kinds of mail the shop sends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MailBody {
+    /// The activation link of a new account.
+    Activation {
+        username: String,
+        /// The link, sealed.
+        link: String,
+    },
+    /// A 6-digit password-reset code.
+    ResetCode {
+        /// The code, sealed.
+        code: String,
+        /// Its lifetime, in minutes.
+        minutes: u64,
+    },
+}
+
+/// A job could not be queued (the broker is down); callers answer 503.
+#[derive(Debug, thiserror::Error)]
+#[error("job queue: {0}")]
+pub struct QueueError(String);
+
+/// The queues, for enqueueing (API) and consuming (workers); cheap to clone.
+#[derive(Clone)]
+pub struct Jobs {
+    backend: QueueBackend,
+    sealer: Sealer,
+}
+
+#[derive(Clone)]
+enum QueueBackend {
+    Redis {
+        conn: redis::aio::ConnectionManager,
+        sms: RedisStorage<SmsJob>,
+        mail: RedisStorage<MailJob>,
+    },
+    Sqlite {
+        pool: apalis_sqlite::SqlitePool,
+        sms: SqliteStorage<SmsJob>,
+        mail: SqliteStorage<MailJob>,
+    },
+}
+
+impl std::fmt::Debug for Jobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.backend {
+            QueueBackend::Redis { .. } => "redis",
+            QueueBackend::Sqlite { .. } => "sqlite",
+        };
+        f.debug_struct("Jobs").field("backend", &kind).finish()
+    }
+}
+
+/// How often a worker beats its heart. An idle apalis 1.0 worker looked for new jobs only
+/// when its heartbeat fired (seen with a 100 s heartbeat: a job queued by the API waited for
+/// the next beat, the poll interval of `JOB_POLL_MS` alone did not wake the fetch), so this
+/// is also the longest a job waits for an idle worker.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+
+/// Missed heartbeats after which a worker counts as dead and its jobs are queued again:
+/// `JOB_ORPHAN_AFTER_SECS` worth of [`HEARTBEAT`]s.
+fn missed_heartbeats(orphan: Duration) -> usize {
+    usize::try_from((orphan.as_millis() / HEARTBEAT.as_millis()).max(2)).unwrap_or(usize::MAX)
+}
+
+/// The name of queue `kind` on Redis: under `KV_PREFIX`.
+fn redis_queue(settings: &Settings, kind: &str) -> String {
+    format!("{}jobs:{kind}", settings.kv_prefix)
+}
+
+impl Jobs {
+    /// Connects the broker of `settings`: Redis when `REDIS_URL` is set, else the SQLite
+    /// queue file (created and migrated when missing).
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let secret = settings
+            .jwt_secret
+            .as_deref()
+            .context("JWT secret missing: call Settings::validate first")?;
+        let sealer = Sealer::new(secret.as_bytes());
+        let orphan = Duration::from_secs(settings.job_orphan_after_secs);
+        let backend = match &settings.redis_url {
+            Some(url) => {
+                let conn = apalis_redis::connect(url.as_str()).await.with_context(|| {
+                    format!(
+                        "could not connect the job queue to REDIS_URL {}",
+                        crate::db::redact(url)
+                    )
+                })?;
+                let config = |kind: &str| {
+                    apalis_redis::Config::default()
+                        .queue(redis_queue(settings, kind))
+                        .heartbeat_interval(HEARTBEAT)
+                        .missed_heartbeats(missed_heartbeats(orphan))
+                };
+                QueueBackend::Redis {
+                    sms: RedisStorage::new(conn.clone()).with_config(config(SMS_QUEUE)),
+                    mail: RedisStorage::new(conn.clone()).with_config(config(MAIL_QUEUE)),
+                    conn,
+                }
+            }
+            None => {
+                let url = settings.jobs_sqlite_url().context(
+                    "background jobs on MySQL need Redis as their broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)",
+                )?;
+                let pool = open_sqlite_queue(&url).await?;
+                let config = |kind: &str| {
+                    apalis_sqlite::Config::default()
+                        .queue(kind)
+                        .heartbeat_interval(HEARTBEAT)
+                        .missed_heartbeats(missed_heartbeats(orphan))
+                };
+                QueueBackend::Sqlite {
+                    sms: SqliteStorage::new(&pool).with_config(config(SMS_QUEUE)),
+                    mail: SqliteStorage::new(&pool).with_config(config(MAIL_QUEUE)),
+                    pool,
+                }
+            }
+        };
+        Ok(Self { backend, sealer })
+    }
+
+    /// Seals a secret for a job payload.
+    pub fn seal(&self, secret: &str) -> String {
+        self.sealer.seal(secret)
+    }
+
+    /// Queues an SMS with the verification `code` for `phone`, valid `minutes`.
+    ///
+    /// # Errors
+    /// [`QueueError`] when the broker cannot be reached.
+    pub async fn send_sms_code(
+        &self,
+        phone: &str,
+        code: &str,
+        minutes: u64,
+    ) -> Result<(), QueueError> {
+        self.push_sms(SmsJob {
+            key: uuid::Uuid::new_v4().to_string(),
+            phone: phone.to_owned(),
+            code: self.seal(code),
+            minutes,
+        })
+        .await
+    }
+
+    /// Queues a mail.
+    ///
+    /// # Errors
+    /// [`QueueError`] when the broker cannot be reached.
+    pub async fn send_mail(&self, to: &str, body: MailBody) -> Result<(), QueueError> {
+        self.push_mail(MailJob {
+            key: uuid::Uuid::new_v4().to_string(),
+            to: to.to_owned(),
+            body,
+        })
+        .await
+    }
+
+    /// Queues `job` as it is (also to deliver one job twice, as a redelivery would).
+    ///
+    /// # Errors
+    /// [`QueueError`] when the broker cannot be reached.
+    pub async fn push_sms(&self, job: SmsJob) -> Result<(), QueueError> {
+        let push = async {
+            match &self.backend {
+                QueueBackend::Redis { sms, .. } => {
+                    sms.clone().push(job).await.map_err(|e| e.to_string())
+                }
+                QueueBackend::Sqlite { sms, .. } => {
+                    sms.clone().push(job).await.map_err(|e| e.to_string())
+                }
+            }
+        };
+        within_push_timeout(push).await
+    }
+
+    /// Queues `job` as it is.
+    ///
+    /// # Errors
+    /// [`QueueError`] when the broker cannot be reached.
+    pub async fn push_mail(&self, job: MailJob) -> Result<(), QueueError> {
+        let push = async {
+            match &self.backend {
+                QueueBackend::Redis { mail, .. } => {
+                    mail.clone().push(job).await.map_err(|e| e.to_string())
+                }
+                QueueBackend::Sqlite { mail, .. } => {
+                    mail.clone().push(job).await.map_err(|e| e.to_string())
+                }
+            }
+        };
+        within_push_timeout(push).await
+    }
+}
+
+/// Longest wait for the broker to take a job: a hung Redis becomes a 503, not a hung request.
+pub const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn within_push_timeout(
+    push: impl Future<Output = Result<(), String>>,
+) -> Result<(), QueueError> {
+    match tokio::time::timeout(PUSH_TIMEOUT, push).await {
+        Ok(pushed) => pushed.map_err(QueueError),
+        Err(_) => Err(QueueError(format!(
+            "the broker did not answer within {} s",
+            PUSH_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Opens (creating and migrating) the SQLite queue at `url`.
+async fn open_sqlite_queue(url: &str) -> anyhow::Result<apalis_sqlite::SqlitePool> {
+    use std::str::FromStr;
+    let options = apalis_sqlite::SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("JOBS_DATABASE_URL {url:?}"))?
+        .create_if_missing(true)
+        .journal_mode(sqlx09::sqlite::SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(5));
+    if let Some(dir) = options.get_filename().parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+    }
+    let pool = apalis_sqlite::SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("could not open the job queue {url}"))?;
+    SqliteStorage::setup(&pool)
+        .await
+        .context("could not migrate the job queue")?;
+    Ok(pool)
+}
+
+/// What the job handlers need: the shop's database (for `job_runs`), the SMS sender, the
+/// mailer, the sealer and the retry settings.
+#[derive(Clone, Debug)]
+pub struct JobContext {
+    pub db: AnyPool,
+    pub sms: SmsSender,
+    pub mailer: Mailer,
+    pub sealer: Sealer,
+    pub max_attempts: usize,
+    /// How long a claim on a job run holds, in seconds (see [`CLAIM_MARGIN_SECS`]).
+    pub lease_secs: i64,
+}
+
+impl JobContext {
+    /// The context of `settings` on the shop's database `db`.
+    pub fn new(settings: &Settings, db: AnyPool) -> anyhow::Result<Self> {
+        let secret = settings
+            .jwt_secret
+            .as_deref()
+            .context("JWT secret missing: call Settings::validate first")?;
+        Ok(Self {
+            db,
+            sms: SmsSender::from_settings(settings)?,
+            mailer: Mailer::from_settings(settings)?,
+            sealer: Sealer::new(secret.as_bytes()),
+            max_attempts: settings.job_max_attempts,
+            lease_secs: i64::try_from(
+                settings
+                    .ronglian_timeout_secs
+                    .max(settings.smtp_timeout_secs)
+                    + CLAIM_MARGIN_SECS,
+            )
+            .unwrap_or(i64::MAX),
+        })
+    }
+}
+
+/// Why one try of a job failed.
+#[derive(Debug, thiserror::Error)]
+enum TryError {
+    /// Retrying may help (provider down, time-out, another worker holds the run).
+    #[error("{0}")]
+    Transient(String),
+    /// Retrying cannot help (a sealed value that does not open, a bad address).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Runs the side effect `send` of job `key` at most once over all deliveries: claims the run,
+/// sends, records completion; a failed send gives the claim back for the retry.
+async fn once<F, Fut>(ctx: &JobContext, key: &str, kind: &str, send: F) -> Result<(), TryError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(), TryError>>,
+{
+    let claim = |now| crate::db::jobs::claim(&ctx.db, key, kind, now, ctx.lease_secs);
+    let db_error = |e: sqlx::Error| TryError::Transient(format!("database: {e}"));
+    let mut claimed = claim(crate::db::now_secs()).await.map_err(db_error)?;
+    if claimed == Claim::Busy {
+        // Another worker holds the run: it is sending now, or it died mid-send (a killed
+        // process, a redelivered job). Waiting out the lease once settles which, without
+        // spending this job's tries on it.
+        tokio::time::sleep(Duration::from_secs(
+            u64::try_from(ctx.lease_secs).unwrap_or(0) + 1,
+        ))
+        .await;
+        claimed = claim(crate::db::now_secs()).await.map_err(db_error)?;
+    }
+    match claimed {
+        Claim::Done => {
+            tracing::info!(job = key, kind, "job already done; redelivery ignored");
+            return Ok(());
+        }
+        Claim::Busy => {
+            return Err(TryError::Transient(
+                "another worker is running this job".to_owned(),
+            ));
+        }
+        Claim::Mine => {}
+    }
+    match send().await {
+        Ok(()) => {
+            let now = crate::db::now_secs();
+            // The message is out: a failure to record that must not send it again, so it
+            // is logged, not retried (the claim's lease still blocks a second send).
+            if let Err(e) = crate::db::jobs::finish(&ctx.db, key, now, now - RUNS_KEPT_SECS).await {
+                tracing::error!(job = key, error = %e, "sent, but could not record completion");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Err(db) = crate::db::jobs::release(&ctx.db, key).await {
+                tracing::warn!(job = key, error = %db, "could not release the job claim");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The handler's answer to apalis: a transient failure before the last try is an error the
+/// retry layer retries after its back-off; a permanent failure, or any failure on the last
+/// try, aborts (apalis keeps the job as failed with this error, `dadashop jobs` lists it).
+fn settle(
+    result: Result<(), TryError>,
+    attempt: &Attempt,
+    max: usize,
+    job: &str,
+) -> Result<(), BoxDynError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(TryError::Transient(e)) if attempt.current() < max => {
+            tracing::warn!(job, attempt = attempt.current(), error = %e, "job failed; will retry");
+            Err(e.into())
+        }
+        Err(e) => {
+            tracing::error!(job, attempt = attempt.current(), error = %e, "job failed for good");
+            Err(AbortError::new(e.to_string()).into())
+        }
+    }
+}
+
+/// Sends one SMS job.
+async fn handle_sms(
+    job: SmsJob,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let result = once(&ctx, &job.key, SMS_QUEUE, || async {
+        let code = ctx
+            .sealer
+            .open(&job.code)
+            .map_err(|e| TryError::Permanent(e.to_string()))?;
+        ctx.sms
+            .send_code(&job.phone, &code, job.minutes)
+            .await
+            .map_err(|e| TryError::Transient(e.to_string()))
+    })
+    .await;
+    settle(result, &attempt, ctx.max_attempts, &job.key)
+}
+
+/// Sends one mail job.
+async fn handle_mail(
+    job: MailJob,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let result = once(&ctx, &job.key, MAIL_QUEUE, || async {
+        let open = |v: &str| {
+            ctx.sealer
+                .open(v)
+                .map_err(|e| TryError::Permanent(e.to_string()))
+        };
+        let mail = match &job.body {
+            MailBody::Activation { username, link } => {
+                mail::activation_mail(&job.to, username, &open(link)?)
+            }
+            MailBody::ResetCode { code, minutes } => {
+                mail::reset_code_mail(&job.to, &open(code)?, *minutes)
+            }
+        };
+        ctx.mailer.send(&mail).await.map_err(|e| match e {
+            MailError::BadAddress => TryError::Permanent(e.to_string()),
+            MailError::Transport(_) => TryError::Transient(e.to_string()),
+        })
+    })
+    .await;
+    settle(result, &attempt, ctx.max_attempts, &job.key)
+}
+
+/// A worker name unique across processes and restarts: apalis-redis refuses a name that
+/// is still registered.
+fn worker_name(kind: &str) -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "dadashop-{kind}-{host}-{}-{}",
+        std::process::id(),
+        &suffix[..8]
+    )
+}
+
+/// The retry policy of `settings`: `JOB_MAX_ATTEMPTS - 1` retries with exponential back-off.
+fn retry_policy(
+    settings: &Settings,
+) -> anyhow::Result<
+    apalis::layers::retry::BackoffRetryPolicy<tower::retry::backoff::ExponentialBackoff<HasherRng>>,
+> {
+    let backoff = ExponentialBackoffMaker::new(
+        Duration::from_millis(settings.job_backoff_ms),
+        Duration::from_secs(settings.job_backoff_max_secs),
+        0.2,
+        HasherRng::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("JOB_BACKOFF_MS / JOB_BACKOFF_MAX_SECS: {e}"))?
+    .make_backoff();
+    Ok(RetryPolicy::retries(settings.job_max_attempts.saturating_sub(1)).with_backoff(backoff))
+}
+
+/// Runs the SMS and mail workers on `jobs` until `shutdown` resolves, then lets running jobs
+/// finish (for up to 30 s).
+pub async fn run_workers(
+    settings: Arc<Settings>,
+    ctx: JobContext,
+    jobs: Jobs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let policy = retry_policy(&settings)?;
+    let concurrency = settings.job_concurrency;
+    // Without a poll interval apalis 1.0 fetches only when its heartbeat fires (every
+    // JOB_ORPHAN_AFTER_SECS / 3): a job pushed by another process would wait that long.
+    let poll = Duration::from_millis(settings.job_poll_ms);
+    let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
+    let monitor = match jobs.backend {
+        QueueBackend::Redis { sms, mail, .. } => {
+            let (c1, c2, p1, p2) = (ctx.clone(), ctx, policy.clone(), policy);
+            monitor
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(SMS_QUEUE))
+                        .backend(sms.clone().poll_with_interval(poll))
+                        .data(c1.clone())
+                        .concurrency(concurrency)
+                        .retry(p1.clone())
+                        .build(handle_sms)
+                })
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(MAIL_QUEUE))
+                        .backend(mail.clone().poll_with_interval(poll))
+                        .data(c2.clone())
+                        .concurrency(concurrency)
+                        .retry(p2.clone())
+                        .build(handle_mail)
+                })
+        }
+        QueueBackend::Sqlite { sms, mail, .. } => {
+            let (c1, c2, p1, p2) = (ctx.clone(), ctx, policy.clone(), policy);
+            monitor
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(SMS_QUEUE))
+                        .backend(sms.clone().poll_with_interval(poll))
+                        .data(c1.clone())
+                        .concurrency(concurrency)
+                        .retry(p1.clone())
+                        .build(handle_sms)
+                })
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(MAIL_QUEUE))
+                        .backend(mail.clone().poll_with_interval(poll))
+                        .data(c2.clone())
+                        .concurrency(concurrency)
+                        .retry(p2.clone())
+                        .build(handle_mail)
+                })
+        }
+    };
+    tracing::info!("background workers started (sms, mail)");
+    monitor
+        .run_with_signal(async move {
+            shutdown.await;
+            Ok(())
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("job workers: {e}"))?;
+    tracing::info!("background workers stopped");
+    Ok(())
+}
