@@ -313,6 +313,8 @@ mod tests {
             Page::History,
             Page::Cart,
             Page::WeiboCallback,
+            Page::Activation,
+            Page::ForgotPassword,
         ] {
             assert!(app_route(page.path()).is_some(), "{}", page.path());
         }

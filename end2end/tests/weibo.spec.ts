@@ -1,5 +1,15 @@
 import { type Page } from '@playwright/test';
-import { WEB, WEIBO, expect, httpStatus, newShopper, registerViaApi, test } from './fixtures';
+import {
+  WEB,
+  WEIBO,
+  expect,
+  httpStatus,
+  newShopper,
+  registerViaApi,
+  test,
+  waitForMail,
+  waitForSmsCode,
+} from './fixtures';
 import { Header, LoginPage } from './pages/shop';
 
 /** Where the session is kept after a login. */
@@ -52,10 +62,16 @@ test('first Weibo login binds a new account; the next one goes straight in; the 
   await page.getByLabel('密码', { exact: true }).fill(shopper.password);
   await page.getByLabel('确认密码', { exact: true }).fill(shopper.password);
   await page.getByLabel('手机号', { exact: true }).fill(shopper.phone);
+  // The new account's phone is verified by SMS, as at registration.
+  await page.getByRole('button', { name: '获取短信验证码' }).click();
+  await expect(page.getByTestId('sms-notice')).toHaveText('验证码已发送，5分钟内有效');
+  await page.getByLabel('短信验证码', { exact: true }).fill(await waitForSmsCode(page.request, shopper.phone));
   await page.getByLabel('邮箱', { exact: true }).fill(shopper.email);
   await page.getByRole('button', { name: '注册并绑定' }).click();
   await expect(page).toHaveURL('/');
   await header.expectLoggedInAs(shopper.username);
+  // And it gets its activation mail.
+  expect((await waitForMail(page.request, shopper.email))[0].subject).toBe('达达商城账户激活');
   // Without 自动登录 the session ends with the browser.
   const first = await storedSession(page);
   expect(first.session).toBeTruthy();

@@ -17,6 +17,9 @@ pub const APP_ROUTES: &[&str] = &[
     "/product/:id",
     "/search",
     "/cart",
+    // The activation mail's link and the forgotten-password page.
+    "/activation",
+    "/password/forgot",
     // Where Weibo sends the shopper back (the default `WEIBO_REDIRECT_URI`).
     "/weibo/callback",
     // The original shop's page paths, kept for old links and bookmarks.
@@ -25,6 +28,7 @@ pub const APP_ROUTES: &[&str] = &[
     "/dadashop/templates/login.html",
     "/dadashop/templates/register.html",
     "/dadashop/templates/callback.html",
+    "/dadashop/templates/active.html",
     "/dadashop/templates/product_list.html",
     "/dadashop/templates/product_details.html",
     "/dadashop/templates/search_list.html",

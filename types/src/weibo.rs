@@ -68,6 +68,11 @@ pub struct BindRequest {
     /// Required for a new account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// For a new account while the shop requires phone verification
+    /// (`REGISTER_REQUIRE_SMS`): the SMS code sent to `phone` by `POST /v1/users/sms/code`,
+    /// as at registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
 }
 
 /// The Weibo account bound to a shopper's account.

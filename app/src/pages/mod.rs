@@ -16,6 +16,7 @@ mod product;
 mod profile;
 mod register;
 mod search;
+mod sms;
 mod weibo;
 
 pub use activation::ActivationPage;

@@ -1,9 +1,6 @@
 //! `/register` (and the legacy `/dadashop/templates/register.html`).
 //!
-//! The SMS code: "获取短信验证码" asks the server to text a code to the phone, then counts
-//! down 60 seconds (the server's interval, docs/api.md code 10131) before it can be asked
-//! again. The end of the countdown is kept in localStorage ([`SMS_DEADLINE_KEY`]), so a
-//! reload does not let the shopper ask early (the server would refuse anyway).
+//! The SMS code row with its countdown is [`super::sms::SmsCodeField`].
 
 use dadashop_types::rules;
 use dadashop_types::users::RegisterRequest;
@@ -12,30 +9,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use std::time::Duration;
-
+use super::sms::{SmsCodeField, sms_code_error};
 use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
 use crate::state::{failure_message, use_auth};
-
-/// localStorage key holding when the SMS countdown ends, in Unix milliseconds.
-pub const SMS_DEADLINE_KEY: &str = "dashop_sms_deadline";
-/// Seconds between two codes for one phone (the server's limit).
-pub const SMS_INTERVAL_SECS: f64 = 60.0;
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-/// The stored end of the countdown, if any.
-fn stored_deadline() -> f64 {
-    local_storage()
-        .and_then(|s| s.get_item(SMS_DEADLINE_KEY).ok().flatten())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
-}
 
 /// Username (sent as the legacy `uname`), password twice, phone, the SMS code, email and
 /// 自动登录. The answer logs the new shopper in; they land on the home page.
@@ -79,56 +58,7 @@ pub fn RegisterPage() -> impl IntoView {
     let phone_error = Signal::derive(move || phone.with(|v| message(rules::check_phone(v.trim()))));
     let email_error = Signal::derive(move || email.with(|v| message(rules::check_email(v.trim()))));
     let verify = RwSignal::new(String::new());
-    let verify_error = Signal::derive(move || {
-        verify.with(|v| {
-            let v = v.trim();
-            (v.len() != 6 || !v.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| "请输入6位短信验证码".to_owned())
-        })
-    });
-
-    // The countdown: `now` ticks every second while the page is open.
-    let deadline = RwSignal::new(stored_deadline());
-    let now = RwSignal::new(js_sys::Date::now());
-    if let Ok(handle) = set_interval_with_handle(
-        move || now.set(js_sys::Date::now()),
-        Duration::from_millis(500),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    let seconds_left = Signal::derive(move || {
-        let left = (deadline.get() - now.get()) / 1000.0;
-        if left > 0.0 { left.ceil() as u32 } else { 0 }
-    });
-    let counting = Signal::derive(move || seconds_left.get() > 0);
-    let sms_notice = RwSignal::new(None::<(bool, String)>);
-    let send_code = Action::new_local(move |phone: &String| {
-        let phone = phone.clone();
-        async move {
-            match api::users::send_sms_code(&phone).await {
-                Ok(()) => {
-                    let until = js_sys::Date::now() + SMS_INTERVAL_SECS * 1000.0;
-                    if let Some(storage) = local_storage() {
-                        let _ = storage.set_item(SMS_DEADLINE_KEY, &until.to_string());
-                    }
-                    deadline.set(until);
-                    sms_notice.set(Some((true, "验证码已发送，5分钟内有效".to_owned())));
-                }
-                Err(e) => sms_notice.set(Some((false, e.to_string()))),
-            }
-        }
-    });
-    let sending = send_code.pending();
-    let on_send_code = move |_| {
-        if phone_error.get_untracked().is_some() {
-            sms_notice.set(Some((false, "请先填写正确的手机号".to_owned())));
-            return;
-        }
-        if sending.get_untracked() || seconds_left.get_untracked() > 0 {
-            return;
-        }
-        send_code.dispatch(phone.get_untracked().trim().to_owned());
-    };
+    let verify_error = sms_code_error(verify);
     let errors = [
         username_error,
         password_error,
@@ -221,42 +151,13 @@ pub fn RegisterPage() -> impl IntoView {
                     autocomplete="tel"
                     inputmode="numeric"
                 />
-                <div class="sms-code">
-                    <TextField
-                        id="register-verify"
-                        maxlength=6
-                        label="短信验证码"
-                        value=verify
-                        error=verify_error
-                        reveal=submitted
-                        autocomplete="one-time-code"
-                        inputmode="numeric"
-                    />
-                    <button
-                        type="button"
-                        class="btn"
-                        data-testid="send-sms"
-                        on:click=on_send_code
-                        disabled=move || sending.get() || counting.get()
-                    >
-                        {move || match seconds_left.get() {
-                            0 => "获取短信验证码".to_owned(),
-                            n => format!("{n}秒后重新获取"),
-                        }}
-                    </button>
-                </div>
-                {move || {
-                    sms_notice
-                        .get()
-                        .map(|(ok, text)| {
-                            let class = if ok { "notice success" } else { "notice error" };
-                            view! {
-                                <p class=class role="status" data-testid="sms-notice">
-                                    {text}
-                                </p>
-                            }
-                        })
-                }}
+                <SmsCodeField
+                    id="register-verify"
+                    phone
+                    phone_error
+                    code=verify
+                    reveal=submitted
+                />
                 <TextField
                     id="register-email"
                     maxlength=rules::EMAIL_MAX_CHARS

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::sms::{SmsCodeField, sms_code_error};
 use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
@@ -177,6 +178,7 @@ fn BindForm(
     let password2 = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
+    let verify = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
     let is_new = move || mode.get() == BindMode::New;
 
@@ -210,11 +212,15 @@ fn BindForm(
             .then(|| email.with(|v| message(rules::check_email(v.trim()))))
             .flatten()
     });
+    // A new account's phone is verified by SMS, as at registration (`REGISTER_REQUIRE_SMS`).
+    let code_error = sms_code_error(verify);
+    let verify_error = Signal::derive(move || is_new().then(|| code_error.get()).flatten());
     let errors = [
         username_error,
         password_error,
         password2_error,
         phone_error,
+        verify_error,
         email_error,
     ];
 
@@ -245,6 +251,7 @@ fn BindForm(
             password: Some(password.get_untracked()),
             phone: new_account.then(|| phone.get_untracked().trim().to_owned()),
             email: new_account.then(|| email.get_untracked().trim().to_owned()),
+            verify: new_account.then(|| verify.get_untracked().trim().to_owned()),
         };
         bind.dispatch(body);
     };
@@ -353,6 +360,7 @@ fn BindForm(
                     autocomplete="tel"
                     inputmode="numeric"
                 />
+                <SmsCodeField id="bind-verify" phone phone_error code=verify reveal=submitted />
                 <TextField
                     id="bind-email"
                     maxlength=rules::EMAIL_MAX_CHARS

@@ -127,7 +127,14 @@ impl Auth {
     }
 
     /// The server no longer accepts the token: forget it and let the shell go to the login page.
+    ///
+    /// Once per session: when several calls of one page get their 401 (the profile and the
+    /// Weibo binding of `/user`, say), the later ones find the session gone and change
+    /// nothing, so the shell does not navigate twice (and lose the `?next=` way back).
     pub fn expire(self) {
+        if !self.is_logged_in_untracked() {
+            return;
+        }
         self.log_out();
         self.expirations.update(|n| *n = n.wrapping_add(1));
     }

@@ -41,6 +41,8 @@ use crate::domain::{Email, NewPassword, Phone, Username};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LenientJson, required, required_exact};
 use crate::routes::tokens::token_response;
+use crate::routes::users::{sms_code_of, use_sms_code};
+use crate::routes::verification::send_activation;
 use crate::state::AppState;
 use crate::weibo::{WeiboClient, WeiboError, WeiboProfile, WeiboToken, is_uid};
 
@@ -231,7 +233,9 @@ fn weibo_failure(error: WeiboError) -> ApiError {
 /// When `username` names an existing account, `password` must be its password (a wrong one
 /// counts as a failed login, under the login limits) and the uid is bound to it. Otherwise a
 /// new account is created from `username`, `password`, `phone` and `email` (the rules and
-/// limits of registration) and bound in the same transaction. The ticket is used up only by
+/// limits of registration, including the SMS code in `verify` while `REGISTER_REQUIRE_SMS`
+/// is on) and bound in the same transaction; its activation mail goes out as after a
+/// registration. The ticket is used up only by
 /// a successful bind, so a typo can be corrected.
 ///
 /// Errors: 400 / 10123 missing field (and the field codes of registration); 400 / 10130
@@ -241,7 +245,7 @@ fn weibo_failure(error: WeiboError) -> ApiError {
 /// (also the loser of two concurrent binds); 429 / 10131 limits; 503 store or database down.
 #[utoipa::path(post, path = "/v1/users/weibo/users", tag = "weibo", request_body = BindRequest,
     responses((status = 200, body = TokenResponse),
-        (status = 400, description = "Missing field (10123), bad ticket (10130), wrong password (10104)", body = dadashop_types::ErrorBody),
+        (status = 400, description = "Missing field (10123), bad ticket (10130), wrong password (10104), wrong (10132) or expired (10106) SMS code", body = dadashop_types::ErrorBody),
         (status = 409, description = "Username taken (206), or the uid or account is bound already (10130)", body = dadashop_types::ErrorBody),
         (status = 429, description = "Login or registration limits (10131); see Retry-After", body = dadashop_types::ErrorBody),
         (status = 503, description = "Database or Redis unavailable", body = dadashop_types::ErrorBody)))]
@@ -362,11 +366,23 @@ async fn bind_new(
     let password = NewPassword::parse(required_exact(&req.password, "password")?)?;
     let phone = Phone::parse(required(&req.phone, "phone")?)?;
     let email = Email::parse(required(&req.email, "email")?)?;
+    let sms_code = sms_code_of(state, &req.verify)?;
     // A uid bound in the meantime needs no new account (and no hashing).
     if bindings::find_user(&state.db, &ticket.uid).await?.is_some() {
         return Err(already_bound());
     }
     let attempt = RegisterTry::begin(state, ip).await?;
+    // The phone of a new account is verified as at registration; a wrong code is the
+    // shopper's to correct, so the try is kept.
+    if let Some(code) = sms_code
+        && let Err(e) = use_sms_code(state, &phone, code).await
+    {
+        match e {
+            ApiError::BadRequest { .. } => attempt.kept(),
+            _ => attempt.abandon().await,
+        }
+        return Err(e);
+    }
     let hash = match state.hasher.hash(password.expose().to_owned()).await {
         Ok(hash) => hash,
         Err(e) => {
@@ -392,6 +408,11 @@ async fn bind_new(
         Ok(user) => {
             attempt.kept();
             tracing::info!(user_id = user.id, "account created and bound to weibo");
+            // As after a registration: the account exists whatever happens to the mail, and
+            // the shopper can ask again from the personal center.
+            if let Err(e) = send_activation(state, &user).await {
+                tracing::warn!(user_id = user.id, error = %e, "activation mail not queued");
+            }
             Ok(user)
         }
         Err(bindings::BindError::UsernameTaken) => {

@@ -14,6 +14,7 @@ on_both_backends!(
     of_two_concurrent_binds_of_one_uid_exactly_one_succeeds,
     a_shopper_sees_and_removes_the_binding_and_keeps_the_password_login,
     an_expired_state_or_code_is_refused,
+    a_new_account_bound_to_weibo_needs_the_sms_code_and_gets_the_activation_mail,
 );
 
 /// The first test Weibo user of the fake.
@@ -256,6 +257,68 @@ async fn a_shopper_sees_and_removes_the_binding_and_keeps_the_password_login(b: 
     assert_eq!(app.login("carol", PASSWORD).await.0, StatusCode::OK);
     let (_, body) = weibo_login(&app, &fake, &uid(2)).await;
     assert_eq!(body["code"], 201);
+}
+
+/// With `REGISTER_REQUIRE_SMS` on, a new account made by the bind form proves its phone as a
+/// registration does (10123 without the code, 10132 with a wrong one, the ticket still
+/// usable), and gets the activation mail.
+async fn a_new_account_bound_to_weibo_needs_the_sms_code_and_gets_the_activation_mail(b: Backend) {
+    let fake = FakeWeibo::start("127.0.0.1:0".parse().expect("addr"), Config::default())
+        .await
+        .expect("fake weibo");
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            weibo_base: Some(fake.url()),
+            require_sms: true,
+            fake_sms: true,
+            fake_smtp: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let (status, body) = weibo_login(&app, &fake, &uid(0)).await;
+    assert_eq!((status, body["code"].clone()), (StatusCode::OK, json!(201)));
+    let ticket = body["ticket"].as_str().expect("ticket").to_owned();
+    let mut form = new_account(&uid(0), &ticket, "wbsms");
+    let phone = form["phone"].as_str().expect("phone").to_owned();
+
+    let (status, body) = app.post("/v1/users/weibo/users", form.clone(), None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10123)),
+        "{body}"
+    );
+    let code = app.sms_code(&phone).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    form["verify"] = json!(wrong);
+    let (status, body) = app.post("/v1/users/weibo/users", form.clone(), None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10132)),
+        "{body}"
+    );
+    assert_eq!(app.count("users").await, 0, "nothing created");
+
+    form["verify"] = json!(code);
+    let (status, body) = app.post("/v1/users/weibo/users", form.clone(), None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::OK, json!(200)),
+        "{body}"
+    );
+    let mails = app.wait_for_mail("wbsms@example.com", 1).await;
+    assert_eq!(mails[0].subject, "达达商城账户激活");
+    // The code was used up with the account.
+    let (_, again) = weibo_login(&app, &fake, &uid(1)).await;
+    let mut other = new_account(&uid(1), again["ticket"].as_str().expect("ticket"), "wbsms2");
+    other["verify"] = json!(code);
+    let (status, body) = app.post("/v1/users/weibo/users", other, None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10106)),
+        "{body}"
+    );
 }
 
 /// A state past its 10 minutes (made to expire in Redis, where the TTL is real) and a code
