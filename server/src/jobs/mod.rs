@@ -535,47 +535,34 @@ pub async fn run_workers(
     // JOB_ORPHAN_AFTER_SECS / 3): a job pushed by another process would wait that long.
     let poll = Duration::from_millis(settings.job_poll_ms);
     let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
+    // The same two workers on either backend; the backends' storage types differ, so a
+    // local macro stands in for a function generic over apalis's backend traits.
+    macro_rules! register_workers {
+        ($sms:expr, $mail:expr) => {{
+            let (sms, mail) = ($sms, $mail);
+            let (c1, c2, p1, p2) = (ctx.clone(), ctx, policy.clone(), policy);
+            monitor
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(SMS_QUEUE))
+                        .backend(sms.clone().poll_with_interval(poll))
+                        .data(c1.clone())
+                        .concurrency(concurrency)
+                        .retry(p1.clone())
+                        .build(handle_sms)
+                })
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(MAIL_QUEUE))
+                        .backend(mail.clone().poll_with_interval(poll))
+                        .data(c2.clone())
+                        .concurrency(concurrency)
+                        .retry(p2.clone())
+                        .build(handle_mail)
+                })
+        }};
+    }
     let monitor = match jobs.backend {
-        QueueBackend::Redis { sms, mail, .. } => {
-            let (c1, c2, p1, p2) = (ctx.clone(), ctx, policy.clone(), policy);
-            monitor
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(SMS_QUEUE))
-                        .backend(sms.clone().poll_with_interval(poll))
-                        .data(c1.clone())
-                        .concurrency(concurrency)
-                        .retry(p1.clone())
-                        .build(handle_sms)
-                })
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(MAIL_QUEUE))
-                        .backend(mail.clone().poll_with_interval(poll))
-                        .data(c2.clone())
-                        .concurrency(concurrency)
-                        .retry(p2.clone())
-                        .build(handle_mail)
-                })
-        }
-        QueueBackend::Sqlite { sms, mail, .. } => {
-            let (c1, c2, p1, p2) = (ctx.clone(), ctx, policy.clone(), policy);
-            monitor
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(SMS_QUEUE))
-                        .backend(sms.clone().poll_with_interval(poll))
-                        .data(c1.clone())
-                        .concurrency(concurrency)
-                        .retry(p1.clone())
-                        .build(handle_sms)
-                })
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(MAIL_QUEUE))
-                        .backend(mail.clone().poll_with_interval(poll))
-                        .data(c2.clone())
-                        .concurrency(concurrency)
-                        .retry(p2.clone())
-                        .build(handle_mail)
-                })
-        }
+        QueueBackend::Redis { sms, mail, .. } => register_workers!(sms, mail),
+        QueueBackend::Sqlite { sms, mail, .. } => register_workers!(sms, mail),
     };
     tracing::info!("background workers started (sms, mail)");
     monitor
