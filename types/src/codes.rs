@@ -70,3 +70,32 @@ pub const SKU_NOT_FOUND: u32 = 40300;
 pub const SERVICE_UNAVAILABLE: u32 = 503;
 /// Unexpected server failure; details are only in the server log.
 pub const INTERNAL: u32 = 500;
+/// Cart: the SKU does not exist, is not launched, or is not in the cart.
+pub const CART_SKU_NOT_FOUND: u32 = 30101;
+/// Cart: bad `sku_id` or `count` (not a positive whole number, over the per-line limit), bad
+/// `state`, or the cart is full.
+pub const CART_BAD_PARAMS: u32 = 30102;
+/// Cart: the count would exceed the SKU's stock.
+pub const CART_EXCEEDS_STOCK: u32 = 30103;
+/// Cart: the token's user is not the user of the path (HTTP 403).
+pub const CART_NOT_YOURS: u32 = 30104;
+/// Orders: nothing to settle (no selected cart line; bad `settlement_type`, `sku_id` or
+/// `buy_num` / `buy_count`). Chosen by this shop: the original left 50101 undocumented.
+pub const ORDER_NOTHING_TO_SETTLE: u32 = 50101;
+/// Orders: the address is missing, unknown, deleted or another user's.
+pub const ORDER_BAD_ADDRESS: u32 = 50102;
+/// Orders: a SKU has fewer units in stock than ordered (the message names it), or is no
+/// longer launched.
+pub const ORDER_STOCK_SHORT: u32 = 50103;
+/// Orders: the stock update lost to concurrent orders after every retry; try again.
+pub const ORDER_CONCURRENT_UPDATE: u32 = 50104;
+/// Orders: the order is not paid (payment result).
+pub const ORDER_NOT_PAID: u32 = 50105;
+/// Orders: no such order of this user (an addition).
+pub const ORDER_NOT_FOUND: u32 = 50106;
+/// Orders: the order's status does not allow this (cancel an order that is no longer
+/// unpaid, confirm receipt of an order not shipped). An addition.
+pub const ORDER_WRONG_STATUS: u32 = 50107;
+/// Orders: the `Idempotency-Key` was used before with a different request (HTTP 422, as the
+/// IETF draft "The Idempotency-Key HTTP Header Field" says). An addition.
+pub const ORDER_IDEMPOTENCY_MISMATCH: u32 = 50108;

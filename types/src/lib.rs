@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod goods;
 pub mod money;
+pub mod orders;
 pub mod routes;
 pub mod rules;
 pub mod users;

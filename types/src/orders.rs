@@ -1,0 +1,305 @@
+//! Carts, settlement and orders (`/v1/carts/...`, `/v1/orders/...`, docs/api.md "Carts" and
+//! "Orders and payment"). Money travels as yuan strings with two decimals
+//! ([`crate::money::format_fen`]); counts are whole units.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Most lines a cart holds (distinct SKUs). Chosen by this shop.
+pub const MAX_CART_LINES: usize = 100;
+/// Most units of one SKU in one cart line or one buy-now order. Chosen by this shop.
+pub const MAX_LINE_COUNT: i64 = 999;
+/// Name of the seller in order answers (`saller`, the original's spelling).
+pub const SELLER: &str = "达达商城";
+/// Most characters of an `Idempotency-Key` header value.
+pub const IDEMPOTENCY_KEY_MAX_CHARS: usize = 64;
+
+/// Order status 1: created, waiting for payment (待付款).
+pub const STATUS_UNPAID: i64 = 1;
+/// Order status 2: paid, waiting to be shipped (待发货).
+pub const STATUS_PAID: i64 = 2;
+/// Order status 3: shipped, waiting for the shopper to confirm receipt (待收货).
+pub const STATUS_SHIPPED: i64 = 3;
+/// Order status 4: receipt confirmed (订单完成).
+pub const STATUS_DONE: i64 = 4;
+/// Order status 5: cancelled while unpaid, by the shopper or by the payment time-out; its
+/// stock went back (已取消). The original named this state without a number; 5 is this
+/// shop's choice.
+pub const STATUS_CANCELLED: i64 = 5;
+
+/// The shopper-facing name of an order status.
+pub fn status_name(status: i64) -> &'static str {
+    match status {
+        STATUS_UNPAID => "待付款",
+        STATUS_PAID => "待发货",
+        STATUS_SHIPPED => "待收货",
+        STATUS_DONE => "订单完成",
+        STATUS_CANCELLED => "已取消",
+        _ => "未知",
+    }
+}
+
+/// A cart line, also the item shape of the offline cart kept in localStorage `cart`, of
+/// settlement lines and of order lines (where `selected` is always true).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CartItem {
+    /// The SKU id.
+    pub id: i64,
+    pub name: String,
+    /// Units, 1 to [`MAX_LINE_COUNT`].
+    pub count: i64,
+    /// Whether the line goes into the next order.
+    pub selected: bool,
+    /// Picture, relative to the answer's `base_url`.
+    pub default_image_url: String,
+    /// Unit price, yuan with two decimals.
+    pub price: String,
+    /// Sale attribute names of the SKU, e.g. `["颜色", "尺寸"]`.
+    #[serde(default)]
+    pub sku_sale_attr_name: Vec<String>,
+    /// The SKU's value of each attribute, parallel to `sku_sale_attr_name`.
+    #[serde(default)]
+    pub sku_sale_attr_val: Vec<String>,
+    /// Units in stock now (an addition: the cart page caps its + button with it).
+    #[serde(default)]
+    pub stock: i64,
+}
+
+/// Answer of every cart operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CartResponse {
+    pub code: u32,
+    /// The whole cart, oldest line first. Lines of SKUs that are no longer launched are
+    /// left out (and not counted).
+    pub data: Vec<CartItem>,
+    /// Number of lines (distinct SKUs) in the cart, as the header shows it.
+    pub carts_count: u32,
+    /// Prefix of the pictures: `<public API origin>/media/`.
+    pub base_url: String,
+}
+
+/// `POST /v1/carts/<username>`: add `count` units of `sku_id` (added to an existing line).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddToCartRequest {
+    /// SKU id, a number or a numeric string.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub sku_id: Option<Value>,
+    /// Units to add, 1 to [`MAX_LINE_COUNT`], a number or a numeric string.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub count: Option<Value>,
+}
+
+/// `PUT /v1/carts/<username>`: `state` is `add` (+1), `del` (−1, never below 1), `select`,
+/// `unselect` (these four with `sku_id`), `selectall` or `unselectall`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateCartRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub sku_id: Option<Value>,
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// `DELETE /v1/carts/<username>`: remove the line of `sku_id`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RemoveFromCartRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub sku_id: Option<Value>,
+}
+
+/// An address as settlement lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettlementAddress {
+    pub id: i64,
+    /// The receiver.
+    pub name: String,
+    /// The receiver's mobile number.
+    pub mobile: String,
+    /// The address's tag (家, 公司 ...).
+    pub title: String,
+    pub address: String,
+    /// Whether it is the shopper's default address (an addition; listed first).
+    pub is_default: bool,
+}
+
+/// The `data` of a settlement answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Settlement {
+    pub addresses: Vec<SettlementAddress>,
+    /// The lines to order: the selected cart lines, or the one buy-now line.
+    pub sku_list: Vec<CartItem>,
+    /// Units in all.
+    pub total_count: i64,
+    /// Goods total, yuan with two decimals.
+    pub total_amount: String,
+    /// Freight, yuan with two decimals.
+    pub transit: String,
+    /// Goods total plus freight, yuan with two decimals.
+    pub payment_amount: String,
+}
+
+/// `GET /v1/orders/<username>/advance` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettlementResponse {
+    pub code: u32,
+    pub data: Settlement,
+    pub base_url: String,
+}
+
+/// Query of `GET /v1/orders/<username>/advance`: `settlement_type` 0 (the cart's selected
+/// lines) or 1 (buy now: `sku_id` and `buy_num`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct SettlementQuery {
+    #[serde(default)]
+    pub settlement_type: Option<String>,
+    #[serde(default)]
+    pub sku_id: Option<String>,
+    #[serde(default)]
+    pub buy_num: Option<String>,
+}
+
+/// `POST /v1/orders/<username>`: create an order. Send an `Idempotency-Key` header (at most
+/// [`IDEMPOTENCY_KEY_MAX_CHARS`] characters) to make retries safe.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateOrderRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub address_id: Option<Value>,
+    /// 0 (the cart's selected lines) or 1 (buy now).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub settlement_type: Option<Value>,
+    /// Buy now: the SKU.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub sku_id: Option<Value>,
+    /// Buy now: the units.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub buy_count: Option<Value>,
+}
+
+/// The `data` of an order-creation answer (also of a re-pay request, `type=5`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedOrder {
+    /// The seller's name ([`SELLER`]; the original's spelling).
+    pub saller: String,
+    /// The amount to pay (goods and freight), yuan with two decimals.
+    pub total_amount: String,
+    pub order_id: String,
+    /// The payment page; empty until payment is built (the payment issue).
+    pub pay_url: String,
+    /// Lines left in the cart.
+    pub carts_count: u32,
+    /// Seconds left to pay before the order is cancelled (an addition).
+    pub pay_remaining_secs: i64,
+}
+
+/// `POST /v1/orders/<username>` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedOrderResponse {
+    pub code: u32,
+    pub data: CreatedOrder,
+}
+
+/// The delivery address copied into an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderAddress {
+    pub title: String,
+    pub address: String,
+    pub mobile: String,
+    pub receiver: String,
+}
+
+/// An order as the order list and the order detail show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderSummary {
+    pub order_id: String,
+    /// Units in all.
+    pub order_total_count: i64,
+    /// The amount to pay (goods and freight), yuan with two decimals.
+    pub order_total_amount: String,
+    /// Freight, yuan with two decimals.
+    pub order_freight: String,
+    pub address: OrderAddress,
+    /// 1 unpaid, 2 paid, 3 shipped, 4 done, 5 cancelled.
+    pub status: i64,
+    /// The status's name (待付款 ...), an addition.
+    pub status_name: String,
+    /// The lines as ordered (name, price and attributes at order time).
+    pub order_sku: Vec<CartItem>,
+    /// When it was ordered, `YYYY-mm-dd HH:MM:SS` in China Standard Time (UTC+8).
+    pub order_time: String,
+    /// For an unpaid order, the seconds left to pay before it is cancelled (else 0).
+    pub pay_remaining_secs: i64,
+}
+
+/// The `data` of the order list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderList {
+    /// Newest first.
+    pub orders_list: Vec<OrderSummary>,
+    /// Page size and number of orders of this status.
+    pub paginator: crate::goods::Paginator,
+}
+
+/// `GET /v1/orders/<username>?type=0..4` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderListResponse {
+    pub code: u32,
+    pub data: OrderList,
+    pub base_url: String,
+}
+
+/// `GET /v1/orders/<username>/<order_id>` answer (an addition).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderDetailResponse {
+    pub code: u32,
+    pub data: OrderSummary,
+    pub base_url: String,
+}
+
+/// Query of `GET /v1/orders/<username>`: `type` 0 (all) or a status 1-4, `page` (from 1,
+/// [`ORDERS_PAGE_SIZE`] a page); or `type=5` with `order_id` to pay an unpaid order again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct OrderListQuery {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+    #[serde(default)]
+    pub order_id: Option<String>,
+}
+
+/// Orders a page of the order list.
+pub const ORDERS_PAGE_SIZE: u32 = 5;
+
+/// `PUT /v1/orders/<username>` (confirm receipt) body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderIdRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub order_id: Option<Value>,
+}
