@@ -10,7 +10,9 @@
 //! going to the login page) is the caller's job through `state::Auth::check`, so that this module
 //! stays free of routing and UI state.
 
+pub mod carts;
 pub mod goods;
+pub mod orders;
 pub mod users;
 pub mod weibo;
 

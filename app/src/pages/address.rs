@@ -39,9 +39,9 @@ impl Change {
     }
 }
 
-/// The form's fields.
+/// The fields of the address form (also the inline form of the order confirmation).
 #[derive(Debug, Clone, Copy)]
-struct Form {
+pub(super) struct Form {
     receiver: RwSignal<String>,
     mobile: RwSignal<String>,
     address: RwSignal<String>,
@@ -56,7 +56,7 @@ struct Form {
 }
 
 impl Form {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             receiver: RwSignal::new(String::new()),
             mobile: RwSignal::new(String::new()),
@@ -69,7 +69,7 @@ impl Form {
         }
     }
 
-    fn reset(self) {
+    pub(super) fn reset(self) {
         for field in [self.receiver, self.mobile, self.address, self.postcode] {
             field.set(String::new());
         }
@@ -94,33 +94,34 @@ impl Form {
         field.with_untracked(|v| v.trim().to_owned())
     }
 
+    /// The new address the form describes, read without subscribing.
+    pub(super) fn new_address(self) -> NewAddressRequest {
+        NewAddressRequest {
+            receiver: Some(Self::trimmed(self.receiver)),
+            address: Some(Self::trimmed(self.address)),
+            receiver_phone: Some(Self::trimmed(self.mobile)),
+            postcode: Some(Self::trimmed(self.postcode)),
+            tag: Some(Self::trimmed(self.tag)),
+        }
+    }
+
     /// The change the form describes, read without subscribing.
     fn change(self) -> Change {
-        let receiver = Some(Self::trimmed(self.receiver));
-        let address = Some(Self::trimmed(self.address));
-        let mobile = Some(Self::trimmed(self.mobile));
-        let postcode = Some(Self::trimmed(self.postcode));
-        let tag = Some(Self::trimmed(self.tag));
-        match self.editing.get_untracked() {
-            Some(id) => Change::Update(
-                id,
-                UpdateAddressRequest {
-                    receiver,
-                    address,
-                    receiver_mobile: mobile,
-                    postcode,
-                    tag,
-                    id: Some(id.into()),
-                },
-            ),
-            None => Change::Add(NewAddressRequest {
-                receiver,
-                address,
-                receiver_phone: mobile,
-                postcode,
-                tag,
-            }),
-        }
+        let Some(id) = self.editing.get_untracked() else {
+            return Change::Add(self.new_address());
+        };
+        let new = self.new_address();
+        Change::Update(
+            id,
+            UpdateAddressRequest {
+                receiver: new.receiver,
+                address: new.address,
+                receiver_mobile: new.receiver_phone,
+                postcode: new.postcode,
+                tag: new.tag,
+                id: Some(id.into()),
+            },
+        )
     }
 }
 
@@ -255,7 +256,7 @@ pub fn AddressPage() -> impl IntoView {
 
 /// The add / edit form of the address book.
 #[component]
-fn AddressForm(
+pub(super) fn AddressForm(
     form: Form,
     busy: Signal<bool>,
     server_error: Signal<Option<String>>,

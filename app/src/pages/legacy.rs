@@ -1,6 +1,7 @@
-//! The original shop's catalog page paths (`/dadashop/templates/product_list.html?catalog_id=`,
-//! `product_details.html?skuid=`, `search_list.html?q=`): they send the shopper to the
-//! page that replaced them, keeping the parameters.
+//! The original shop's page paths (`/dadashop/templates/product_list.html?catalog_id=`,
+//! `product_details.html?skuid=`, `search_list.html?q=`, `orders.html` (order confirmation),
+//! `myorders.html`): they send the shopper to the page that replaced them, keeping the
+//! parameters. (`cart.html` shows the cart page itself.)
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -8,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::NotFoundPage;
 use crate::Page;
+use crate::api::orders::Settle;
 
 /// Replaces the history entry with `target` (computed from the query), or the 404 page when
 /// the query lacks what it needs.
@@ -66,4 +68,26 @@ pub fn LegacySearch() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let q = query.get("q").unwrap_or_default();
     redirect(Some(Page::search(&q, 1)))
+}
+
+/// `orders.html?settlement_type=...` (the original's order confirmation) →
+/// `/order/confirm?...`, the cart's selected lines when the query does not say.
+#[component]
+pub fn LegacyConfirm() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let settle = match (
+        query.get("settlement_type").as_deref(),
+        query.get("sku_id").and_then(|id| id.parse::<i64>().ok()),
+        query.get("buy_num").and_then(|n| n.parse::<i64>().ok()),
+    ) {
+        (Some("1"), Some(sku_id), Some(count)) => Settle::BuyNow { sku_id, count },
+        _ => Settle::Cart,
+    };
+    redirect(Some(Page::confirm(settle)))
+}
+
+/// `myorders.html` → `/user/orders`.
+#[component]
+pub fn LegacyOrders() -> impl IntoView {
+    redirect(Some(Page::Orders.path().to_owned()))
 }

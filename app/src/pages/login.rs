@@ -10,15 +10,16 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::{message, set_title};
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{failure_message, use_auth, use_flash};
+use crate::state::{failure_message, use_auth, use_cart, use_flash};
 use crate::{Page, safe_next};
 
-/// Username, password and 自动登录; on success the session starts and the shopper goes to
-/// `?next=` (a path of this site) or home.
+/// Username, password and 自动登录; on success the session starts (the offline cart merged
+/// into the server cart) and the shopper goes to `?next=` (a path of this site) or home.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     set_title(Some("登录"));
     let auth = use_auth();
+    let cart = use_cart();
     let flash = use_flash();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -42,6 +43,8 @@ pub fn LoginPage() -> impl IntoView {
         let next = query.with_untracked(|q| q.get("next"));
         async move {
             let answer = api::users::login(&body).await?;
+            // The server merged the offline cart (`carts` of the body) into the shopper's.
+            cart.merged();
             auth.log_in(&answer, remember);
             flash.clear();
             navigate(safe_next(next.as_deref()), Default::default());
@@ -71,6 +74,7 @@ pub fn LoginPage() -> impl IntoView {
         let body = LoginRequest {
             username: Some(username.get_untracked().trim().to_owned()),
             password: Some(password.get_untracked()),
+            carts: cart.to_merge(),
             ..LoginRequest::default()
         };
         login.dispatch((body, remember.get_untracked()));

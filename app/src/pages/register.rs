@@ -14,14 +14,16 @@ use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{failure_message, use_auth};
+use crate::state::{failure_message, use_auth, use_cart};
 
 /// Username (sent as the legacy `uname`), password twice, phone, the SMS code, email and
-/// 自动登录. The answer logs the new shopper in; they land on the home page.
+/// 自动登录, with the offline cart to merge. The answer logs the new shopper in; they land
+/// on the home page.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     set_title(Some("注册"));
     let auth = use_auth();
+    let cart = use_cart();
     let navigate = use_navigate();
 
     let username = RwSignal::new(String::new());
@@ -79,6 +81,8 @@ pub fn RegisterPage() -> impl IntoView {
                 }
                 other => other?,
             };
+            // The server merged the offline cart (`carts` of the body) into the new one.
+            cart.merged();
             auth.log_in(&answer, remember);
             navigate(Page::Home.path(), Default::default());
             Ok::<(), ApiError>(())
@@ -100,6 +104,7 @@ pub fn RegisterPage() -> impl IntoView {
             phone: Some(phone.get_untracked().trim().to_owned()),
             email: Some(email.get_untracked().trim().to_owned()),
             verify: Some(verify.get_untracked().trim().to_owned()),
+            carts: cart.to_merge(),
             ..RegisterRequest::default()
         };
         register.dispatch((body, remember.get_untracked()));
