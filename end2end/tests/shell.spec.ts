@@ -49,7 +49,7 @@ test('on a phone the personal center menu is a row of tabs above the content', a
 
   const menu = page.getByRole('navigation', { name: '个人中心导航' });
   const tabs = menu.getByRole('link');
-  await expect(tabs).toHaveCount(4);
+  await expect(tabs).toHaveCount(5);
   const tops = new Set<number>();
   for (const tab of await tabs.all()) {
     await expect(tab).toBeInViewport({ ratio: 1 });

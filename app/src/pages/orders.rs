@@ -7,7 +7,6 @@ use dadashop_types::orders::{
     ORDERS_PAGE_SIZE, OrderSummary, STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::{not_logged_in, set_title};
@@ -95,10 +94,11 @@ pub fn OrdersPage() -> impl IntoView {
     let tabs = TABS
         .iter()
         .map(|&(kind, name)| {
+            // Plain links: `A` would mark every tab current, as they share one path.
             view! {
-                <A href=Page::orders(kind, 1) attr:aria-current=move || (status() == kind).then_some("page")>
+                <a href=Page::orders(kind, 1) aria-current=move || (status() == kind).then_some("page")>
                     {name}
-                </A>
+                </a>
             }
         })
         .collect_view();
