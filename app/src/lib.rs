@@ -23,9 +23,8 @@ use leptos_router::path;
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
     ActivationPage, AddressPage, CartPage, CatalogPage, ForgotPasswordPage, HistoryPage, HomePage,
-    LegacyCatalog, LegacyConfirm, LegacyOrders, LegacyProduct, LegacySearch, LoginPage,
-    NotFoundPage, OrderConfirmPage, OrderResultPage, OrdersPage, PasswordPage, ProductPage,
-    ProfilePage, RegisterPage, SearchPage, WeiboCallbackPage,
+    LegacyPage, LoginPage, NotFoundPage, OrderConfirmPage, OrderResultPage, OrdersPage,
+    PasswordPage, ProductPage, ProfilePage, RegisterPage, SearchPage, WeiboCallbackPage,
 };
 use crate::state::{Auth, Cart, Flash, use_auth, use_flash};
 
@@ -340,18 +339,10 @@ fn Shell() -> impl IntoView {
                     condition=allowed
                     redirect_path=|| Page::Addresses.login_then()
                 />
-                // The original shop's page paths, kept for old links and bookmarks.
-                <Route path=path!("/dadashop/templates/index.html") view=HomePage />
-                <Route path=path!("/dadashop/templates/login.html") view=LoginPage />
-                <Route path=path!("/dadashop/templates/register.html") view=RegisterPage />
+                // The original shop's page paths (`legacy.rs`), one route for all of them but
+                // Weibo's redirect, which keeps its address.
                 <Route path=path!("/dadashop/templates/callback.html") view=WeiboCallbackPage />
-                <Route path=path!("/dadashop/templates/product_list.html") view=LegacyCatalog />
-                <Route path=path!("/dadashop/templates/product_details.html") view=LegacyProduct />
-                <Route path=path!("/dadashop/templates/search_list.html") view=LegacySearch />
-                <Route path=path!("/dadashop/templates/active.html") view=ActivationPage />
-                <Route path=path!("/dadashop/templates/cart.html") view=CartPage />
-                <Route path=path!("/dadashop/templates/orders.html") view=LegacyConfirm />
-                <Route path=path!("/dadashop/templates/myorders.html") view=LegacyOrders />
+                <Route path=path!("/dadashop/templates/:file") view=LegacyPage />
             </Routes>
         </main>
         <SiteFooter />

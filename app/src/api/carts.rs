@@ -18,37 +18,40 @@ pub async fn cart(credentials: &Credentials) -> Result<CartResponse, ApiError> {
     send(authorized(Request::get(&cart_url(credentials)), credentials).build()).await
 }
 
-/// `POST /v1/carts/<username>`: adds `count` units of `sku_id` (30103 beyond the stock).
-pub async fn add(
-    credentials: &Credentials,
-    sku_id: i64,
-    count: i64,
-) -> Result<CartResponse, ApiError> {
-    let body = AddToCartRequest {
-        sku_id: Some(sku_id.into()),
-        count: Some(count.into()),
-    };
-    send(authorized(Request::post(&cart_url(credentials)), credentials).json(&body)).await
+/// A change to the server cart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// `POST`: adds `count` units of `sku_id` (30103 beyond the stock).
+    Add { sku_id: i64, count: i64 },
+    /// `PUT` with `state` `add` / `del` / `select` / `unselect` and a `sku_id`, or
+    /// `selectall` / `unselectall` without.
+    State(&'static str, Option<i64>),
+    /// `DELETE`: removes the line of the SKU.
+    Remove(i64),
 }
 
-/// `PUT /v1/carts/<username>`: `state` is `add` / `del` / `select` / `unselect` with a
-/// `sku_id`, or `selectall` / `unselectall` without.
-pub async fn update(
-    credentials: &Credentials,
-    state: &str,
-    sku_id: Option<i64>,
-) -> Result<CartResponse, ApiError> {
-    let body = UpdateCartRequest {
-        sku_id: sku_id.map(Into::into),
-        state: Some(state.to_owned()),
+/// `POST` / `PUT` / `DELETE /v1/carts/<username>`: one change; answers the whole cart.
+pub async fn change(credentials: &Credentials, change: Change) -> Result<CartResponse, ApiError> {
+    let url = cart_url(credentials);
+    // One request built per kind and a single `send`: one future for every change.
+    let request = match change {
+        Change::Add { sku_id, count } => {
+            authorized(Request::post(&url), credentials).json(&AddToCartRequest {
+                sku_id: Some(sku_id.into()),
+                count: Some(count.into()),
+            })
+        }
+        Change::State(state, sku_id) => {
+            authorized(Request::put(&url), credentials).json(&UpdateCartRequest {
+                sku_id: sku_id.map(Into::into),
+                state: Some(state.to_owned()),
+            })
+        }
+        Change::Remove(sku_id) => {
+            authorized(Request::delete(&url), credentials).json(&RemoveFromCartRequest {
+                sku_id: Some(sku_id.into()),
+            })
+        }
     };
-    send(authorized(Request::put(&cart_url(credentials)), credentials).json(&body)).await
-}
-
-/// `DELETE /v1/carts/<username>`: removes the line of `sku_id`.
-pub async fn remove(credentials: &Credentials, sku_id: i64) -> Result<CartResponse, ApiError> {
-    let body = RemoveFromCartRequest {
-        sku_id: Some(sku_id.into()),
-    };
-    send(authorized(Request::delete(&cart_url(credentials)), credentials).json(&body)).await
+    send(request).await
 }

@@ -10,7 +10,7 @@ use super::set_title;
 use crate::api::orders::Settle;
 use crate::components::{ErrorNotice, FormError, LineInfo, Loading};
 use crate::format::{fen, line_fen, yuan};
-use crate::state::{CartOp, CartView, failure_message, use_auth, use_cart};
+use crate::state::{CartOp, CartView, Remote, Task, use_auth, use_cart};
 use crate::{Page, login_returning_to};
 
 /// The cart's lines with select boxes, − / + steppers, 删除 and totals; or the empty cart.
@@ -18,23 +18,18 @@ use crate::{Page, login_returning_to};
 pub fn CartPage() -> impl IntoView {
     set_title(Some("购物车"));
     let cart = use_cart();
-    let lines = LocalResource::new(move || cart.load());
-    let change = Action::new_local(move |op: &CartOp| {
-        let op = op.clone();
-        async move {
-            let view = cart.apply(op).await?;
-            lines.set(Some(Ok(view)));
-            Ok(())
-        }
-    });
+    let lines = Remote::new();
+    lines.load(cart.load());
+    let change = Task::new();
     let busy = change.pending();
-    let error = failure_message(change);
     let on_change = Callback::new(move |op: CartOp| {
-        if !busy.get_untracked() {
-            change.dispatch(op);
-        }
+        change.run(async move {
+            let view = cart.apply(op).await?;
+            lines.set(Ok(view));
+            Ok(())
+        });
     });
-    let retry = Callback::new(move |()| lines.refetch());
+    let retry = Callback::new(move |()| lines.load(cart.load()));
     let body = move || match lines.get() {
         None => view! { <Loading text="正在加载购物车…" /> }.into_any(),
         Some(Err(error)) => {
@@ -52,7 +47,7 @@ pub fn CartPage() -> impl IntoView {
     view! {
         <section class="panel cart-page" aria-labelledby="cart-title">
             <h1 id="cart-title">"购物车"</h1>
-            <FormError message=error />
+            <FormError message=change.error() />
             {body}
         </section>
     }

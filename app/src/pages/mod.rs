@@ -29,7 +29,7 @@ pub use catalog::CatalogPage;
 pub use forgot::ForgotPasswordPage;
 pub use history::HistoryPage;
 pub use home::HomePage;
-pub use legacy::{LegacyCatalog, LegacyConfirm, LegacyOrders, LegacyProduct, LegacySearch};
+pub use legacy::LegacyPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use order_confirm::OrderConfirmPage;

@@ -20,7 +20,7 @@ use crate::api::orders::Settle;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorNotice, FormError, Loading, OrderLines};
 use crate::format::{fen, mask_phone, yuan};
-use crate::state::{failure_message, use_auth, use_cart};
+use crate::state::{Remote, Task, use_auth, use_cart};
 
 /// What the page's query asks to settle; the cart unless it names a whole buy-now line.
 fn settle_of(settlement_type: Option<&str>, sku_id: Option<&str>, count: Option<&str>) -> Settle {
@@ -68,11 +68,15 @@ pub fn OrderConfirmPage() -> impl IntoView {
         query.get("sku_id").as_deref(),
         query.get("buy_num").as_deref(),
     );
-    let settlement = LocalResource::new(move || async move {
-        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-        auth.check(api::orders::settlement(&credentials, settle).await)
-    });
-    let retry = Callback::new(move |()| settlement.refetch());
+    let settlement = Remote::new();
+    let load = move || {
+        settlement.load(async move {
+            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+            auth.check(api::orders::settlement(&credentials, settle).await)
+        });
+    };
+    load();
+    let retry = Callback::new(move |()| load());
     // Kept here, above the form that each fetch rebuilds: the address chosen and the
     // `Idempotency-Key` of this visit of the page.
     let chosen = RwSignal::new(None::<i64>);
@@ -126,13 +130,14 @@ fn Confirm(
         address.set(preferred(&data.addresses));
     }
 
-    let adding = RwSignal::new(data.addresses.is_empty());
     let form = Form::new();
+    let save_address = Task::new();
+    let saving = save_address.pending();
     let known: Vec<i64> = data.addresses.iter().map(|a| a.id).collect();
-    let save_address = Action::new_local(move |body: &dadashop_types::users::NewAddressRequest| {
-        let body = body.clone();
+    let on_save = Callback::new(move |()| {
+        let body = form.new_address();
         let known = known.clone();
-        async move {
+        save_address.run(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
             let book = auth.check(api::users::add_address(&credentials, &body).await)?;
             let added = book
@@ -144,23 +149,29 @@ fn Confirm(
                 address.set(added);
             }
             form.reset();
-            adding.set(false);
             on_address_added.run(());
-            Ok::<(), ApiError>(())
-        }
+            Ok(())
+        });
     });
-    let saving = save_address.pending();
-    let address_error = failure_message(save_address);
 
-    let submit = Action::new_local(move |address_id: &i64| {
-        let address_id = *address_id;
+    let submit = Task::new();
+    let submitting = submit.pending();
+    let placed = RwSignal::new(false);
+    let on_submit = move |_| {
+        let Some(address_id) = address.get_untracked() else {
+            return;
+        };
+        if placed.get_untracked() {
+            return;
+        }
         let navigate = navigate.clone();
-        async move {
+        submit.run(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
             let answer =
                 api::orders::create(&credentials, settle, address_id, &key.get_value()).await;
             match auth.check(answer) {
                 Ok(answer) => {
+                    placed.set(true);
                     cart.set_server_count(answer.data.carts_count);
                     navigate(
                         &Page::order_result(&answer.data.order_id),
@@ -186,18 +197,7 @@ fn Confirm(
                     Err(error)
                 }
             }
-        }
-    });
-    let submitting = submit.pending();
-    let placed = Signal::derive(move || submit.value().with(|v| matches!(v, Some(Ok(())))));
-    let submit_error = failure_message(submit);
-    let on_submit = move |_| {
-        if let Some(id) = address.get_untracked()
-            && !submitting.get_untracked()
-            && !placed.get_untracked()
-        {
-            submit.dispatch(id);
-        }
+        });
     };
 
     let options = data
@@ -226,33 +226,22 @@ fn Confirm(
         })
         .collect_view();
     let no_address = data.addresses.is_empty();
-    let on_save = Callback::new(move |()| {
-        if !saving.get_untracked() {
-            save_address.dispatch(form.new_address());
-        }
-    });
     view! {
         <section class="confirm-block" aria-labelledby="confirm-address">
             <h2 id="confirm-address">"收货地址"</h2>
             {no_address.then(|| view! { <p class="status empty">"还没有收货地址，请先添加。"</p> })}
             <ul class="address-options" aria-label="选择收货地址">{options}</ul>
-            <Show
-                when=move || adding.get()
-                fallback=move || {
-                    view! {
-                        <button type="button" class="btn" on:click=move |_| adding.set(true)>
-                            "新增收货地址"
-                        </button>
-                    }
-                }
-            >
+            // Open from the start when there is no address yet; closed again by the refetch
+            // that follows an added address (this component is rebuilt).
+            <details class="add-address" open=no_address>
+                <summary class="btn">"新增收货地址"</summary>
                 <AddressForm
                     form
-                    busy=Signal::derive(move || saving.get())
-                    server_error=address_error
+                    busy=Signal::from(saving)
+                    server_error=Signal::from(save_address.error())
                     on_save
                 />
-            </Show>
+            </details>
         </section>
         <section class="confirm-block" aria-labelledby="confirm-lines">
             <h2 id="confirm-lines">"商品清单"</h2>
@@ -272,7 +261,7 @@ fn Confirm(
                 </strong>
             </dd>
         </dl>
-        <FormError message=submit_error />
+        <FormError message=submit.error() />
         <div class="actions submit-bar">
             <a href=match settle {
                 Settle::Cart => Page::Cart.path().to_owned(),
@@ -287,7 +276,7 @@ fn Confirm(
                 }
                 on:click=on_submit
             >
-                {move || if submitting.get() { "正在提交…" } else { "提交订单" }}
+                "提交订单"
             </button>
         </div>
     }

@@ -11,7 +11,7 @@ use crate::Page;
 use crate::api;
 use crate::components::{Countdown, ErrorNotice, Loading};
 use crate::format::{fen, yuan};
-use crate::state::use_auth;
+use crate::state::{Remote, use_auth};
 
 /// Fetches the order of `?order_id=` and shows the outcome.
 #[component]
@@ -22,14 +22,16 @@ pub fn OrderResultPage() -> impl IntoView {
         .get_untracked()
         .get("order_id")
         .unwrap_or_default();
-    let order = LocalResource::new(move || {
+    let order = Remote::new();
+    let load = move || {
         let order_id = order_id.clone();
-        async move {
+        order.load(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
             auth.check(api::orders::detail(&credentials, &order_id).await)
-        }
-    });
-    let retry = Callback::new(move |()| order.refetch());
+        });
+    };
+    load();
+    let retry = Callback::new(move |()| load());
     let body = move || match order.get() {
         None => view! { <Loading text="正在加载订单…" /> }.into_any(),
         Some(Err(error)) => {

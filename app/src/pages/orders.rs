@@ -11,12 +11,12 @@ use leptos_router::hooks::use_query_map;
 
 use super::{not_logged_in, set_title};
 use crate::Page;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{
     Countdown, EmptyNotice, ErrorNotice, FormError, Loading, OrderLines, Pager, UserNav,
 };
 use crate::format::{fen, mask_phone, yuan};
-use crate::state::{failure_message, use_auth};
+use crate::state::{Remote, Task, use_auth};
 
 /// The tabs: list `type` and its name.
 const TABS: [(i64, &str); 5] = [
@@ -56,19 +56,24 @@ pub fn OrdersPage() -> impl IntoView {
             .filter(|p| *p >= 1)
             .unwrap_or(1)
     };
-    let orders = LocalResource::new(move || {
-        let (status, page) = (status(), page());
-        async move {
+    let orders = Remote::new();
+    let load = move |status: i64, page: u64| {
+        orders.load(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
             auth.check(api::orders::list(&credentials, status, page).await)
-        }
-    });
+        });
+    };
+    // Each tab and page of the query is loaded when the shopper goes there.
+    Effect::new(move |_| load(status(), page()));
+    let reload = move || load(untrack(status), untrack(page));
     let notice = RwSignal::new(None::<&'static str>);
-    let change = Action::new_local(move |change: &Change| {
-        let change = change.clone();
-        async move {
+    let change = Task::new();
+    let busy = change.pending();
+    let on_change = Callback::new(move |c: Change| {
+        notice.set(None);
+        change.run(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-            let (result, done) = match &change {
+            let (result, done) = match &c {
                 Change::Cancel(id) => (api::orders::cancel(&credentials, id).await, "订单已取消"),
                 Change::ConfirmReceipt(id) => (
                     api::orders::confirm_receipt(&credentials, id).await,
@@ -77,19 +82,11 @@ pub fn OrdersPage() -> impl IntoView {
             };
             auth.check(result)?;
             notice.set(Some(done));
-            orders.refetch();
-            Ok::<(), ApiError>(())
-        }
+            reload();
+            Ok(())
+        });
     });
-    let busy = change.pending();
-    let error = failure_message(change);
-    let on_change = Callback::new(move |c: Change| {
-        if !busy.get_untracked() {
-            notice.set(None);
-            change.dispatch(c);
-        }
-    });
-    let retry = Callback::new(move |()| orders.refetch());
+    let retry = Callback::new(move |()| reload());
 
     let tabs = TABS
         .iter()
@@ -146,7 +143,7 @@ pub fn OrdersPage() -> impl IntoView {
                 {move || {
                     notice.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })
                 }}
-                <FormError message=error />
+                <FormError message=change.error() />
                 {body}
             </section>
         </div>

@@ -13,7 +13,7 @@ use super::{NotFoundPage, is_not_found, set_title};
 use crate::api;
 use crate::api::orders::Settle;
 use crate::components::{ErrorNotice, FormError, Loading, Toast, image_url};
-use crate::state::{CartOp, failure_message, use_auth, use_cart};
+use crate::state::{CartOp, Task, use_auth, use_cart};
 use crate::{Page, login_returning_to};
 
 /// Fetches `GET /v1/goods/detail/<id>` and shows the product.
@@ -252,22 +252,19 @@ fn BuyBox(sku: SkuDetail) -> impl IntoView {
         sku_sale_attr_val: sku.sku_sale_attr_val_names,
         stock: sku.stock,
     };
-    let add = Action::new_local(move |item: &CartItem| {
-        let item = item.clone();
-        async move {
-            cart.apply(CartOp::Add(item)).await?;
-            toast.set(Some("已加入购物车".to_owned()));
-            Ok::<(), api::ApiError>(())
-        }
-    });
+    let add = Task::new();
     let pending = add.pending();
-    let add_error = failure_message(add);
     let on_add = move |_| {
         let n = count();
         count_text.set(n.to_string());
-        add.dispatch(CartItem {
+        let item = CartItem {
             count: n,
             ..line.clone()
+        };
+        add.run(async move {
+            cart.apply(CartOp::Add(item)).await?;
+            toast.set(Some("已加入购物车".to_owned()));
+            Ok(())
         });
     };
     let sku_id = sku.skuid;
@@ -307,7 +304,7 @@ fn BuyBox(sku: SkuDetail) -> impl IntoView {
                     "立即购买"
                 </button>
             </div>
-            <FormError message=add_error />
+            <FormError message=add.error() />
             <Toast message=toast />
         </div>
     }

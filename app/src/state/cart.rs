@@ -15,6 +15,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
 use super::auth::Auth;
+use crate::api::carts::Change;
 use crate::api::{self, ApiError};
 
 /// `localStorage` key of the offline cart.
@@ -101,19 +102,22 @@ impl Cart {
             self.save_offline(&lines);
             return Ok(offline_view(lines));
         };
-        let answer = match op {
-            CartOp::Add(item) => api::carts::add(&c, item.id, item.count).await,
-            CartOp::Increment(id) => api::carts::update(&c, "add", Some(id)).await,
-            CartOp::Decrement(id) => api::carts::update(&c, "del", Some(id)).await,
+        let change = match op {
+            CartOp::Add(item) => Change::Add {
+                sku_id: item.id,
+                count: item.count,
+            },
+            CartOp::Increment(id) => Change::State("add", Some(id)),
+            CartOp::Decrement(id) => Change::State("del", Some(id)),
             CartOp::Select(id, on) => {
-                api::carts::update(&c, if on { "select" } else { "unselect" }, Some(id)).await
+                Change::State(if on { "select" } else { "unselect" }, Some(id))
             }
             CartOp::SelectAll(on) => {
-                api::carts::update(&c, if on { "selectall" } else { "unselectall" }, None).await
+                Change::State(if on { "selectall" } else { "unselectall" }, None)
             }
-            CartOp::Remove(id) => api::carts::remove(&c, id).await,
+            CartOp::Remove(id) => Change::Remove(id),
         };
-        self.server(answer)
+        self.server(api::carts::change(&c, change).await)
     }
 
     /// Records the server's count of an answer (after an order, say) in the session.

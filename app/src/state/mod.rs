@@ -8,13 +8,15 @@ mod auth;
 mod cart;
 mod flash;
 mod handover;
+mod remote;
 mod storage;
 
-pub use action::failure_message;
+pub use action::{Task, failure_message};
 pub use auth::{Auth, Session, use_auth};
 pub use cart::{Cart, CartOp, CartView, use_cart};
 pub use flash::{Flash, use_flash};
 pub use handover::adopt_session_from_open_tabs;
+pub use remote::Remote;
 pub use storage::{PendingWeiboLogin, save_weibo_login, take_weibo_login};
 
 /// The `GET /v1/goods/index` answer, loaded once by the app shell and shared by the header
