@@ -98,7 +98,9 @@ impl Application {
             let _ = tx.send(());
         });
         let workers = if self.worker {
-            let ctx = crate::jobs::JobContext::new(&self.state.settings, self.state.db.clone())?;
+            let mut ctx =
+                crate::jobs::JobContext::new(&self.state.settings, self.state.db.clone())?;
+            ctx.kv = Some(self.state.kv.clone());
             let mut stop = rx.clone();
             let run = crate::jobs::run_workers(
                 self.state.settings.clone(),

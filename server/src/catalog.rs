@@ -109,6 +109,22 @@ pub async fn announce_change(kv: &Kv) -> Result<(), KvError> {
     kv.set_ex(GENERATION_KEY, &fresh, GENERATION_TTL).await
 }
 
+/// Orders and cancellations change stock without a goods-version bump (the search index does
+/// not depend on stock, and a bump per order would serialise every checkout on one row and
+/// empty the caches hundreds of times a second). When they change a SKU's *availability*
+/// (its stock reached 0, or came back from 0), the cached goods answers must show it: this
+/// announces a new generation. The exact stock figure in a cached detail may otherwise lag
+/// until the next goods change; carts and orders always check the live stock.
+/// A failure is logged, not returned: the order or cancellation has committed.
+pub async fn availability_changed(kv: &Kv, skus: &[i64]) {
+    if skus.is_empty() {
+        return;
+    }
+    if let Err(e) = announce_change(kv).await {
+        tracing::warn!(error = %e, ?skus, "could not announce a change of availability");
+    }
+}
+
 /// Bumps the goods version in the database and announces the change: for changes made
 /// outside a transaction of the shop's own (an operator's SQL, the tests).
 pub async fn goods_changed(db: &sqlx::AnyPool, kv: &Kv) -> anyhow::Result<()> {

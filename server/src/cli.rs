@@ -1,4 +1,5 @@
-//! The `dadashop` command line: `serve`, `worker`, `jobs`, `migrate`, `seed-demo`, `openapi`.
+//! The `dadashop` command line: `serve`, `worker`, `jobs`, `orders`, `migrate`, `seed-demo`,
+//! `openapi`.
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -40,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         action: Option<JobsAction>,
     },
+    /// Operate on orders.
+    Orders {
+        #[command(subcommand)]
+        action: OrdersAction,
+    },
     /// Apply the database migrations and exit.
     Migrate,
     /// Fill an empty catalog with the demo goods and their generated images.
@@ -58,6 +64,16 @@ enum JobsAction {
     Retry {
         /// The id shown by `dadashop jobs`.
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrdersAction {
+    /// Mark the paid order `order_id` shipped (status 2 → 3); the shopper can then confirm
+    /// receipt. Fails when the order is unknown or not paid.
+    Ship {
+        /// The 25-digit order id.
+        order_id: String,
     },
 }
 
@@ -92,7 +108,14 @@ pub async fn run() -> anyhow::Result<()> {
             let settings = settings()?;
             let db = crate::app::open_database(&settings).await?;
             let jobs = crate::jobs::Jobs::connect(&settings).await?;
-            let ctx = crate::jobs::JobContext::new(&settings, db)?;
+            let mut ctx = crate::jobs::JobContext::new(&settings, db)?;
+            if let Some(url) = &settings.redis_url {
+                ctx.kv = Some(
+                    crate::kv::Kv::redis(url, &settings.kv_prefix)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                );
+            }
             crate::jobs::run_workers(std::sync::Arc::new(settings), ctx, jobs, shutdown_signal())
                 .await?;
         }
@@ -107,6 +130,24 @@ pub async fn run() -> anyhow::Result<()> {
                     } else {
                         anyhow::bail!("no failed job with id {id}");
                     }
+                }
+            }
+        }
+        Command::Orders {
+            action: OrdersAction::Ship { order_id },
+        } => {
+            let settings = settings()?;
+            let db = crate::app::open_database(&settings).await?;
+            if crate::db::orders::ship(&db, order_id.trim(), crate::db::now_secs()).await? {
+                println!("order {order_id} marked shipped");
+            } else {
+                let status = crate::db::orders::status(&db, order_id.trim()).await?;
+                match status {
+                    None => anyhow::bail!("no order {order_id}"),
+                    Some((status, _)) => anyhow::bail!(
+                        "order {order_id} is {} (status {status}); only a paid order (status 2) can be shipped",
+                        dadashop_types::orders::status_name(status)
+                    ),
                 }
             }
         }
@@ -144,13 +185,13 @@ pub async fn jobs_report(jobs: &crate::jobs::Jobs) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
         out,
-        "{:<6} {:>9} {:>9} {:>9} {:>9}",
+        "{:<13} {:>9} {:>9} {:>9} {:>9}",
         "kind", "pending", "running", "done", "failed"
     )?;
     for s in jobs.stats().await? {
         writeln!(
             out,
-            "{:<6} {:>9} {:>9} {:>9} {:>9}",
+            "{:<13} {:>9} {:>9} {:>9} {:>9}",
             s.kind, s.pending, s.running, s.done, s.failed
         )?;
     }

@@ -219,6 +219,18 @@ pub struct Settings {
     /// `JOBS_DATABASE_URL`: the SQLite queue used without Redis; default a file beside the
     /// shop's SQLite database (`<name>-jobs.db`). Ignored when `REDIS_URL` is set.
     pub jobs_database_url: Option<String>,
+    /// `ORDER_PAY_TIMEOUT_SECS`: an unpaid order is cancelled, its stock returned, this many
+    /// seconds after it was made. Default 1 800 (30 minutes, as the original).
+    pub order_pay_timeout_secs: u64,
+    /// `ORDER_SWEEP_SECS`: how often each worker process looks for unpaid orders past their
+    /// time-out whose time-out job was lost, in seconds (also once at start). Default 120.
+    pub order_sweep_secs: u64,
+    /// `ORDER_FREIGHT_FEN`: freight of one order, in fen. Default 1 000 (10.00 yuan, as the
+    /// original).
+    pub order_freight_fen: i64,
+    /// `ORDER_FREE_FREIGHT_FROM_FEN`: goods totals from this amount on (in fen) ship free;
+    /// 0 (the default) charges freight on every order.
+    pub order_free_freight_from_fen: i64,
 }
 
 /// `SMS_PROVIDER`.
@@ -325,6 +337,10 @@ impl Default for Settings {
             job_poll_ms: 200,
             job_orphan_after_secs: 300,
             jobs_database_url: None,
+            order_pay_timeout_secs: 1800,
+            order_sweep_secs: 120,
+            order_freight_fen: 1000,
+            order_free_freight_from_fen: 0,
         }
     }
 }
@@ -368,6 +384,10 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "JOB_CONCURRENCY",
     "JOB_POLL_MS",
     "JOB_ORPHAN_AFTER_SECS",
+    "ORDER_PAY_TIMEOUT_SECS",
+    "ORDER_SWEEP_SECS",
+    "ORDER_FREIGHT_FEN",
+    "ORDER_FREE_FREIGHT_FROM_FEN",
 ];
 
 /// Environment variables whose values are text, taken exactly as given: figment would read
@@ -514,10 +534,15 @@ impl Settings {
             (self.job_concurrency as u64, "JOB_CONCURRENCY"),
             (self.job_poll_ms, "JOB_POLL_MS"),
             (self.job_orphan_after_secs, "JOB_ORPHAN_AFTER_SECS"),
+            (self.order_pay_timeout_secs, "ORDER_PAY_TIMEOUT_SECS"),
+            (self.order_sweep_secs, "ORDER_SWEEP_SECS"),
         ] {
             if value == 0 {
                 bail!("{name} must be at least 1");
             }
+        }
+        if self.order_freight_fen < 0 || self.order_free_freight_from_fen < 0 {
+            bail!("ORDER_FREIGHT_FEN and ORDER_FREE_FREIGHT_FROM_FEN cannot be negative");
         }
         self.validate_weibo()?;
         self.validate_messaging()?;

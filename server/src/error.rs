@@ -30,6 +30,10 @@ pub enum ApiError {
     /// 409: conflict such as a taken username.
     #[error("conflict {code}")]
     Conflict { code: u32, message: String },
+    /// 422: well-formed but not acceptable, such as an `Idempotency-Key` reused with another
+    /// request (IETF draft "The Idempotency-Key HTTP Header Field").
+    #[error("unprocessable {code}")]
+    Unprocessable { code: u32, message: String },
     /// 413: the body is larger than the limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -107,6 +111,9 @@ impl ApiError {
                 "该接口不支持此请求方法".to_owned(),
             ),
             Self::Conflict { code, message } => (StatusCode::CONFLICT, *code, message.clone()),
+            Self::Unprocessable { code, message } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, *code, message.clone())
+            }
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 codes::BAD_PARAMETERS,
@@ -175,6 +182,10 @@ impl From<sqlx::Error> for ApiError {
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 Self::Unavailable(anyhow::Error::new(e).context("database"))
+            }
+            // Lock waits that outlasted their time-out: the database is overloaded, not wrong.
+            ref busy if crate::db::is_transient(busy) => {
+                Self::Unavailable(anyhow::Error::new(e).context("database busy"))
             }
             other => Self::Internal(anyhow::Error::new(other).context("database")),
         }

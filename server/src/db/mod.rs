@@ -7,8 +7,10 @@
 //! SQL lives in the per-entity modules below, never in handlers.
 
 pub mod addresses;
+pub mod carts;
 pub mod goods;
 pub mod jobs;
+pub mod orders;
 pub mod users;
 pub mod weibo;
 
@@ -149,6 +151,44 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// Current time in Unix milliseconds.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Begins a transaction that will write: on SQLite `BEGIN IMMEDIATE`, which takes the write
+/// lock at once (a deferred transaction that reads first cannot upgrade after another writer
+/// committed: `SQLITE_BUSY_SNAPSHOT`, which no busy time-out waits out); on MySQL a plain
+/// `BEGIN` (InnoDB locks rows as they are written or read `FOR UPDATE`).
+pub async fn begin_write(
+    pool: &AnyPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
+/// Whether `e` is a conflict between concurrent transactions that a retry of the whole
+/// transaction may settle: an InnoDB deadlock (SQLSTATE 40001, error 1213) or lock-wait
+/// time-out (error 1205), or SQLite's `SQLITE_BUSY` / `SQLITE_LOCKED` family.
+pub fn is_transient(e: &sqlx::Error) -> bool {
+    let Some(d) = e.as_database_error() else {
+        return false;
+    };
+    let code = d.code();
+    let message = d.message();
+    matches!(
+        code.as_deref(),
+        Some("40001" | "5" | "6" | "261" | "262" | "517")
+    ) || message.contains("Lock wait timeout")
+        || message.contains("Deadlock found")
+        || message.contains("database is locked")
 }
 
 /// Whether `e` is a unique-key violation (a taken username, a second binding).

@@ -9,7 +9,7 @@
 use anyhow::Context;
 use redis::AsyncCommands;
 
-use super::{Jobs, MAIL_QUEUE, QueueBackend, SMS_QUEUE};
+use super::{Jobs, MAIL_QUEUE, ORDER_QUEUE, QueueBackend, SMS_QUEUE};
 
 /// Job counts of one kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl Jobs {
                 .await
                 .context("job queue")?;
                 let mut out = Vec::new();
-                for kind in [SMS_QUEUE, MAIL_QUEUE] {
+                for kind in [SMS_QUEUE, MAIL_QUEUE, ORDER_QUEUE] {
                     let mut s = QueueStats {
                         kind,
                         ..QueueStats::default()
@@ -67,12 +67,16 @@ impl Jobs {
                 Ok(out)
             }
             QueueBackend::Redis {
-                conn, sms, mail, ..
+                conn,
+                sms,
+                mail,
+                orders,
             } => {
                 let mut out = Vec::new();
                 for (kind, config) in [
                     (SMS_QUEUE, sms.get_config()),
                     (MAIL_QUEUE, mail.get_config()),
+                    (ORDER_QUEUE, orders.get_config()),
                 ] {
                     let mut c = conn.clone();
                     let active: u64 = c.llen(config.active_jobs_list()).await?;
@@ -122,22 +126,25 @@ impl Jobs {
                 for (id, kind, attempts, error) in rows {
                     out.push(FailedJob {
                         id,
-                        kind: if kind == SMS_QUEUE {
-                            SMS_QUEUE
-                        } else {
-                            MAIL_QUEUE
-                        },
+                        kind: [SMS_QUEUE, MAIL_QUEUE, ORDER_QUEUE]
+                            .into_iter()
+                            .find(|k| *k == kind)
+                            .unwrap_or(MAIL_QUEUE),
                         attempts: u64::try_from(attempts).unwrap_or(0),
                         error: error.unwrap_or_default(),
                     });
                 }
             }
             QueueBackend::Redis {
-                conn, sms, mail, ..
+                conn,
+                sms,
+                mail,
+                orders,
             } => {
                 for (kind, config) in [
                     (SMS_QUEUE, sms.get_config()),
                     (MAIL_QUEUE, mail.get_config()),
+                    (ORDER_QUEUE, orders.get_config()),
                 ] {
                     let mut c = conn.clone();
                     let ids: Vec<String> = c.smembers(config.dead_jobs_set()).await?;
@@ -177,9 +184,12 @@ impl Jobs {
                 Ok(done.rows_affected() == 1)
             }
             QueueBackend::Redis {
-                conn, sms, mail, ..
+                conn,
+                sms,
+                mail,
+                orders,
             } => {
-                for config in [sms.get_config(), mail.get_config()] {
+                for config in [sms.get_config(), mail.get_config(), orders.get_config()] {
                     let mut c = conn.clone();
                     let removed: u64 = c.srem(config.dead_jobs_set(), id).await?;
                     if removed == 0 {

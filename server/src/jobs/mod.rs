@@ -6,7 +6,8 @@
 //!   On MySQL without Redis, `serve`, `worker` and `jobs` refuse to start and ask for
 //!   `REDIS_URL` (`migrate` and `seed-demo` still work): apalis-mysql exists only as a
 //!   release candidate and would share the shop's migration table.
-//! - **Queues.** One per job kind, [`SMS_QUEUE`] and [`MAIL_QUEUE`], named
+//! - **Queues.** One per job kind, [`SMS_QUEUE`], [`MAIL_QUEUE`] and [`ORDER_QUEUE`] (order
+//!   time-outs, delayed until the order's payment deadline: [`orders`]), named
 //!   `<KV_PREFIX>jobs:<kind>` on Redis so that shops (and tests) sharing a Redis stay apart.
 //! - **Workers.** [`run_workers`] runs one apalis worker per queue, each with a unique name
 //!   (host, process id and a random suffix: apalis-redis refuses a name still registered).
@@ -25,6 +26,7 @@
 
 pub mod admin;
 pub mod mail;
+pub mod orders;
 pub mod seal;
 pub mod sms;
 
@@ -55,6 +57,8 @@ use sms::SmsSender;
 pub const SMS_QUEUE: &str = "sms";
 /// The queue of mail jobs.
 pub const MAIL_QUEUE: &str = "mail";
+/// The queue of order time-out jobs (delayed until the payment deadline).
+pub const ORDER_QUEUE: &str = "order_timeout";
 /// Seconds a worker's claim on a job run holds beyond the longest send (the larger of
 /// `RONGLIAN_TIMEOUT_SECS` and `SMTP_TIMEOUT_SECS`) before another worker may take it over.
 pub const CLAIM_MARGIN_SECS: u64 = 5;
@@ -104,6 +108,15 @@ pub enum MailBody {
     },
 }
 
+/// Cancel an order that is still unpaid at its payment deadline, returning its stock
+/// ([`orders`]). Harmless when it runs twice, late, or after the order was paid or cancelled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderTimeoutJob {
+    pub order_id: String,
+    /// The order's payment deadline, Unix seconds.
+    pub deadline: i64,
+}
+
 /// A job could not be queued (the broker is down); callers answer 503.
 #[derive(Debug, thiserror::Error)]
 #[error("job queue: {0}")]
@@ -122,11 +135,13 @@ enum QueueBackend {
         conn: redis::aio::ConnectionManager,
         sms: RedisStorage<SmsJob>,
         mail: RedisStorage<MailJob>,
+        orders: RedisStorage<OrderTimeoutJob>,
     },
     Sqlite {
         pool: apalis_sqlite::SqlitePool,
         sms: SqliteStorage<SmsJob>,
         mail: SqliteStorage<MailJob>,
+        orders: SqliteStorage<OrderTimeoutJob>,
     },
 }
 
@@ -184,6 +199,7 @@ impl Jobs {
                 QueueBackend::Redis {
                     sms: RedisStorage::new(conn.clone()).with_config(config(SMS_QUEUE)),
                     mail: RedisStorage::new(conn.clone()).with_config(config(MAIL_QUEUE)),
+                    orders: RedisStorage::new(conn.clone()).with_config(config(ORDER_QUEUE)),
                     conn,
                 }
             }
@@ -201,6 +217,7 @@ impl Jobs {
                 QueueBackend::Sqlite {
                     sms: SqliteStorage::new(&pool).with_config(config(SMS_QUEUE)),
                     mail: SqliteStorage::new(&pool).with_config(config(MAIL_QUEUE)),
+                    orders: SqliteStorage::new(&pool).with_config(config(ORDER_QUEUE)),
                     pool,
                 }
             }
@@ -282,6 +299,41 @@ impl Jobs {
     }
 }
 
+impl Jobs {
+    /// Queues the time-out of order `order_id`, to run at `deadline` (Unix seconds).
+    ///
+    /// # Errors
+    /// [`QueueError`] when the broker cannot be reached (the order stays; the sweep of
+    /// [`orders`] cancels it in time).
+    pub async fn schedule_order_timeout(
+        &self,
+        order_id: &str,
+        deadline: i64,
+    ) -> Result<(), QueueError> {
+        let task = apalis::prelude::TaskBuilder::new(OrderTimeoutJob {
+            order_id: order_id.to_owned(),
+            deadline,
+        })
+        .run_at_timestamp(u64::try_from(deadline).unwrap_or(0))
+        .build();
+        let push = async {
+            match &self.backend {
+                QueueBackend::Redis { orders, .. } => orders
+                    .clone()
+                    .push_task(task)
+                    .await
+                    .map_err(|e| e.to_string()),
+                QueueBackend::Sqlite { orders, .. } => orders
+                    .clone()
+                    .push_task(task)
+                    .await
+                    .map_err(|e| e.to_string()),
+            }
+        };
+        within_push_timeout(push).await
+    }
+}
+
 /// Longest wait for the broker to take a job: a hung Redis becomes a 503, not a hung request.
 pub const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -333,6 +385,12 @@ pub struct JobContext {
     pub max_attempts: usize,
     /// How long a claim on a job run holds, in seconds (see [`CLAIM_MARGIN_SECS`]).
     pub lease_secs: i64,
+    /// The ephemeral store, to tell the API processes that a cancelled order brought a sold-out
+    /// SKU back ([`crate::catalog`]); `None` in a worker process without Redis (whose API
+    /// process then shows the change with the next goods change).
+    pub kv: Option<crate::kv::Kv>,
+    /// `ORDER_SWEEP_SECS`.
+    pub order_sweep_secs: u64,
 }
 
 impl JobContext {
@@ -355,6 +413,8 @@ impl JobContext {
                     + CLAIM_MARGIN_SECS,
             )
             .unwrap_or(i64::MAX),
+            kv: None,
+            order_sweep_secs: settings.order_sweep_secs,
         })
     }
 }
@@ -521,8 +581,9 @@ fn retry_policy(
     Ok(RetryPolicy::retries(settings.job_max_attempts.saturating_sub(1)).with_backoff(backoff))
 }
 
-/// Runs the SMS and mail workers on `jobs` until `shutdown` resolves, then lets running jobs
-/// finish (for up to 30 s).
+/// Runs the SMS, mail and order time-out workers on `jobs` and the sweep of unpaid orders
+/// past their deadline ([`orders::run_sweeper`]) until `shutdown` resolves, then lets running
+/// jobs finish (for up to 30 s).
 pub async fn run_workers(
     settings: Arc<Settings>,
     ctx: JobContext,
@@ -537,10 +598,13 @@ pub async fn run_workers(
     let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
     // The same two workers on either backend; the backends' storage types differ, so a
     // local macro stands in for a function generic over apalis's backend traits.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let sweeper = tokio::spawn(orders::run_sweeper(ctx.clone(), stop_rx.clone()));
     macro_rules! register_workers {
-        ($sms:expr, $mail:expr) => {{
-            let (sms, mail) = ($sms, $mail);
-            let (c1, c2, p1, p2) = (ctx.clone(), ctx, policy.clone(), policy);
+        ($sms:expr, $mail:expr, $orders:expr) => {{
+            let (sms, mail, orders) = ($sms, $mail, $orders);
+            let (c1, c2, c3) = (ctx.clone(), ctx.clone(), ctx);
+            let (p1, p2, p3) = (policy.clone(), policy.clone(), policy);
             monitor
                 .register(move |_| {
                     WorkerBuilder::new(worker_name(SMS_QUEUE))
@@ -558,20 +622,36 @@ pub async fn run_workers(
                         .retry(p2.clone())
                         .build(handle_mail)
                 })
+                .register(move |_| {
+                    WorkerBuilder::new(worker_name(ORDER_QUEUE))
+                        .backend(orders.clone().poll_with_interval(poll))
+                        .data(c3.clone())
+                        .concurrency(concurrency)
+                        .retry(p3.clone())
+                        .build(orders::handle_timeout)
+                })
         }};
     }
     let monitor = match jobs.backend {
-        QueueBackend::Redis { sms, mail, .. } => register_workers!(sms, mail),
-        QueueBackend::Sqlite { sms, mail, .. } => register_workers!(sms, mail),
+        QueueBackend::Redis {
+            sms, mail, orders, ..
+        } => register_workers!(sms, mail, orders),
+        QueueBackend::Sqlite {
+            sms, mail, orders, ..
+        } => register_workers!(sms, mail, orders),
     };
-    tracing::info!("background workers started (sms, mail)");
-    monitor
+    tracing::info!("background workers started (sms, mail, order time-outs)");
+    let result = monitor
         .run_with_signal(async move {
             shutdown.await;
+            let _ = stop_tx.send(true);
             Ok(())
         })
         .await
-        .map_err(|e| anyhow::anyhow!("job workers: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("job workers: {e}"));
+    drop(stop_rx);
+    let _ = sweeper.await;
+    result?;
     tracing::info!("background workers stopped");
     Ok(())
 }

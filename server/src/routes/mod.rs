@@ -3,8 +3,10 @@
 //! headers, CORS, URI and header limits, panic guard, time-out, body limit, compression).
 
 pub mod addresses;
+pub mod carts;
 pub mod goods;
 pub mod health;
+pub mod orders;
 pub mod password_reset;
 pub mod tokens;
 pub mod users;
@@ -52,12 +54,14 @@ pub const MEDIA_CACHE_CONTROL: &str = "public, max-age=604800";
 /// Preflight cache lifetime, in seconds (docs/api.md "Conventions").
 pub const CORS_MAX_AGE_SECS: u64 = 86_400;
 
-/// Request headers a browser may send cross-origin (the original's django-cors-headers list).
-const CORS_ALLOWED_HEADERS: [&str; 8] = [
+/// Request headers a browser may send cross-origin: the original's django-cors-headers list,
+/// and `idempotency-key` (order creation).
+const CORS_ALLOWED_HEADERS: [&str; 9] = [
     "accept-encoding",
     "authorization",
     "content-type",
     "dnt",
+    "idempotency-key",
     "origin",
     "user-agent",
     "x-csrftoken",
@@ -78,6 +82,8 @@ pub fn api_router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(addresses::router())
         .merge(goods::router())
+        .merge(carts::router())
+        .merge(orders::router())
         .merge(weibo::router())
         .merge(verification::router())
         .merge(password_reset::router())

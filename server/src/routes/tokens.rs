@@ -22,9 +22,15 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/tokens", post(login).delete(logout))
 }
 
-/// The register/login answer for `user`: a fresh token in both legacy places. The cart
-/// arrives with a later issue, so `len` and `carts_count` are 0 until then.
-pub fn token_response(state: &AppState, user: &UserRow) -> ApiResult<TokenResponse> {
+/// The register/login answer for `user`: a fresh token in both legacy places, after merging
+/// the browser's offline cart `offline` (the body's `cart` / `carts`, see
+/// [`crate::routes::carts::merge_offline`]); `len` and `carts_count` are the cart's lines.
+pub async fn token_response(
+    state: &AppState,
+    user: &UserRow,
+    offline: Option<&serde_json::Value>,
+) -> ApiResult<TokenResponse> {
+    let carts_count = crate::routes::carts::merge_offline(state, user.id, offline).await?;
     let token = state
         .tokens
         .issue(user.id, &user.username, user.token_version, db::now_secs())
@@ -33,9 +39,12 @@ pub fn token_response(state: &AppState, user: &UserRow) -> ApiResult<TokenRespon
         code: codes::OK,
         username: user.username.clone(),
         token: token.clone(),
-        len: 0,
-        data: TokenData { token, len: 0 },
-        carts_count: 0,
+        len: carts_count,
+        data: TokenData {
+            token,
+            len: carts_count,
+        },
+        carts_count,
     })
 }
 
@@ -73,7 +82,9 @@ async fn login(
         Ok(Some(user)) => {
             attempt.succeeded().await?;
             tracing::info!(user_id = user.id, "logged in");
-            token_response(&state, &user).map(Json)
+            token_response(&state, &user, req.cart.as_ref().or(req.carts.as_ref()))
+                .await
+                .map(Json)
         }
         Ok(None) => {
             attempt.failed();

@@ -87,7 +87,10 @@ async fn register(
             if let Err(e) = send_activation(&state, &user).await {
                 tracing::warn!(user_id = user.id, error = %e, "activation mail not queued");
             }
-            token_response(&state, &user).map(Json)
+            // A failed merge answers 503; the account exists, and logging in merges again.
+            token_response(&state, &user, req.carts.as_ref())
+                .await
+                .map(Json)
         }
         Err(e @ ApiError::BadRequest { .. }) => {
             attempt.kept();

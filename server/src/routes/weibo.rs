@@ -169,7 +169,8 @@ async fn callback(
 
     if let Some(user) = bindings::find_user(&state.db, &token.uid).await? {
         tracing::info!(user_id = user.id, "logged in with weibo");
-        return token_response(&state, &user)
+        return token_response(&state, &user, None)
+            .await
             .map(CallbackResponse::LoggedIn)
             .map(Json);
     }
@@ -294,7 +295,7 @@ async fn bind(
     if let Err(e) = state.kv.del(&ticket_key).await {
         tracing::warn!(error = %e, "could not delete a used bind ticket");
     }
-    token_response(&state, &user).map(Json)
+    token_response(&state, &user, None).await.map(Json)
 }
 
 fn already_bound() -> ApiError {

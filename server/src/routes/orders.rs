@@ -1,0 +1,533 @@
+//! Settlement and orders (`/v1/orders/{username}...`, docs/api.md "Orders and payment").
+//!
+//! - `GET .../advance`: what an order would be (addresses, lines, freight, amounts).
+//! - `POST`: creates the order ([`crate::db::orders::create`]: one transaction, optimistic
+//!   stock, the lines leave the cart), idempotent under an `Idempotency-Key` header, and
+//!   queues its payment time-out ([`crate::jobs::orders`]).
+//! - `GET ?type=0..4`: the shopper's orders by status; `GET ?type=5&order_id=`: pay an
+//!   unpaid order again; `GET .../{order_id}`: one order.
+//! - `PUT`: confirms receipt (3 → 4); `POST .../{order_id}/cancel`: cancels while unpaid.
+//!
+//! Ownership: the path user must be the caller (403 / 10101); another user's order id is
+//! answered like an unknown one (404 / 50106). Payment comes with the payment issue: until
+//! then `pay_url` is empty.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use dadashop_types::MessageResponse;
+use dadashop_types::codes;
+use dadashop_types::goods::Paginator;
+use dadashop_types::money::format_fen;
+use dadashop_types::orders::{
+    CartItem, CreateOrderRequest, CreatedOrder, CreatedOrderResponse, IDEMPOTENCY_KEY_MAX_CHARS,
+    MAX_LINE_COUNT, ORDERS_PAGE_SIZE, OrderAddress, OrderDetailResponse, OrderIdRequest, OrderList,
+    OrderListQuery, OrderListResponse, OrderSummary, SELLER, STATUS_UNPAID, Settlement,
+    SettlementAddress, SettlementQuery, SettlementResponse, status_name,
+};
+use serde_json::Value;
+
+use crate::auth::AuthUser;
+use crate::db::orders::{
+    self as repo, Cancelled, Canceller, NewOrder, OrderError, OrderRow, Source,
+};
+use crate::db::{self, addresses, carts};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{LenientJson, id_value};
+use crate::routes::carts::{count_value, items};
+use crate::state::AppState;
+
+/// The order endpoints.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders/{username}", get(list).post(create).put(confirm))
+        .route("/orders/{username}/advance", get(advance))
+        .route("/orders/{username}/{order_id}", get(detail))
+        .route("/orders/{username}/{order_id}/cancel", post(cancel))
+}
+
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::BadAddress => {
+                ApiError::bad_request(codes::ORDER_BAD_ADDRESS, "收货地址无效，请重新选择")
+            }
+            OrderError::Nothing => nothing_to_settle(),
+            OrderError::StockShort { name, .. } => ApiError::Conflict {
+                code: codes::ORDER_STOCK_SHORT,
+                message: format!("{name} 库存不足"),
+            },
+            OrderError::Conflict => ApiError::Conflict {
+                code: codes::ORDER_CONCURRENT_UPDATE,
+                message: "下单的人太多了，请稍后再试".into(),
+            },
+            OrderError::TooFast => ApiError::TooManyRequests {
+                code: codes::TOO_MANY_REQUESTS,
+                message: "下单太频繁，请稍后再试".into(),
+                retry_after: 1,
+            },
+            OrderError::KeyMismatch => ApiError::Unprocessable {
+                code: codes::ORDER_IDEMPOTENCY_MISMATCH,
+                message: "Idempotency-Key 已用于另一个下单请求".into(),
+            },
+            OrderError::Db(e) => e.into(),
+        }
+    }
+}
+
+fn nothing_to_settle() -> ApiError {
+    ApiError::bad_request(codes::ORDER_NOTHING_TO_SETTLE, "没有可结算的商品")
+}
+
+fn order_not_found() -> ApiError {
+    ApiError::not_found(codes::ORDER_NOT_FOUND, "订单不存在")
+}
+
+fn wrong_status(message: &str) -> ApiError {
+    ApiError::Conflict {
+        code: codes::ORDER_WRONG_STATUS,
+        message: message.to_owned(),
+    }
+}
+
+/// An order id as the shop makes them: 25 digits. Anything else is an unknown order.
+fn order_id_text(raw: &str) -> ApiResult<String> {
+    let id = raw.trim();
+    if id.len() == 25 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_owned())
+    } else {
+        Err(order_not_found())
+    }
+}
+
+/// What to settle: `settlement_type` 0 (cart) or 1 (buy now, with SKU and count).
+fn source(
+    settlement_type: Option<&Value>,
+    sku: Option<&Value>,
+    count: Option<&Value>,
+) -> ApiResult<Source> {
+    match settlement_type.and_then(|v| match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }) {
+        Some(0) | None => Ok(Source::Cart),
+        Some(1) => {
+            let sku_id = sku.and_then(id_value).ok_or_else(nothing_to_settle)?;
+            let count = count.and_then(count_value).ok_or_else(|| {
+                ApiError::bad_request(
+                    codes::ORDER_NOTHING_TO_SETTLE,
+                    format!("购买数量须为1到{MAX_LINE_COUNT}的整数"),
+                )
+            })?;
+            Ok(Source::BuyNow { sku_id, count })
+        }
+        Some(_) => Err(ApiError::bad_params("settlement_type 须为 0 或 1")),
+    }
+}
+
+/// Freight of an order of `goods` fen under the shop's settings, in fen.
+fn freight(state: &AppState, goods: i64) -> i64 {
+    let from = state.settings.order_free_freight_from_fen;
+    if from > 0 && goods >= from {
+        0
+    } else {
+        state.settings.order_freight_fen
+    }
+}
+
+/// What the order would be: the shopper's addresses (default first), the lines (the
+/// selected cart lines, or the buy-now SKU), units, goods total, freight and the amount to
+/// pay. Each line carries its current `stock`; an order past it is refused at creation.
+/// Errors: 50101 nothing to settle (no selected line; unknown, unlaunched or badly counted
+/// buy-now SKU), 10123 bad `settlement_type`.
+#[utoipa::path(get, path = "/v1/orders/{username}/advance", tag = "orders", security(("token" = [])), params(("username" = String, Path), SettlementQuery),
+    responses((status = 200, body = SettlementResponse), (status = 400, description = "Nothing to settle (50101) or bad settlement_type (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody)))]
+async fn advance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(username): Path<String>,
+    query: Result<Query<SettlementQuery>, QueryRejection>,
+) -> ApiResult<Json<SettlementResponse>> {
+    auth.ensure_is(&username)?;
+    let Query(q) = query.map_err(|_| ApiError::bad_params("查询参数错误"))?;
+    let text = |v: &Option<String>| v.as_ref().map(|s| Value::String(s.clone()));
+    let source = source(
+        text(&q.settlement_type).as_ref(),
+        text(&q.sku_id).as_ref(),
+        text(&q.buy_num).as_ref(),
+    )?;
+    let rows = match source {
+        Source::Cart => carts::selected_lines(&state.db, auth.user.id).await?,
+        Source::BuyNow { sku_id, count } => {
+            let line = sqlx::query_as::<_, (i64, String, i64, String, i64)>(
+                "SELECT id, name, price, default_image_url, stock FROM skus \
+                 WHERE id = ? AND is_launched = 1",
+            )
+            .bind(sku_id)
+            .fetch_optional(&state.db)
+            .await?;
+            line.map(
+                |(sku_id, name, price, default_image_url, stock)| carts::CartLineRow {
+                    sku_id,
+                    name,
+                    price,
+                    default_image_url,
+                    stock,
+                    count,
+                    selected: 1,
+                },
+            )
+            .into_iter()
+            .collect()
+        }
+    };
+    if rows.is_empty() {
+        return Err(nothing_to_settle());
+    }
+    let goods: i64 = rows.iter().map(|r| r.price * r.count).sum();
+    let total_count: i64 = rows.iter().map(|r| r.count).sum();
+    let transit = freight(&state, goods);
+    let sku_list = items(&state, rows).await?;
+    let addresses = addresses::list(&state.db, auth.user.id)
+        .await?
+        .into_iter()
+        .map(|a| SettlementAddress {
+            id: a.id,
+            name: a.receiver,
+            mobile: a.receiver_mobile,
+            title: a.tag,
+            address: a.address,
+            is_default: a.is_default == 1,
+        })
+        .collect();
+    Ok(Json(SettlementResponse {
+        code: codes::OK,
+        data: Settlement {
+            addresses,
+            sku_list,
+            total_count,
+            total_amount: format_fen(goods),
+            transit: format_fen(transit),
+            payment_amount: format_fen(goods + transit),
+        },
+        base_url: state.settings.media_base_url(),
+    }))
+}
+
+/// The `Idempotency-Key` header: 1 to 64 visible ASCII characters, else 10123.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= IDEMPOTENCY_KEY_MAX_CHARS
+                && k.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .ok_or_else(|| ApiError::bad_params("Idempotency-Key 须为1到64个可见字符"))?;
+    Ok(Some(key.to_owned()))
+}
+
+fn created_answer(order: &OrderRow, now: i64) -> CreatedOrderResponse {
+    CreatedOrderResponse {
+        code: codes::OK,
+        data: CreatedOrder {
+            saller: SELLER.to_owned(),
+            total_amount: format_fen(order.total_amount),
+            order_id: order.order_id.clone(),
+            pay_url: String::new(),
+            carts_count: u32::try_from(order.carts_count).unwrap_or(0),
+            pay_remaining_secs: (order.pay_deadline - now).max(0),
+        },
+    }
+}
+
+/// Creates an unpaid order from the selected cart lines (`settlement_type` 0, the lines
+/// leave the cart) or one SKU (`settlement_type` 1 with `sku_id` and `buy_count`), delivered
+/// to the shopper's address `address_id`, with stock taken at once. It is cancelled and the
+/// stock returned unless paid within `ORDER_PAY_TIMEOUT_SECS` (default 1 800 s).
+///
+/// **`pay_url` is empty** until the payment issue lands: the order waits unpaid.
+///
+/// **Idempotency:** with an `Idempotency-Key` header (1-64 visible ASCII characters; the SPA
+/// sends one per confirmation page), a repeat of the same request by the same shopper
+/// creates nothing and answers the order made the first time; the same key with a different
+/// request gets 422 / 50108.
+///
+/// Errors: 400 / 50102 bad address; 400 / 50101 nothing to order; 409 / 50103 a SKU short
+/// of stock (named in the message); 409 / 50104 lost to concurrent orders after retries
+/// (try again); 429 more than 100 orders in one second.
+#[utoipa::path(post, path = "/v1/orders/{username}", tag = "orders", security(("token" = [])), params(("username" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: one order per key")), request_body = CreateOrderRequest,
+    responses((status = 200, description = "The order, unpaid; pay_url is empty until payment is built", body = CreatedOrderResponse), (status = 400, description = "Bad address (50102), nothing to order (50101), bad parameters (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 409, description = "Stock short (50103) or concurrent update lost (50104)", body = dadashop_types::ErrorBody), (status = 422, description = "Idempotency-Key reused with another request (50108)", body = dadashop_types::ErrorBody), (status = 503, description = "Database unavailable", body = dadashop_types::ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+    LenientJson(req): LenientJson<CreateOrderRequest>,
+) -> ApiResult<Json<CreatedOrderResponse>> {
+    auth.ensure_is(&username)?;
+    let key = idempotency_key(&headers)?;
+    let address_id = req
+        .address_id
+        .as_ref()
+        .and_then(id_value)
+        .ok_or_else(|| ApiError::bad_request(codes::ORDER_BAD_ADDRESS, "请选择收货地址"))?;
+    let source = source(
+        req.settlement_type.as_ref(),
+        req.sku_id.as_ref(),
+        req.buy_count.as_ref(),
+    )?;
+    let idempotency = key.map(|k| {
+        use sha2::Digest as _;
+        let canonical = match source {
+            Source::Cart => format!("{address_id}|cart"),
+            Source::BuyNow { sku_id, count } => format!("{address_id}|buy|{sku_id}|{count}"),
+        };
+        (k, hex::encode(sha2::Sha256::digest(canonical.as_bytes())))
+    });
+    let now = db::now_secs();
+    let new = NewOrder {
+        user_id: auth.user.id,
+        address_id,
+        source,
+        idempotency,
+        freight_fen: state.settings.order_freight_fen,
+        free_freight_from_fen: state.settings.order_free_freight_from_fen,
+        pay_timeout_secs: i64::try_from(state.settings.order_pay_timeout_secs).unwrap_or(1800),
+        now,
+    };
+    let created = repo::create(&state.db, &new).await?;
+    if created.fresh {
+        tracing::info!(
+            user_id = auth.user.id,
+            order_id = created.order.order_id,
+            "order created"
+        );
+        if let Err(e) = state
+            .jobs
+            .schedule_order_timeout(&created.order.order_id, created.order.pay_deadline)
+            .await
+        {
+            // The order stands; the sweep cancels it in time if it stays unpaid.
+            tracing::warn!(order_id = created.order.order_id, error = %e, "order time-out not queued; the sweep will catch it");
+        }
+        crate::catalog::availability_changed(&state.kv, &created.sold_out).await;
+    }
+    Ok(Json(created_answer(&created.order, db::now_secs())))
+}
+
+/// Summaries of `orders` with their lines.
+async fn summaries(state: &AppState, orders: Vec<OrderRow>) -> ApiResult<Vec<OrderSummary>> {
+    let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
+    let mut lines = repo::lines(&state.db, &ids).await?;
+    let now = db::now_secs();
+    Ok(orders
+        .into_iter()
+        .map(|o| {
+            let order_sku = lines
+                .remove(&o.order_id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| {
+                    let (names, values) = l.attrs().into_iter().unzip();
+                    CartItem {
+                        id: l.sku_id,
+                        name: l.name,
+                        count: l.count,
+                        selected: true,
+                        default_image_url: l.default_image_url,
+                        price: format_fen(l.price),
+                        sku_sale_attr_name: names,
+                        sku_sale_attr_val: values,
+                        stock: 0,
+                    }
+                })
+                .collect();
+            OrderSummary {
+                order_total_count: o.total_count,
+                order_total_amount: format_fen(o.total_amount),
+                order_freight: format_fen(o.freight),
+                address: OrderAddress {
+                    title: o.tag,
+                    address: o.address,
+                    mobile: o.receiver_mobile,
+                    receiver: o.receiver,
+                },
+                status: o.status,
+                status_name: status_name(o.status).to_owned(),
+                order_sku,
+                order_time: repo::china_time(o.created_at, "%Y-%m-%d %H:%M:%S"),
+                pay_remaining_secs: if o.status == STATUS_UNPAID {
+                    (o.pay_deadline - now).max(0)
+                } else {
+                    0
+                },
+                order_id: o.order_id,
+            }
+        })
+        .collect())
+}
+
+/// The shopper's orders, newest first: `type` 0 (or absent) all, 1-4 one status, 5 cancelled
+/// ones are listed under 0 only; `page` from 1, 5 a page (40200 for a bad page number or one
+/// past the end). With `type=5&order_id=` it answers an unpaid order as its creation did
+/// (to pay it again; 404 / 50106 unknown, 409 / 50107 not unpaid).
+#[utoipa::path(get, path = "/v1/orders/{username}", tag = "orders", security(("token" = [])), params(("username" = String, Path), OrderListQuery),
+    responses((status = 200, description = "OrderListResponse, or CreatedOrderResponse for type=5", body = OrderListResponse), (status = 400, description = "Bad type (10123) or page (40200)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "type=5: unknown order (50106)", body = dadashop_types::ErrorBody), (status = 409, description = "type=5: the order is not unpaid (50107)", body = dadashop_types::ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(username): Path<String>,
+    query: Result<Query<OrderListQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    auth.ensure_is(&username)?;
+    let Query(q) = query.map_err(|_| ApiError::bad_params("查询参数错误"))?;
+    let kind = match q.kind.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|k| (0..=5).contains(k))
+            .ok_or_else(|| ApiError::bad_params("type 须为 0 到 5"))?,
+    };
+    if kind == 5 {
+        let order_id = order_id_text(q.order_id.as_deref().unwrap_or(""))?;
+        let order = repo::get(&state.db, auth.user.id, &order_id)
+            .await?
+            .ok_or_else(order_not_found)?;
+        let now = db::now_secs();
+        if order.status != STATUS_UNPAID || order.pay_deadline <= now {
+            return Err(wrong_status("订单已不是待付款状态"));
+        }
+        return Ok(Json(created_answer(&order, now)).into_response());
+    }
+    let page = match q.page.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| ApiError::bad_request(codes::BAD_PAGE, "页码错误"))?,
+    };
+    let status = (kind > 0).then_some(kind);
+    let (total, rows) = repo::list(&state.db, auth.user.id, status, page).await?;
+    if rows.is_empty() && page > 1 {
+        return Err(ApiError::bad_request(codes::BAD_PAGE, "页码错误"));
+    }
+    let orders_list = summaries(&state, rows).await?;
+    Ok(Json(OrderListResponse {
+        code: codes::OK,
+        data: OrderList {
+            orders_list,
+            paginator: Paginator {
+                pagesize: ORDERS_PAGE_SIZE,
+                total: u64::try_from(total).unwrap_or(0),
+            },
+        },
+        base_url: state.settings.media_base_url(),
+    })
+    .into_response())
+}
+
+async fn detail_answer(
+    state: &AppState,
+    user_id: i64,
+    order_id: &str,
+) -> ApiResult<Json<OrderDetailResponse>> {
+    let order = repo::get(&state.db, user_id, order_id)
+        .await?
+        .ok_or_else(order_not_found)?;
+    let data = summaries(state, vec![order])
+        .await?
+        .pop()
+        .ok_or_else(order_not_found)?;
+    Ok(Json(OrderDetailResponse {
+        code: codes::OK,
+        data,
+        base_url: state.settings.media_base_url(),
+    }))
+}
+
+/// One order of the shopper (404 / 50106 when unknown or another user's).
+#[utoipa::path(get, path = "/v1/orders/{username}/{order_id}", tag = "orders", security(("token" = [])), params(("username" = String, Path), ("order_id" = String, Path)),
+    responses((status = 200, body = OrderDetailResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown order (50106)", body = dadashop_types::ErrorBody)))]
+async fn detail(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((username, order_id)): Path<(String, String)>,
+) -> ApiResult<Json<OrderDetailResponse>> {
+    auth.ensure_is(&username)?;
+    let order_id = order_id_text(&order_id)?;
+    detail_answer(&state, auth.user.id, &order_id).await
+}
+
+/// Cancels the shopper's unpaid order and returns its stock; answers the order. Errors:
+/// 404 / 50106 unknown order, 409 / 50107 not unpaid (paid, or already cancelled, also by
+/// its time-out a moment earlier).
+#[utoipa::path(post, path = "/v1/orders/{username}/{order_id}/cancel", tag = "orders", security(("token" = [])), params(("username" = String, Path), ("order_id" = String, Path)),
+    responses((status = 200, body = OrderDetailResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown order (50106)", body = dadashop_types::ErrorBody), (status = 409, description = "Not unpaid (50107)", body = dadashop_types::ErrorBody)))]
+async fn cancel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((username, order_id)): Path<(String, String)>,
+) -> ApiResult<Json<OrderDetailResponse>> {
+    auth.ensure_is(&username)?;
+    let order_id = order_id_text(&order_id)?;
+    let by = Canceller::Shopper {
+        user_id: auth.user.id,
+    };
+    match repo::cancel(&state.db, &order_id, by, db::now_secs()).await? {
+        Cancelled::Done { back_in_stock } => {
+            tracing::info!(
+                user_id = auth.user.id,
+                order_id,
+                "order cancelled by the shopper"
+            );
+            crate::catalog::availability_changed(&state.kv, &back_in_stock).await;
+        }
+        Cancelled::NotApplicable => {
+            // Unknown (or another user's) gets 404; a known order in another status 409.
+            repo::get(&state.db, auth.user.id, &order_id)
+                .await?
+                .ok_or_else(order_not_found)?;
+            return Err(wrong_status("只能取消待付款的订单"));
+        }
+    }
+    detail_answer(&state, auth.user.id, &order_id).await
+}
+
+/// Confirms receipt of a shipped order (status 3 → 4). Errors: 10123 missing `order_id`,
+/// 404 / 50106 unknown order, 409 / 50107 not shipped.
+#[utoipa::path(put, path = "/v1/orders/{username}", tag = "orders", security(("token" = [])), params(("username" = String, Path)), request_body = OrderIdRequest,
+    responses((status = 200, body = MessageResponse), (status = 400, description = "Missing order_id (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown order (50106)", body = dadashop_types::ErrorBody), (status = 409, description = "Not shipped (50107)", body = dadashop_types::ErrorBody)))]
+async fn confirm(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(username): Path<String>,
+    LenientJson(req): LenientJson<OrderIdRequest>,
+) -> ApiResult<Json<MessageResponse>> {
+    auth.ensure_is(&username)?;
+    let raw = match &req.order_id {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(ApiError::bad_params("缺少参数 order_id")),
+    };
+    let order_id = order_id_text(&raw)?;
+    if !repo::confirm_receipt(&state.db, auth.user.id, &order_id, db::now_secs()).await? {
+        repo::get(&state.db, auth.user.id, &order_id)
+            .await?
+            .ok_or_else(order_not_found)?;
+        return Err(wrong_status("只能确认已发货的订单"));
+    }
+    tracing::info!(user_id = auth.user.id, order_id, "receipt confirmed");
+    Ok(Json(MessageResponse::ok()))
+}
