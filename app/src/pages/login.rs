@@ -8,9 +8,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{message, set_title};
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{failure_message, use_auth, use_cart, use_flash};
+use crate::state::{Task, failure_message, use_auth, use_cart, use_flash};
 use crate::{Page, safe_next};
 
 /// Username, password and 自动登录; on success the session starts (the offline cart merged
@@ -37,22 +37,22 @@ pub fn LoginPage() -> impl IntoView {
     let password_error =
         Signal::derive(move || password.with(|p| p.is_empty().then(|| "请输入密码".to_owned())));
 
-    let login = Action::new_local(move |(body, remember): &(LoginRequest, bool)| {
-        let (body, remember) = (body.clone(), *remember);
+    let login = Task::new();
+    let pending = login.pending();
+    let server_error = login.error();
+    let run = move |body: LoginRequest, remember: bool| {
         let navigate = navigate.clone();
         let next = query.with_untracked(|q| q.get("next"));
-        async move {
+        login.run(async move {
             let answer = api::users::login(&body).await?;
             // The server merged the offline cart (`carts` of the body) into the shopper's.
             cart.merged();
             auth.log_in(&answer, remember);
             flash.clear();
             navigate(safe_next(next.as_deref()), Default::default());
-            Ok::<(), ApiError>(())
-        }
-    });
-    let pending = login.pending();
-    let server_error = failure_message(login);
+            Ok(())
+        });
+    };
 
     // 微博登录: a successful start leaves the page for Weibo, so it stays "busy" after.
     let weibo =
@@ -77,7 +77,7 @@ pub fn LoginPage() -> impl IntoView {
             carts: cart.to_merge(),
             ..LoginRequest::default()
         };
-        login.dispatch((body, remember.get_untracked()));
+        run(body, remember.get_untracked());
     };
 
     view! {

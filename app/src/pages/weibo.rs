@@ -19,9 +19,7 @@ use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorNotice, FormError, Loading, TextField};
-use crate::state::{
-    PendingWeiboLogin, failure_message, save_weibo_login, take_weibo_login, use_auth,
-};
+use crate::state::{PendingWeiboLogin, Task, save_weibo_login, take_weibo_login, use_auth};
 
 /// What the callback found out.
 #[derive(Debug, Clone)]
@@ -224,16 +222,9 @@ fn BindForm(
         email_error,
     ];
 
-    let bind = Action::new_local(move |body: &BindRequest| {
-        let body = body.clone();
-        async move {
-            let answer = api::weibo::bind(&body).await?;
-            on_done.run(answer);
-            Ok::<(), ApiError>(())
-        }
-    });
+    let bind = Task::new();
     let pending = bind.pending();
-    let server_error = failure_message(bind);
+    let server_error = bind.error();
 
     let uid = unbound.uid.clone();
     let ticket = unbound.ticket.clone();
@@ -253,7 +244,11 @@ fn BindForm(
             email: new_account.then(|| email.get_untracked().trim().to_owned()),
             verify: new_account.then(|| verify.get_untracked().trim().to_owned()),
         };
-        bind.dispatch(body);
+        bind.run(async move {
+            let answer = api::weibo::bind(&body).await?;
+            on_done.run(answer);
+            Ok(())
+        });
     };
     let choose = move |next: BindMode| {
         move |_| {
