@@ -13,7 +13,7 @@ use super::{NotFoundPage, is_not_found, set_title};
 use crate::api;
 use crate::api::orders::Settle;
 use crate::components::{ErrorNotice, FormError, Loading, Toast, image_url};
-use crate::state::{CartOp, Task, use_auth, use_cart};
+use crate::state::{CartOp, Remote, Task, use_auth, use_cart};
 use crate::{Page, login_returning_to};
 
 /// Fetches `GET /v1/goods/detail/<id>` and shows the product.
@@ -26,9 +26,9 @@ pub fn ProductPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let detail = LocalResource::new(move || {
-        let id = id();
-        async move {
+    let detail = Remote::new();
+    let load = move |id: Option<i64>| {
+        detail.load(async move {
             match id {
                 Some(id) => api::goods::detail(id).await,
                 None => Err(api::ApiError::Api {
@@ -37,8 +37,9 @@ pub fn ProductPage() -> impl IntoView {
                     message: "商品不存在".into(),
                 }),
             }
-        }
-    });
+        });
+    };
+    Effect::new(move |_| load(id()));
     let auth = use_auth();
     // Record the view once per product shown (best effort: a failure changes nothing here).
     Effect::new(move |previous: Option<Option<i64>>| {
@@ -55,7 +56,7 @@ pub fn ProductPage() -> impl IntoView {
         }
         shown
     });
-    let retry = Callback::new(move |()| detail.refetch());
+    let retry = Callback::new(move |()| load(untrack(id)));
     let body = move || match detail.get() {
         None => view! { <Loading text="正在加载商品…" /> }.into_any(),
         Some(Err(error)) if is_not_found(&error) => view! { <NotFoundPage /> }.into_any(),
