@@ -267,8 +267,10 @@ fn Shell() -> impl IntoView {
 
     // The home page's catalogs, fetched once and shared: the header's catalog links and the
     // home page read the same answer (one request on the first page view).
-    let catalogs = LocalResource::new(api::goods::index);
-    provide_context(state::GoodsIndex(catalogs));
+    let catalogs = state::Remote::new();
+    let index = state::GoodsIndex(catalogs);
+    index.load();
+    provide_context(index);
     let nav_catalogs = Signal::derive(move || {
         catalogs
             .get()

@@ -119,7 +119,7 @@ for (const viewport of [{ width: 1280, height: 800 }, PHONE]) {
     // HTTP 404 by design (the web origin knows the app's routes), which Chromium logs.
     errors.allow(httpStatus(404));
     await page.setViewportSize(viewport);
-    for (const path of ['/', '/login', '/register', '/no/such/page']) {
+    for (const path of ['/', '/login', '/register', '/cart', '/no/such/page']) {
       await page.goto(path);
       await expect(page.getByRole('heading').first()).toBeVisible();
     }
@@ -130,6 +130,8 @@ for (const viewport of [{ width: 1280, height: 800 }, PHONE]) {
       ['/user', '个人信息'],
       ['/user/address', '收货地址'],
       ['/user/password', '修改密码'],
+      ['/user/orders', '我的订单'],
+      ['/cart', '购物车'],
       ['/', undefined],
     ] as const) {
       await page.goto(path);

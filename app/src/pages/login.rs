@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::{message, set_title};
 use crate::api;
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{Task, failure_message, use_auth, use_cart, use_flash};
+use crate::state::{Task, use_auth, use_cart, use_flash};
 use crate::{Page, safe_next};
 
 /// Username, password and 自动登录; on success the session starts (the offline cart merged
@@ -55,12 +55,10 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     // 微博登录: a successful start leaves the page for Weibo, so it stays "busy" after.
-    let weibo =
-        Action::new_local(move |remember: &bool| super::weibo::start_weibo_login(*remember));
-    let weibo_busy = Signal::derive(move || {
-        weibo.pending().get() || weibo.value().with(|v| matches!(v, Some(Ok(()))))
-    });
-    let weibo_error = failure_message(weibo);
+    let weibo = Task::new();
+    let weibo_started = RwSignal::new(false);
+    let weibo_busy = Signal::derive(move || weibo.pending().get() || weibo_started.get());
+    let weibo_error = weibo.error();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -118,7 +116,13 @@ pub fn LoginPage() -> impl IntoView {
                     class="btn weibo block"
                     disabled=move || weibo_busy.get()
                     on:click=move |_| {
-                        weibo.dispatch(remember.get_untracked());
+                        let remember = remember.get_untracked();
+                        weibo
+                            .run(async move {
+                                super::weibo::start_weibo_login(remember).await?;
+                                weibo_started.set(true);
+                                Ok(())
+                            });
                     }
                 >
                     "微博登录"

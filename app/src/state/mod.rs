@@ -11,7 +11,7 @@ mod handover;
 mod remote;
 mod storage;
 
-pub use action::{Task, failure_message};
+pub use action::Task;
 pub use auth::{Auth, Session, use_auth};
 pub use cart::{Cart, CartOp, CartView, use_cart};
 pub use flash::{Flash, use_flash};
@@ -22,8 +22,11 @@ pub use storage::{PendingWeiboLogin, save_weibo_login, take_weibo_login};
 /// The `GET /v1/goods/index` answer, loaded once by the app shell and shared by the header
 /// (catalog links) and the home page.
 #[derive(Clone, Copy)]
-pub struct GoodsIndex(
-    pub  leptos::prelude::LocalResource<
-        Result<dadashop_types::goods::IndexResponse, crate::api::ApiError>,
-    >,
-);
+pub struct GoodsIndex(pub Remote<dadashop_types::goods::IndexResponse>);
+
+impl GoodsIndex {
+    /// Starts loading the answer (again).
+    pub fn load(self) {
+        self.0.load(crate::api::goods::index());
+    }
+}
