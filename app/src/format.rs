@@ -1,5 +1,29 @@
 //! Formatting helpers for display.
 
+use dadashop_types::money::{format_fen, parse_yuan};
+use dadashop_types::orders::CartItem;
+
+/// An amount in fen as the shop shows it: `19900` → `"¥199.00"`.
+pub fn yuan(fen: i64) -> String {
+    format!("¥{}", format_fen(fen))
+}
+
+/// A price string of the API (`"199.00"`) in fen; an unreadable one counts as 0.
+pub fn fen(price: &str) -> i64 {
+    parse_yuan(price).unwrap_or(0)
+}
+
+/// Price times count of a line, in fen.
+pub fn line_fen(line: &CartItem) -> i64 {
+    fen(&line.price).saturating_mul(line.count)
+}
+
+/// Seconds as `mm:ss` (minutes may pass 59): `1800` → `"30:00"`, `65` → `"01:05"`.
+pub fn mm_ss(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    format!("{:02}:{:02}", seconds / 60, seconds % 60)
+}
+
 /// Formats Unix seconds as China Standard Time (UTC+8, no daylight saving), the shop's local
 /// time: `0` → `"1970-01-01 08:00"`.
 pub fn beijing_time(unix_seconds: i64) -> String {
@@ -51,7 +75,15 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{beijing_time, mask_phone};
+    use super::{beijing_time, mask_phone, mm_ss, yuan};
+
+    #[test]
+    fn countdowns_and_amounts_read_as_the_shop_shows_them() {
+        assert_eq!(mm_ss(1800), "30:00");
+        assert_eq!(mm_ss(65), "01:05");
+        assert_eq!(mm_ss(-3), "00:00");
+        assert_eq!(yuan(19_905), "¥199.05");
+    }
 
     #[test]
     fn phones_show_their_first_three_and_last_four_digits() {

@@ -23,10 +23,10 @@ use leptos_router::path;
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
     ActivationPage, AddressPage, CartPage, CatalogPage, ForgotPasswordPage, HistoryPage, HomePage,
-    LegacyCatalog, LegacyProduct, LegacySearch, LoginPage, NotFoundPage, PasswordPage, ProductPage,
-    ProfilePage, RegisterPage, SearchPage, WeiboCallbackPage,
+    LegacyPage, LoginPage, NotFoundPage, OrderConfirmPage, OrderResultPage, OrdersPage,
+    PasswordPage, ProductPage, ProfilePage, RegisterPage, SearchPage, WeiboCallbackPage,
 };
-use crate::state::{Auth, Flash, use_auth, use_flash};
+use crate::state::{Auth, Cart, Flash, use_auth, use_flash};
 
 /// Every page of the app, for links and navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +48,16 @@ pub enum Page {
     WeiboCallback,
     /// `/user/history`: the browsing history (login required).
     History,
-    /// `/cart`: the cart (a placeholder until the cart issue).
+    /// `/cart`: the cart (the server cart when logged in, else the offline cart).
     Cart,
+    /// `/order/confirm?settlement_type=0` (the cart's selected lines) or
+    /// `?settlement_type=1&sku_id=&buy_num=` (buy now): address, lines, total, 提交订单
+    /// (login required).
+    OrderConfirm,
+    /// `/order/result?order_id=`: the order just placed (login required).
+    OrderResult,
+    /// `/user/orders?type=&page=`: my orders by status (login required).
+    Orders,
     /// `/activation?code=`: the page of the activation mail's link.
     Activation,
     /// `/password/forgot`: reset a forgotten password by mail.
@@ -68,6 +76,9 @@ impl Page {
             Page::Addresses => "/user/address",
             Page::History => "/user/history",
             Page::Cart => "/cart",
+            Page::OrderConfirm => "/order/confirm",
+            Page::OrderResult => "/order/result",
+            Page::Orders => "/user/orders",
             Page::WeiboCallback => "/weibo/callback",
             Page::Activation => "/activation",
             Page::ForgotPassword => "/password/forgot",
@@ -77,6 +88,36 @@ impl Page {
     /// `/product/<sku_id>`: a product page (route `/product/:id`).
     pub fn product(sku_id: i64) -> String {
         format!("/product/{sku_id}")
+    }
+
+    /// `/order/confirm?<settlement>`: the confirmation page of the cart or of a buy-now line.
+    pub fn confirm(what: api::orders::Settle) -> String {
+        format!("{}?{}", Page::OrderConfirm.path(), what.query())
+    }
+
+    /// `/order/result?order_id=<id>`.
+    pub fn order_result(order_id: &str) -> String {
+        format!(
+            "{}?order_id={}",
+            Page::OrderResult.path(),
+            encode_component(order_id)
+        )
+    }
+
+    /// `/user/orders?type=<status>&page=<n>` (type 0 and page 1 left out).
+    pub fn orders(status: i64, page: u64) -> String {
+        let mut parts = Vec::new();
+        if status != 0 {
+            parts.push(format!("type={status}"));
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        if parts.is_empty() {
+            Page::Orders.path().to_owned()
+        } else {
+            format!("{}?{}", Page::Orders.path(), parts.join("&"))
+        }
     }
 
     /// `/catalog/<id>`: page 1 of a catalog (route `/catalog/:id`).
@@ -111,6 +152,18 @@ impl Page {
             self.path().replace('/', "%2F")
         )
     }
+}
+
+/// The login page that returns to the page shown now (path and query) afterwards: the
+/// redirect of protected pages whose query matters.
+pub fn login_returning_here() -> String {
+    let here = web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
+        })
+        .unwrap_or_default();
+    login_returning_to(&here)
 }
 
 /// The login page that returns to `path` (a path of this site, with its query) afterwards.
@@ -151,7 +204,9 @@ pub fn safe_next(next: Option<&str>) -> &str {
 pub fn App() -> impl IntoView {
     // Restored synchronously before any route renders: protected routes never redirect a
     // shopper whose session is merely not loaded yet.
-    provide_context(Auth::restore());
+    let auth = Auth::restore();
+    provide_context(auth);
+    provide_context(Cart::new(auth));
     provide_context(Flash::new());
     view! {
         <Router>
@@ -212,8 +267,10 @@ fn Shell() -> impl IntoView {
 
     // The home page's catalogs, fetched once and shared: the header's catalog links and the
     // home page read the same answer (one request on the first page view).
-    let catalogs = LocalResource::new(api::goods::index);
-    provide_context(state::GoodsIndex(catalogs));
+    let catalogs = state::Remote::new();
+    let index = state::GoodsIndex(catalogs);
+    index.load();
+    provide_context(index);
     let nav_catalogs = Signal::derive(move || {
         catalogs
             .get()
@@ -241,6 +298,24 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/search") view=SearchPage />
                 <Route path=path!("/cart") view=CartPage />
                 <ProtectedRoute
+                    path=path!("/order/confirm")
+                    view=OrderConfirmPage
+                    condition=allowed
+                    redirect_path=login_returning_here
+                />
+                <ProtectedRoute
+                    path=path!("/order/result")
+                    view=OrderResultPage
+                    condition=allowed
+                    redirect_path=login_returning_here
+                />
+                <ProtectedRoute
+                    path=path!("/user/orders")
+                    view=OrdersPage
+                    condition=allowed
+                    redirect_path=login_returning_here
+                />
+                <ProtectedRoute
                     path=path!("/user/history")
                     view=HistoryPage
                     condition=allowed
@@ -266,15 +341,10 @@ fn Shell() -> impl IntoView {
                     condition=allowed
                     redirect_path=|| Page::Addresses.login_then()
                 />
-                // The original shop's page paths, kept for old links and bookmarks.
-                <Route path=path!("/dadashop/templates/index.html") view=HomePage />
-                <Route path=path!("/dadashop/templates/login.html") view=LoginPage />
-                <Route path=path!("/dadashop/templates/register.html") view=RegisterPage />
+                // The original shop's page paths (`legacy.rs`), one route for all of them but
+                // Weibo's redirect, which keeps its address.
                 <Route path=path!("/dadashop/templates/callback.html") view=WeiboCallbackPage />
-                <Route path=path!("/dadashop/templates/product_list.html") view=LegacyCatalog />
-                <Route path=path!("/dadashop/templates/product_details.html") view=LegacyProduct />
-                <Route path=path!("/dadashop/templates/search_list.html") view=LegacySearch />
-                <Route path=path!("/dadashop/templates/active.html") view=ActivationPage />
+                <Route path=path!("/dadashop/templates/:file") view=LegacyPage />
             </Routes>
         </main>
         <SiteFooter />
@@ -312,11 +382,21 @@ mod tests {
             Page::Addresses,
             Page::History,
             Page::Cart,
+            Page::OrderConfirm,
+            Page::OrderResult,
+            Page::Orders,
             Page::WeiboCallback,
             Page::Activation,
             Page::ForgotPassword,
         ] {
             assert!(app_route(page.path()).is_some(), "{}", page.path());
+        }
+        for legacy in [
+            "/dadashop/templates/cart.html",
+            "/dadashop/templates/orders.html",
+            "/dadashop/templates/myorders.html",
+        ] {
+            assert_eq!(app_route(legacy), Some(legacy));
         }
         assert_eq!(app_route(&Page::product(7)), Some("/product/:id"));
         assert_eq!(app_route(&Page::catalog(2)), Some("/catalog/:id"));

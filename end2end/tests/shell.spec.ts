@@ -49,7 +49,7 @@ test('on a phone the personal center menu is a row of tabs above the content', a
 
   const menu = page.getByRole('navigation', { name: '个人中心导航' });
   const tabs = menu.getByRole('link');
-  await expect(tabs).toHaveCount(4);
+  await expect(tabs).toHaveCount(5);
   const tops = new Set<number>();
   for (const tab of await tabs.all()) {
     await expect(tab).toBeInViewport({ ratio: 1 });
@@ -119,7 +119,7 @@ for (const viewport of [{ width: 1280, height: 800 }, PHONE]) {
     // HTTP 404 by design (the web origin knows the app's routes), which Chromium logs.
     errors.allow(httpStatus(404));
     await page.setViewportSize(viewport);
-    for (const path of ['/', '/login', '/register', '/no/such/page']) {
+    for (const path of ['/', '/login', '/register', '/cart', '/no/such/page']) {
       await page.goto(path);
       await expect(page.getByRole('heading').first()).toBeVisible();
     }
@@ -130,6 +130,8 @@ for (const viewport of [{ width: 1280, height: 800 }, PHONE]) {
       ['/user', '个人信息'],
       ['/user/address', '收货地址'],
       ['/user/password', '修改密码'],
+      ['/user/orders', '我的订单'],
+      ['/cart', '购物车'],
       ['/', undefined],
     ] as const) {
       await page.goto(path);

@@ -13,10 +13,13 @@ pub const APP_ROUTES: &[&str] = &[
     "/user/password",
     "/user/address",
     "/user/history",
+    "/user/orders",
     "/catalog/:id",
     "/product/:id",
     "/search",
     "/cart",
+    "/order/confirm",
+    "/order/result",
     // The activation mail's link and the forgotten-password page.
     "/activation",
     "/password/forgot",
@@ -32,6 +35,9 @@ pub const APP_ROUTES: &[&str] = &[
     "/dadashop/templates/product_list.html",
     "/dadashop/templates/product_details.html",
     "/dadashop/templates/search_list.html",
+    "/dadashop/templates/cart.html",
+    "/dadashop/templates/orders.html",
+    "/dadashop/templates/myorders.html",
 ];
 
 /// The pattern of [`APP_ROUTES`] that `path` (without query) matches, if any. A trailing

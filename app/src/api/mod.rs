@@ -10,7 +10,9 @@
 //! going to the login page) is the caller's job through `state::Auth::check`, so that this module
 //! stays free of routing and UI state.
 
+pub mod carts;
 pub mod goods;
+pub mod orders;
 pub mod users;
 pub mod weibo;
 
@@ -18,7 +20,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use dadashop_types::{ErrorBody, codes};
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 
 /// Where the API lives when `index.html` does not say: the development default of docs/api.md.
@@ -134,9 +136,19 @@ fn authorized(builder: RequestBuilder, credentials: &Credentials) -> RequestBuil
 }
 
 /// Sends a built request and decodes the answer.
+///
+/// Only the decoding depends on `T`: the exchange itself is one non-generic future
+/// ([`exchange`]), so each answer type adds its serde code and little else to the wasm
+/// module.
 async fn send<T: DeserializeOwned>(
     request: Result<Request, gloo_net::Error>,
 ) -> Result<T, ApiError> {
+    let (status, body) = exchange(request).await?;
+    decode_body(status, &body)
+}
+
+/// Sends a built request; answers the HTTP status and the body text.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<(u16, String), ApiError> {
     // Building fails only when the body cannot be serialised, which our own types never do;
     // report it as a network-level failure rather than panicking.
     let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
@@ -144,20 +156,15 @@ async fn send<T: DeserializeOwned>(
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(response).await
-}
-
-/// Turns an answer into `T` or an [`ApiError`].
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let body = response
         .text()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode_body(status, &body)
+    Ok((status, body))
 }
 
-/// The pure part of [`decode`]: a 2xx body must be a `T`; anything else should be an
+/// The pure part of [`send`]: a 2xx body must be a `T`; anything else should be an
 /// [`ErrorBody`]. A 2xx body that is an error body (legacy style) counts as an error too.
 fn decode_body<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {

@@ -8,10 +8,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::Page;
-use crate::state::use_auth;
+use crate::state::{use_auth, use_cart};
 
 /// Shop name linking home, then "欢迎，<name>" with 个人中心 / 收货地址 / 退出 when logged in,
-/// or 登录 / 注册 when not; below the banner, the catalog links, the search box and the cart.
+/// or 登录 / 注册 when not; below the banner, the catalog links, the search box and the cart
+/// with its number of lines.
 #[component]
 pub fn SiteHeader(
     /// Runs when the shopper clicks 退出.
@@ -44,6 +45,7 @@ pub fn SiteHeader(
             .collect_view()
     };
     let auth = use_auth();
+    let cart = use_cart();
     let links = move || match auth.username() {
         Some(name) => Either::Left(view! {
             <span class="welcome" data-testid="welcome">{format!("欢迎，{name}")}</span>
@@ -92,7 +94,10 @@ pub fn SiteHeader(
                     />
                     <button type="submit" class="btn">"搜索"</button>
                 </form>
-                <a class="cart-link" href=Page::Cart.path()>"购物车"</a>
+                <a class="cart-link" href=Page::Cart.path()>
+                    "购物车"
+                    <span class="cart-count" data-testid="cart-count">{move || cart.count()}</span>
+                </a>
             </div>
         </div>
     }
@@ -116,6 +121,7 @@ pub fn UserNav() -> impl IntoView {
     view! {
         <nav class="user-center-nav" aria-label="个人中心导航">
             <A href=Page::Profile.path() exact=true>"个人信息"</A>
+            <A href=Page::Orders.path() exact=true>"我的订单"</A>
             <A href=Page::Addresses.path() exact=true>"地址管理"</A>
             <A href=Page::History.path() exact=true>"浏览记录"</A>
             <A href=Page::Password.path() exact=true>"修改密码"</A>

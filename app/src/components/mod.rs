@@ -2,13 +2,15 @@
 //! and pass data and callbacks down.
 
 mod address;
+mod cart;
 mod fields;
 mod goods;
 mod header;
 mod status;
 
 pub use address::AddressCard;
+pub use cart::{Countdown, LineInfo, OrderLines};
 pub use fields::{CheckboxField, FormError, TextField};
 pub use goods::{CatalogBlock, Pager, SkuCard, SkuGrid, image_url};
 pub use header::{SiteFooter, SiteHeader, UserNav};
-pub use status::{EmptyNotice, ErrorNotice, Loading};
+pub use status::{EmptyNotice, ErrorNotice, Loading, Toast};

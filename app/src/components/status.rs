@@ -1,5 +1,7 @@
 //! Loading, empty and error states, the same on every page.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 
 /// A polite "loading" line for screen readers and eyes alike.
@@ -49,3 +51,36 @@ pub fn ErrorNotice(
         </div>
     }
 }
+
+/// A short message that floats at the bottom of the screen for a moment ("已加入购物车").
+/// Setting `message` shows it; it clears itself after [`TOAST_MS`].
+#[component]
+pub fn Toast(
+    /// The message, `None` when nothing shows.
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    // Each message gets its full time: a timer only clears the message it was started for.
+    let shown = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        if message.read().is_some() {
+            let this = shown.get_value().wrapping_add(1);
+            shown.set_value(this);
+            set_timeout(
+                move || {
+                    if shown.get_value() == this {
+                        message.set(None);
+                    }
+                },
+                Duration::from_millis(TOAST_MS),
+            );
+        }
+    });
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || message.get().map(|text| view! { <p class="toast" data-testid="toast">{text}</p> })}
+        </div>
+    }
+}
+
+/// How long a [`Toast`] shows, in milliseconds.
+pub const TOAST_MS: u64 = 2500;

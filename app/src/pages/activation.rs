@@ -9,6 +9,7 @@ use super::set_title;
 use crate::Page;
 use crate::api;
 use crate::components::{ErrorNotice, Loading};
+use crate::state::Remote;
 
 /// Calls `GET /v1/users/activation?code=` with the link's code.
 #[component]
@@ -16,10 +17,8 @@ pub fn ActivationPage() -> impl IntoView {
     set_title(Some("账户激活"));
     let query = use_query_map();
     let code = query.with_untracked(|q| q.get("code")).unwrap_or_default();
-    let outcome = LocalResource::new(move || {
-        let code = code.clone();
-        async move { api::users::activate(code.trim()).await }
-    });
+    let outcome = Remote::new();
+    outcome.load(async move { api::users::activate(code.trim()).await });
     let body = move || match outcome.get() {
         None => view! { <Loading text="正在激活账户…" /> }.into_any(),
         Some(Err(error)) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),

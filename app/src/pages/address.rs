@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{message, not_logged_in, set_title};
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{
     AddressCard, EmptyNotice, ErrorNotice, FormError, Loading, TextField, UserNav,
 };
-use crate::state::use_auth;
+use crate::state::{Remote, Task, use_auth};
 
 /// A change to the address book. Every change answers the whole new book.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,9 +39,9 @@ impl Change {
     }
 }
 
-/// The form's fields.
+/// The fields of the address form (also the inline form of the order confirmation).
 #[derive(Debug, Clone, Copy)]
-struct Form {
+pub(super) struct Form {
     receiver: RwSignal<String>,
     mobile: RwSignal<String>,
     address: RwSignal<String>,
@@ -56,7 +56,7 @@ struct Form {
 }
 
 impl Form {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             receiver: RwSignal::new(String::new()),
             mobile: RwSignal::new(String::new()),
@@ -69,7 +69,7 @@ impl Form {
         }
     }
 
-    fn reset(self) {
+    pub(super) fn reset(self) {
         for field in [self.receiver, self.mobile, self.address, self.postcode] {
             field.set(String::new());
         }
@@ -94,33 +94,34 @@ impl Form {
         field.with_untracked(|v| v.trim().to_owned())
     }
 
+    /// The new address the form describes, read without subscribing.
+    pub(super) fn new_address(self) -> NewAddressRequest {
+        NewAddressRequest {
+            receiver: Some(Self::trimmed(self.receiver)),
+            address: Some(Self::trimmed(self.address)),
+            receiver_phone: Some(Self::trimmed(self.mobile)),
+            postcode: Some(Self::trimmed(self.postcode)),
+            tag: Some(Self::trimmed(self.tag)),
+        }
+    }
+
     /// The change the form describes, read without subscribing.
     fn change(self) -> Change {
-        let receiver = Some(Self::trimmed(self.receiver));
-        let address = Some(Self::trimmed(self.address));
-        let mobile = Some(Self::trimmed(self.mobile));
-        let postcode = Some(Self::trimmed(self.postcode));
-        let tag = Some(Self::trimmed(self.tag));
-        match self.editing.get_untracked() {
-            Some(id) => Change::Update(
-                id,
-                UpdateAddressRequest {
-                    receiver,
-                    address,
-                    receiver_mobile: mobile,
-                    postcode,
-                    tag,
-                    id: Some(id.into()),
-                },
-            ),
-            None => Change::Add(NewAddressRequest {
-                receiver,
-                address,
-                receiver_phone: mobile,
-                postcode,
-                tag,
-            }),
-        }
+        let Some(id) = self.editing.get_untracked() else {
+            return Change::Add(self.new_address());
+        };
+        let new = self.new_address();
+        Change::Update(
+            id,
+            UpdateAddressRequest {
+                receiver: new.receiver,
+                address: new.address,
+                receiver_mobile: new.receiver_phone,
+                postcode: new.postcode,
+                tag: new.tag,
+                id: Some(id.into()),
+            },
+        )
     }
 }
 
@@ -139,14 +140,38 @@ pub fn AddressPage() -> impl IntoView {
     let form = Form::new();
     let notice = RwSignal::new(None::<&'static str>);
 
-    let list = LocalResource::new(move || async move {
-        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-        auth.check(api::users::addresses(&credentials).await)
-    });
+    let list = Remote::new();
+    let load = move || {
+        list.load(async move {
+            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+            auth.check(api::users::addresses(&credentials).await)
+        });
+    };
+    load();
 
-    let save = Action::new_local(move |change: &Change| {
-        let change = change.clone();
-        async move {
+    let save = Task::new();
+    let pending = save.pending();
+    let busy = Signal::from(pending);
+    // Whether the last change came from the form: its error shows by the form, the error of a
+    // list button above the list, where the shopper is looking.
+    let last_from_form = RwSignal::new(false);
+    let error_of = move |from_form: bool| {
+        Signal::derive(move || {
+            if last_from_form.get() != from_form {
+                return None;
+            }
+            save.error().get()
+        })
+    };
+    let form_error = error_of(true);
+    let list_error = error_of(false);
+    let dispatch = move |change: Change| {
+        if pending.get_untracked() {
+            return;
+        }
+        notice.set(None);
+        last_from_form.set(change.is_from_form());
+        save.run(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
             let answer = match &change {
                 Change::Add(body) => api::users::add_address(&credentials, body).await,
@@ -165,35 +190,10 @@ pub fn AddressPage() -> impl IntoView {
             if change.is_from_form() || edited_gone {
                 form.reset();
             }
-            list.set(Some(Ok(addresses)));
+            list.set(Ok(addresses));
             notice.set(Some(change.done()));
-            Ok::<(), ApiError>(())
-        }
-    });
-    let pending = save.pending();
-    let busy = Signal::derive(move || pending.get());
-    // Whether the last change came from the form: its error shows by the form, the error of a
-    // list button above the list, where the shopper is looking.
-    let last_from_form = RwSignal::new(false);
-    let error_of = move |from_form: bool| {
-        Signal::derive(move || {
-            if pending.get() || last_from_form.get() != from_form {
-                return None;
-            }
-            save.value()
-                .get()
-                .and_then(Result::err)
-                .map(|e| e.to_string())
-        })
-    };
-    let form_error = error_of(true);
-    let list_error = error_of(false);
-    let dispatch = move |change: Change| {
-        if !pending.get_untracked() {
-            notice.set(None);
-            last_from_form.set(change.is_from_form());
-            save.dispatch(change);
-        }
+            Ok(())
+        });
     };
 
     let on_edit = Callback::new(move |address: Address| {
@@ -209,7 +209,7 @@ pub fn AddressPage() -> impl IntoView {
     });
     let on_make_default = Callback::new(move |id: i64| dispatch(Change::MakeDefault(id)));
     let on_delete = Callback::new(move |id: i64| dispatch(Change::Delete(id)));
-    let retry = Callback::new(move |()| list.refetch());
+    let retry = Callback::new(move |()| load());
 
     let listing = move || match list.get() {
         None => view! { <Loading text="正在加载收货地址…" /> }.into_any(),
@@ -255,7 +255,7 @@ pub fn AddressPage() -> impl IntoView {
 
 /// The add / edit form of the address book.
 #[component]
-fn AddressForm(
+pub(super) fn AddressForm(
     form: Form,
     busy: Signal<bool>,
     server_error: Signal<Option<String>>,

@@ -9,6 +9,7 @@ use crate::Page;
 use crate::api;
 use crate::api::goods::ListFilter;
 use crate::components::{EmptyNotice, ErrorNotice, Loading, Pager, SkuGrid};
+use crate::state::Remote;
 
 /// The sort links: label and `sort` value.
 const SORTS: [(&str, &str); 5] = [
@@ -45,9 +46,9 @@ pub fn CatalogPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
     let filter = move || filter_of(&query.read());
-    let list = LocalResource::new(move || {
-        let (id, filter) = (id(), filter());
-        async move {
+    let list = Remote::new();
+    let load = move |id: Option<i64>, filter: ListFilter| {
+        list.load(async move {
             match id {
                 Some(id) => api::goods::catalog(id, &filter).await.map(|a| (id, a)),
                 None => Err(api::ApiError::Api {
@@ -56,9 +57,11 @@ pub fn CatalogPage() -> impl IntoView {
                     message: "分类不存在".into(),
                 }),
             }
-        }
-    });
-    let retry = Callback::new(move |()| list.refetch());
+        });
+    };
+    // Each catalog, page and filter of the URL is loaded when the shopper goes there.
+    Effect::new(move |_| load(id(), filter()));
+    let retry = Callback::new(move |()| load(untrack(id), untrack(filter)));
     let navigate = use_navigate();
     let min = RwSignal::new(String::new());
     let max = RwSignal::new(String::new());

@@ -10,9 +10,9 @@ use leptos_router::components::A;
 
 use super::{message, set_title};
 use crate::Page;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{FormError, Loading, TextField};
-use crate::state::failure_message;
+use crate::state::Task;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -48,9 +48,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         (password2.get() != password.get()).then(|| "两次输入的密码不一致".to_owned())
     });
 
-    let act = Action::new_local(move |current: &Step| {
-        let current = *current;
-        async move {
+    let act = Task::new();
+    let pending = act.pending();
+    let server_error = act.error();
+    let run = move |current: Step| {
+        act.run(async move {
             let address = email.get_untracked().trim().to_owned();
             match current {
                 Step::Email => {
@@ -77,11 +79,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 Step::Done => {}
             }
             submitted.set(false);
-            Ok::<(), ApiError>(())
-        }
-    });
-    let pending = act.pending();
-    let server_error = failure_message(act);
+            Ok(())
+        });
+    };
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -99,7 +99,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         if pending.get_untracked() || invalid {
             return;
         }
-        act.dispatch(current);
+        run(current);
     };
 
     let fields = move || match step.get() {

@@ -5,18 +5,22 @@ use leptos::prelude::*;
 use super::{not_logged_in, set_title};
 use crate::api;
 use crate::components::{EmptyNotice, ErrorNotice, Loading, SkuGrid, UserNav};
-use crate::state::use_auth;
+use crate::state::{Remote, use_auth};
 
 /// Fetches `GET /v1/users/<username>/history` and shows the SKUs, newest first.
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     set_title(Some("浏览记录"));
     let auth = use_auth();
-    let history = LocalResource::new(move || async move {
-        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-        auth.check(api::goods::history(&credentials).await)
-    });
-    let retry = Callback::new(move |()| history.refetch());
+    let history = Remote::new();
+    let load = move || {
+        history.load(async move {
+            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+            auth.check(api::goods::history(&credentials).await)
+        });
+    };
+    load();
+    let retry = Callback::new(move |()| load());
     let body = move || match history.get() {
         None => view! { <Loading text="正在加载浏览记录…" /> }.into_any(),
         Some(Err(error)) => {

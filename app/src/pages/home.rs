@@ -3,20 +3,21 @@
 use leptos::prelude::*;
 
 use super::set_title;
-use crate::api;
 use crate::components::{CatalogBlock, EmptyNotice, ErrorNotice, Loading};
-use crate::state::GoodsIndex;
+use crate::state::{GoodsIndex, Remote};
 
 /// Shows a block per catalog of `GET /v1/goods/index` (the answer the shell loaded, see
 /// [`GoodsIndex`]); 重试 fetches it again.
 #[component]
 pub fn HomePage() -> impl IntoView {
     set_title(None);
-    let index = use_context::<GoodsIndex>()
-        .map(|shared| shared.0)
-        .unwrap_or_else(|| LocalResource::new(api::goods::index));
-    let retry = Callback::new(move |()| index.refetch());
-    let body = move || match index.get() {
+    let index = use_context::<GoodsIndex>().unwrap_or_else(|| {
+        let own = GoodsIndex(Remote::new());
+        own.load();
+        own
+    });
+    let retry = Callback::new(move |()| index.load());
+    let body = move || match index.0.get() {
         None => view! { <Loading text="正在加载商品…" /> }.into_any(),
         Some(Err(error)) => {
             view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()

@@ -8,17 +8,18 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{message, set_title};
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{failure_message, use_auth, use_flash};
+use crate::state::{Task, use_auth, use_cart, use_flash};
 use crate::{Page, safe_next};
 
-/// Username, password and 自动登录; on success the session starts and the shopper goes to
-/// `?next=` (a path of this site) or home.
+/// Username, password and 自动登录; on success the session starts (the offline cart merged
+/// into the server cart) and the shopper goes to `?next=` (a path of this site) or home.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     set_title(Some("登录"));
     let auth = use_auth();
+    let cart = use_cart();
     let flash = use_flash();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -36,28 +37,28 @@ pub fn LoginPage() -> impl IntoView {
     let password_error =
         Signal::derive(move || password.with(|p| p.is_empty().then(|| "请输入密码".to_owned())));
 
-    let login = Action::new_local(move |(body, remember): &(LoginRequest, bool)| {
-        let (body, remember) = (body.clone(), *remember);
+    let login = Task::new();
+    let pending = login.pending();
+    let server_error = login.error();
+    let run = move |body: LoginRequest, remember: bool| {
         let navigate = navigate.clone();
         let next = query.with_untracked(|q| q.get("next"));
-        async move {
+        login.run(async move {
             let answer = api::users::login(&body).await?;
+            // The server merged the offline cart (`carts` of the body) into the shopper's.
+            cart.merged();
             auth.log_in(&answer, remember);
             flash.clear();
             navigate(safe_next(next.as_deref()), Default::default());
-            Ok::<(), ApiError>(())
-        }
-    });
-    let pending = login.pending();
-    let server_error = failure_message(login);
+            Ok(())
+        });
+    };
 
     // 微博登录: a successful start leaves the page for Weibo, so it stays "busy" after.
-    let weibo =
-        Action::new_local(move |remember: &bool| super::weibo::start_weibo_login(*remember));
-    let weibo_busy = Signal::derive(move || {
-        weibo.pending().get() || weibo.value().with(|v| matches!(v, Some(Ok(()))))
-    });
-    let weibo_error = failure_message(weibo);
+    let weibo = Task::new();
+    let weibo_started = RwSignal::new(false);
+    let weibo_busy = Signal::derive(move || weibo.pending().get() || weibo_started.get());
+    let weibo_error = weibo.error();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -71,9 +72,10 @@ pub fn LoginPage() -> impl IntoView {
         let body = LoginRequest {
             username: Some(username.get_untracked().trim().to_owned()),
             password: Some(password.get_untracked()),
+            carts: cart.to_merge(),
             ..LoginRequest::default()
         };
-        login.dispatch((body, remember.get_untracked()));
+        run(body, remember.get_untracked());
     };
 
     view! {
@@ -114,7 +116,13 @@ pub fn LoginPage() -> impl IntoView {
                     class="btn weibo block"
                     disabled=move || weibo_busy.get()
                     on:click=move |_| {
-                        weibo.dispatch(remember.get_untracked());
+                        let remember = remember.get_untracked();
+                        weibo
+                            .run(async move {
+                                super::weibo::start_weibo_login(remember).await?;
+                                weibo_started.set(true);
+                                Ok(())
+                            });
                     }
                 >
                     "微博登录"

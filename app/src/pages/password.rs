@@ -8,9 +8,9 @@ use leptos_router::hooks::use_navigate;
 
 use super::{message, not_logged_in, set_title};
 use crate::Page;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{FormError, Loading, TextField, UserNav};
-use crate::state::{failure_message, use_auth, use_flash};
+use crate::state::{Task, use_auth, use_flash};
 
 /// Current password and the new one twice. On success the server has revoked every token of
 /// the shopper, so the browser forgets its session too and the login page says
@@ -46,20 +46,9 @@ pub fn PasswordPage() -> impl IntoView {
         }
     });
 
-    let change = Action::new_local(move |body: &ChangePasswordRequest| {
-        let body = body.clone();
-        let navigate = navigate.clone();
-        async move {
-            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-            auth.check(api::users::change_password(&credentials, &body).await)?;
-            auth.log_out();
-            flash.set("密码已修改，请重新登录");
-            navigate(Page::Login.path(), Default::default());
-            Ok::<(), ApiError>(())
-        }
-    });
+    let change = Task::new();
     let pending = change.pending();
-    let server_error = failure_message(change);
+    let server_error = change.error();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -70,10 +59,19 @@ pub fn PasswordPage() -> impl IntoView {
         if pending.get_untracked() || invalid {
             return;
         }
-        change.dispatch(ChangePasswordRequest {
+        let body = ChangePasswordRequest {
             oldpassword: Some(old.get_untracked()),
             password1: Some(new.get_untracked()),
             password2: Some(confirm.get_untracked()),
+        };
+        let navigate = navigate.clone();
+        change.run(async move {
+            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+            auth.check(api::users::change_password(&credentials, &body).await)?;
+            auth.log_out();
+            flash.set("密码已修改，请重新登录");
+            navigate(Page::Login.path(), Default::default());
+            Ok(())
         });
     };
 

@@ -1,16 +1,20 @@
 //! `/product/:id`: a SKU with its gallery, prices, stock state, sale attribute selectors and
 //! specs. Choosing another value asks `POST /v1/goods/sku` for the SKU with the new set of
 //! values and moves to its URL; a logged-in shopper's view is added to the browsing history.
+//! 加入购物车 puts the chosen count into the cart (the offline cart when logged out), 立即购买
+//! goes to the order confirmation of that one line (by the login page when logged out).
 
 use dadashop_types::goods::SkuDetail;
+use dadashop_types::orders::{CartItem, MAX_LINE_COUNT};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::{NotFoundPage, is_not_found, set_title};
-use crate::Page;
 use crate::api;
-use crate::components::{ErrorNotice, Loading, image_url};
-use crate::state::use_auth;
+use crate::api::orders::Settle;
+use crate::components::{ErrorNotice, FormError, Loading, Toast, image_url};
+use crate::state::{CartOp, Remote, Task, use_auth, use_cart};
+use crate::{Page, login_returning_to};
 
 /// Fetches `GET /v1/goods/detail/<id>` and shows the product.
 #[component]
@@ -22,9 +26,9 @@ pub fn ProductPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let detail = LocalResource::new(move || {
-        let id = id();
-        async move {
+    let detail = Remote::new();
+    let load = move |id: Option<i64>| {
+        detail.load(async move {
             match id {
                 Some(id) => api::goods::detail(id).await,
                 None => Err(api::ApiError::Api {
@@ -33,8 +37,9 @@ pub fn ProductPage() -> impl IntoView {
                     message: "商品不存在".into(),
                 }),
             }
-        }
-    });
+        });
+    };
+    Effect::new(move |_| load(id()));
     let auth = use_auth();
     // Record the view once per product shown (best effort: a failure changes nothing here).
     Effect::new(move |previous: Option<Option<i64>>| {
@@ -51,7 +56,7 @@ pub fn ProductPage() -> impl IntoView {
         }
         shown
     });
-    let retry = Callback::new(move |()| detail.refetch());
+    let retry = Callback::new(move |()| load(untrack(id)));
     let body = move || match detail.get() {
         None => view! { <Loading text="正在加载商品…" /> }.into_any(),
         Some(Err(error)) if is_not_found(&error) => view! { <NotFoundPage /> }.into_any(),
@@ -77,6 +82,7 @@ fn stock_text(stock: i64) -> String {
 
 #[component]
 fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
+    let buy = view! { <BuyBox sku=sku.clone() /> };
     let selected = RwSignal::new(0usize);
     let images: Vec<String> = sku.images.iter().map(|i| image_url(&base_url, i)).collect();
     let main_images = images.clone();
@@ -207,6 +213,7 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
                 </p>
                 {selectors}
                 {move || switch_error.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                {buy}
                 <p class="sales">{format!("累计销量 {}", sku.sales)}</p>
             </div>
         </div>
@@ -216,5 +223,90 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
                 <tbody>{specs}</tbody>
             </table>
         </section>
+    }
+}
+
+/// The count input with 加入购物车 and 立即购买.
+#[component]
+fn BuyBox(sku: SkuDetail) -> impl IntoView {
+    let auth = use_auth();
+    let cart = use_cart();
+    let navigate = use_navigate();
+    let most = sku.stock.clamp(0, MAX_LINE_COUNT);
+    let sold_out = most < 1;
+    let count_text = RwSignal::new("1".to_owned());
+    // The typed count, kept between 1 and what may be bought.
+    let count = move || {
+        count_text
+            .with_untracked(|t| t.trim().parse::<i64>().unwrap_or(1))
+            .clamp(1, most.max(1))
+    };
+    let toast = RwSignal::new(None::<String>);
+    let line = CartItem {
+        id: sku.skuid,
+        name: sku.name,
+        count: 1,
+        selected: true,
+        default_image_url: sku.image,
+        price: sku.price,
+        sku_sale_attr_name: sku.sku_sale_attr_names,
+        sku_sale_attr_val: sku.sku_sale_attr_val_names,
+        stock: sku.stock,
+    };
+    let add = Task::new();
+    let pending = add.pending();
+    let on_add = move |_| {
+        let n = count();
+        count_text.set(n.to_string());
+        let item = CartItem {
+            count: n,
+            ..line.clone()
+        };
+        add.run(async move {
+            cart.apply(CartOp::Add(item)).await?;
+            toast.set(Some("已加入购物车".to_owned()));
+            Ok(())
+        });
+    };
+    let sku_id = sku.skuid;
+    let on_buy = move |_| {
+        let n = count();
+        let confirm = Page::confirm(Settle::BuyNow { sku_id, count: n });
+        if auth.is_logged_in_untracked() {
+            navigate(&confirm, Default::default());
+        } else {
+            navigate(&login_returning_to(&confirm), Default::default());
+        }
+    };
+    view! {
+        <div class="buy-box">
+            <div class="field count-field">
+                <label for="buy-count">"数量"</label>
+                <input
+                    id="buy-count"
+                    type="number"
+                    inputmode="numeric"
+                    min="1"
+                    max=most.max(1).to_string()
+                    bind:value=count_text
+                    disabled=sold_out
+                />
+            </div>
+            <div class="actions">
+                <button
+                    type="button"
+                    class="btn"
+                    disabled=move || sold_out || pending.get()
+                    on:click=on_add
+                >
+                    "加入购物车"
+                </button>
+                <button type="button" class="btn primary" disabled=sold_out on:click=on_buy>
+                    "立即购买"
+                </button>
+            </div>
+            <FormError message=add.error() />
+            <Toast message=toast />
+        </div>
     }
 }

@@ -3,21 +3,25 @@
 use leptos::prelude::*;
 
 use super::{not_logged_in, set_title};
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{ErrorNotice, FormError, Loading, UserNav};
 use crate::format::{beijing_time, mask_phone};
-use crate::state::{failure_message, use_auth};
+use crate::state::{Remote, Task, use_auth};
 
 /// Fetches `GET /v1/users/<username>` and shows it.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     set_title(Some("个人中心"));
     let auth = use_auth();
-    let profile = LocalResource::new(move || async move {
-        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-        auth.check(api::users::profile(&credentials).await)
-    });
-    let retry = Callback::new(move |()| profile.refetch());
+    let profile = Remote::new();
+    let load = move || {
+        profile.load(async move {
+            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+            auth.check(api::users::profile(&credentials).await)
+        });
+    };
+    load();
+    let retry = Callback::new(move |()| load());
     let body = move || match profile.get() {
         None => view! { <Loading text="正在加载个人信息…" /> }.into_any(),
         Some(Err(error)) => {
@@ -67,20 +71,19 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn WeiboBinding() -> impl IntoView {
     let auth = use_auth();
-    let binding = LocalResource::new(move || async move {
-        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-        auth.check(api::weibo::binding(&credentials).await)
-    });
+    let binding = Remote::new();
+    let load = move || {
+        binding.load(async move {
+            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+            auth.check(api::weibo::binding(&credentials).await)
+        });
+    };
+    load();
     let confirming = RwSignal::new(false);
-    let unbind = Action::new_local(move |()| async move {
-        let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-        auth.check(api::weibo::unbind(&credentials).await)?;
-        binding.refetch();
-        Ok::<(), ApiError>(())
-    });
+    let unbind = Task::new();
     let busy = unbind.pending();
-    let unbind_error = failure_message(unbind);
-    let retry = Callback::new(move |()| binding.refetch());
+    let unbind_error = unbind.error();
+    let retry = Callback::new(move |()| load());
 
     let body = move || match binding.get() {
         None => view! { <Loading text="正在加载微博绑定…" /> }.into_any(),
@@ -120,7 +123,15 @@ fn WeiboBinding() -> impl IntoView {
                         disabled=move || busy.get()
                         on:click=move |_| {
                             confirming.set(false);
-                            unbind.dispatch(());
+                            unbind
+                                .run(async move {
+                                    let credentials = auth
+                                        .credentials()
+                                        .ok_or_else(not_logged_in)?;
+                                    auth.check(api::weibo::unbind(&credentials).await)?;
+                                    load();
+                                    Ok(())
+                                });
                         }
                     >
                         "确认解除"
@@ -148,15 +159,7 @@ fn WeiboBinding() -> impl IntoView {
 fn InactiveNotice() -> impl IntoView {
     let auth = use_auth();
     let outcome = RwSignal::new(None::<(bool, String)>);
-    let resend = Action::new_local(move |(): &()| async move {
-        let Some(credentials) = auth.credentials() else {
-            return;
-        };
-        match auth.check(api::users::resend_activation(&credentials).await) {
-            Ok(()) => outcome.set(Some((true, "激活邮件已重新发送，请查收".to_owned()))),
-            Err(e) => outcome.set(Some((false, e.to_string()))),
-        }
-    });
+    let resend = Task::new();
     let pending = resend.pending();
     view! {
         <div class="notice info inactive-notice" role="status" data-testid="inactive-notice">
@@ -167,7 +170,18 @@ fn InactiveNotice() -> impl IntoView {
                 data-testid="resend-activation"
                 disabled=move || pending.get()
                 on:click=move |_| {
-                    resend.dispatch(());
+                    resend
+                        .run(async move {
+                            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+                            match auth.check(api::users::resend_activation(&credentials).await) {
+                                Ok(()) => {
+                                    outcome
+                                        .set(Some((true, "激活邮件已重新发送，请查收".to_owned())))
+                                }
+                                Err(e) => outcome.set(Some((false, e.to_string()))),
+                            }
+                            Ok(())
+                        });
                 }
             >
                 "重新发送"

@@ -14,14 +14,16 @@ use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{failure_message, use_auth};
+use crate::state::{Task, use_auth, use_cart};
 
 /// Username (sent as the legacy `uname`), password twice, phone, the SMS code, email and
-/// 自动登录. The answer logs the new shopper in; they land on the home page.
+/// 自动登录, with the offline cart to merge. The answer logs the new shopper in; they land
+/// on the home page.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     set_title(Some("注册"));
     let auth = use_auth();
+    let cart = use_cart();
     let navigate = use_navigate();
 
     let username = RwSignal::new(String::new());
@@ -68,10 +70,12 @@ pub fn RegisterPage() -> impl IntoView {
         email_error,
     ];
 
-    let register = Action::new_local(move |(body, remember): &(RegisterRequest, bool)| {
-        let (body, remember) = (body.clone(), *remember);
+    let register = Task::new();
+    let pending = register.pending();
+    let server_error = register.error();
+    let run = move |body: RegisterRequest, remember: bool| {
         let navigate = navigate.clone();
-        async move {
+        register.run(async move {
             let answer = match api::users::register(&body).await {
                 Err(e @ ApiError::Api { code: 206, .. }) => {
                     taken.set(body.uname.clone());
@@ -79,13 +83,13 @@ pub fn RegisterPage() -> impl IntoView {
                 }
                 other => other?,
             };
+            // The server merged the offline cart (`carts` of the body) into the new one.
+            cart.merged();
             auth.log_in(&answer, remember);
             navigate(Page::Home.path(), Default::default());
-            Ok::<(), ApiError>(())
-        }
-    });
-    let pending = register.pending();
-    let server_error = failure_message(register);
+            Ok(())
+        });
+    };
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -100,9 +104,10 @@ pub fn RegisterPage() -> impl IntoView {
             phone: Some(phone.get_untracked().trim().to_owned()),
             email: Some(email.get_untracked().trim().to_owned()),
             verify: Some(verify.get_untracked().trim().to_owned()),
+            carts: cart.to_merge(),
             ..RegisterRequest::default()
         };
-        register.dispatch((body, remember.get_untracked()));
+        run(body, remember.get_untracked());
     };
 
     view! {

@@ -7,6 +7,7 @@ use super::set_title;
 use crate::Page;
 use crate::api;
 use crate::components::{ErrorNotice, Loading, Pager, SkuGrid};
+use crate::state::Remote;
 
 /// Posts the URL's `q` to `POST /v1/goods/search` and shows the hits. The query is shown as
 /// text, never as markup.
@@ -22,16 +23,17 @@ pub fn SearchPage() -> impl IntoView {
             .filter(|p| *p >= 1)
             .unwrap_or(1)
     };
-    let results = LocalResource::new(move || {
-        let (q, page) = (q(), page());
-        async move {
+    let results = Remote::new();
+    let load = move |q: String, page: u64| {
+        results.load(async move {
             if q.is_empty() {
                 return Ok(None);
             }
             api::goods::search(&q, page).await.map(Some)
-        }
-    });
-    let retry = Callback::new(move |()| results.refetch());
+        });
+    };
+    Effect::new(move |_| load(q(), page()));
+    let retry = Callback::new(move |()| load(untrack(q), untrack(page)));
     let body = move || match results.get() {
         None => view! { <Loading text="正在搜索…" /> }.into_any(),
         Some(Err(error)) => {

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::TextField;
+use crate::state::Task;
 
 /// localStorage key holding when the SMS countdown ends, in Unix milliseconds.
 pub const SMS_DEADLINE_KEY: &str = "dashop_sms_deadline";
@@ -73,9 +74,9 @@ pub fn SmsCodeField(
     });
     let counting = Signal::derive(move || seconds_left.get() > 0);
     let sms_notice = RwSignal::new(None::<(bool, String)>);
-    let send_code = Action::new_local(move |phone: &String| {
-        let phone = phone.clone();
-        async move {
+    let send_code = Task::new();
+    let send = move |phone: String| {
+        send_code.run(async move {
             match api::users::send_sms_code(&phone).await {
                 Ok(()) => {
                     let until = js_sys::Date::now() + SMS_INTERVAL_SECS * 1000.0;
@@ -87,8 +88,9 @@ pub fn SmsCodeField(
                 }
                 Err(e) => sms_notice.set(Some((false, e.to_string()))),
             }
-        }
-    });
+            Ok(())
+        });
+    };
     let sending = send_code.pending();
     let on_send_code = move |_| {
         if phone_error.get_untracked().is_some() {
@@ -98,7 +100,7 @@ pub fn SmsCodeField(
         if sending.get_untracked() || seconds_left.get_untracked() > 0 {
             return;
         }
-        send_code.dispatch(phone.get_untracked().trim().to_owned());
+        send(phone.get_untracked().trim().to_owned());
     };
 
     view! {

@@ -19,9 +19,7 @@ use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorNotice, FormError, Loading, TextField};
-use crate::state::{
-    PendingWeiboLogin, failure_message, save_weibo_login, take_weibo_login, use_auth,
-};
+use crate::state::{PendingWeiboLogin, Remote, Task, save_weibo_login, take_weibo_login, use_auth};
 
 /// What the callback found out.
 #[derive(Debug, Clone)]
@@ -91,38 +89,35 @@ pub fn WeiboCallbackPage() -> impl IntoView {
         }
     };
 
-    let outcome = LocalResource::new({
+    let outcome = Remote::new();
+    {
         let finish = finish.clone();
-        move || {
-            let finish = finish.clone();
-            let pending = pending.clone();
-            let (code, state, error) =
-                query.with_untracked(|q| (q.get("code"), q.get("state"), q.get("error")));
-            async move {
-                if let Some(error) = error {
-                    return Err(local_failure(provider_refusal(&error)));
-                }
-                let (Some(code), Some(state)) = (code, state) else {
-                    return Err(local_failure(
-                        "缺少微博返回的授权信息，请重新点击微博登录".to_owned(),
-                    ));
-                };
-                // RFC 9700 §2.1: only the browser that started this login may finish it.
-                if pending.as_ref().map(|p| p.state.as_str()) != Some(state.as_str()) {
-                    return Err(local_failure(
-                        "微博登录已失效，请在同一浏览器窗口中重新点击微博登录".to_owned(),
-                    ));
-                }
-                match api::weibo::callback(&code, &state).await? {
-                    CallbackResponse::LoggedIn(answer) => {
-                        finish(&answer);
-                        Ok(Outcome::LoggedIn)
-                    }
-                    CallbackResponse::Unbound(unbound) => Ok(Outcome::Unbound(unbound)),
-                }
+        let (code, state, error) =
+            query.with_untracked(|q| (q.get("code"), q.get("state"), q.get("error")));
+        outcome.load(async move {
+            if let Some(error) = error {
+                return Err(local_failure(provider_refusal(&error)));
             }
-        }
-    });
+            let (Some(code), Some(state)) = (code, state) else {
+                return Err(local_failure(
+                    "缺少微博返回的授权信息，请重新点击微博登录".to_owned(),
+                ));
+            };
+            // RFC 9700 §2.1: only the browser that started this login may finish it.
+            if pending.as_ref().map(|p| p.state.as_str()) != Some(state.as_str()) {
+                return Err(local_failure(
+                    "微博登录已失效，请在同一浏览器窗口中重新点击微博登录".to_owned(),
+                ));
+            }
+            match api::weibo::callback(&code, &state).await? {
+                CallbackResponse::LoggedIn(answer) => {
+                    finish(&answer);
+                    Ok(Outcome::LoggedIn)
+                }
+                CallbackResponse::Unbound(unbound) => Ok(Outcome::Unbound(unbound)),
+            }
+        });
+    }
 
     let body = move || match outcome.get() {
         None | Some(Ok(Outcome::LoggedIn)) => {
@@ -224,16 +219,9 @@ fn BindForm(
         email_error,
     ];
 
-    let bind = Action::new_local(move |body: &BindRequest| {
-        let body = body.clone();
-        async move {
-            let answer = api::weibo::bind(&body).await?;
-            on_done.run(answer);
-            Ok::<(), ApiError>(())
-        }
-    });
+    let bind = Task::new();
     let pending = bind.pending();
-    let server_error = failure_message(bind);
+    let server_error = bind.error();
 
     let uid = unbound.uid.clone();
     let ticket = unbound.ticket.clone();
@@ -253,7 +241,11 @@ fn BindForm(
             email: new_account.then(|| email.get_untracked().trim().to_owned()),
             verify: new_account.then(|| verify.get_untracked().trim().to_owned()),
         };
-        bind.dispatch(body);
+        bind.run(async move {
+            let answer = api::weibo::bind(&body).await?;
+            on_done.run(answer);
+            Ok(())
+        });
     };
     let choose = move |next: BindMode| {
         move |_| {

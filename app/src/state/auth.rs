@@ -79,6 +79,30 @@ impl Auth {
             .with(|s| s.as_ref().map(|s| s.credentials.username.clone()))
     }
 
+    /// Lines in the server cart as the last answer reported them; `None` when logged out
+    /// (reactive).
+    pub fn carts_count(self) -> Option<u32> {
+        self.session.with(|s| s.as_ref().map(|s| s.carts_count))
+    }
+
+    /// Records the `carts_count` of a cart or order answer (session and storage).
+    pub fn set_carts_count(self, count: u32) {
+        let Some(mut session) = self.session_untracked() else {
+            return;
+        };
+        if session.carts_count == count {
+            return;
+        }
+        session.carts_count = count;
+        storage::save(&Stored {
+            username: session.credentials.username.clone(),
+            token: session.credentials.token.clone(),
+            carts_count: count,
+            remember: session.remember,
+        });
+        self.session.set(Some(session));
+    }
+
     /// Credentials for an API call, read without subscribing: a page's fetch must not rerun
     /// (with no session) just because the shopper logged out on the way to another page.
     pub fn credentials(self) -> Option<Credentials> {

@@ -1,0 +1,138 @@
+//! Settlement and orders (docs/api.md "Orders and payment").
+
+use dadashop_types::orders::{
+    CreateOrderRequest, CreatedOrderResponse, OrderDetailResponse, OrderIdRequest,
+    OrderListResponse, SettlementResponse,
+};
+use gloo_net::http::Request;
+use serde::de::IgnoredAny;
+
+use super::{ApiError, Credentials, authorized, segment, send, url};
+
+/// What to settle: the selected cart lines, or one SKU bought at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// `settlement_type=0`: the cart's selected lines.
+    Cart,
+    /// `settlement_type=1`: buy now, `count` units of `sku_id`.
+    BuyNow { sku_id: i64, count: i64 },
+}
+
+impl Settle {
+    /// The query of the settlement call and of the confirmation page's URL (without `?`).
+    pub fn query(self) -> String {
+        match self {
+            Settle::Cart => "settlement_type=0".to_owned(),
+            Settle::BuyNow { sku_id, count } => {
+                format!("settlement_type=1&sku_id={sku_id}&buy_num={count}")
+            }
+        }
+    }
+
+    /// The order-creation body for `address_id`.
+    fn order(self, address_id: i64) -> CreateOrderRequest {
+        match self {
+            Settle::Cart => CreateOrderRequest {
+                address_id: Some(address_id.into()),
+                settlement_type: Some(0.into()),
+                ..Default::default()
+            },
+            Settle::BuyNow { sku_id, count } => CreateOrderRequest {
+                address_id: Some(address_id.into()),
+                settlement_type: Some(1.into()),
+                sku_id: Some(sku_id.into()),
+                buy_count: Some(count.into()),
+            },
+        }
+    }
+}
+
+fn orders_url(credentials: &Credentials, rest: &str) -> String {
+    url(&format!(
+        "/v1/orders/{}{rest}",
+        segment(&credentials.username)
+    ))
+}
+
+/// `GET /v1/orders/<username>/advance?...`: addresses, lines, totals and freight.
+pub async fn settlement(
+    credentials: &Credentials,
+    what: Settle,
+) -> Result<SettlementResponse, ApiError> {
+    let path = orders_url(credentials, &format!("/advance?{}", what.query()));
+    send(authorized(Request::get(&path), credentials).build()).await
+}
+
+/// `POST /v1/orders/<username>`: creates the order. `idempotency_key` is one per
+/// confirmation page, so that a retried submit cannot create a second order.
+pub async fn create(
+    credentials: &Credentials,
+    what: Settle,
+    address_id: i64,
+    idempotency_key: &str,
+) -> Result<CreatedOrderResponse, ApiError> {
+    let request = authorized(Request::post(&orders_url(credentials, "")), credentials)
+        .header("Idempotency-Key", idempotency_key)
+        .json(&what.order(address_id));
+    send(request).await
+}
+
+/// `GET /v1/orders/<username>?type=&page=`: one page of the orders of a status (0: all).
+pub async fn list(
+    credentials: &Credentials,
+    status: i64,
+    page: u64,
+) -> Result<OrderListResponse, ApiError> {
+    let path = orders_url(credentials, &format!("?type={status}&page={page}"));
+    send(authorized(Request::get(&path), credentials).build()).await
+}
+
+/// `GET /v1/orders/<username>/<order_id>`: one order.
+pub async fn detail(
+    credentials: &Credentials,
+    order_id: &str,
+) -> Result<OrderDetailResponse, ApiError> {
+    let path = orders_url(credentials, &format!("/{}", segment(order_id)));
+    send(authorized(Request::get(&path), credentials).build()).await
+}
+
+/// `PUT /v1/orders/<username>`: confirms receipt of a shipped order.
+pub async fn confirm_receipt(credentials: &Credentials, order_id: &str) -> Result<(), ApiError> {
+    let body = OrderIdRequest {
+        order_id: Some(order_id.into()),
+    };
+    let request = authorized(Request::put(&orders_url(credentials, "")), credentials).json(&body);
+    send::<IgnoredAny>(request).await.map(|_| ())
+}
+
+/// `POST /v1/orders/<username>/<order_id>/cancel`: cancels an unpaid order (stock returns).
+pub async fn cancel(credentials: &Credentials, order_id: &str) -> Result<(), ApiError> {
+    let path = orders_url(credentials, &format!("/{}/cancel", segment(order_id)));
+    let request = authorized(Request::post(&path), credentials).build();
+    send::<IgnoredAny>(request).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settle;
+
+    #[test]
+    fn settlement_queries_name_the_type_and_the_buy_now_line() {
+        assert_eq!(Settle::Cart.query(), "settlement_type=0");
+        assert_eq!(
+            Settle::BuyNow {
+                sku_id: 7,
+                count: 2
+            }
+            .query(),
+            "settlement_type=1&sku_id=7&buy_num=2"
+        );
+        let body = Settle::BuyNow {
+            sku_id: 7,
+            count: 2,
+        }
+        .order(3);
+        assert_eq!(body.buy_count, Some(2.into()));
+        assert_eq!(Settle::Cart.order(3).sku_id, None);
+    }
+}
