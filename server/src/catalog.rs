@@ -110,11 +110,13 @@ pub async fn announce_change(kv: &Kv) -> Result<(), KvError> {
 }
 
 /// Orders and cancellations change stock without a goods-version bump (the search index does
-/// not depend on stock, and a bump per order would serialise every checkout on one row and
-/// empty the caches hundreds of times a second). When they change a SKU's *availability*
-/// (its stock reached 0, or came back from 0), the cached goods answers must show it: this
-/// announces a new generation. The exact stock figure in a cached detail may otherwise lag
-/// until the next goods change; carts and orders always check the live stock.
+/// not depend on stock, and a bump per order would serialise every checkout on one row).
+/// This announces a new generation, so that cached goods answers show the stock of `skus`:
+/// called for an order that sold a SKU out, and for every cancellation (stock back on the
+/// shelf; cancellations are few). An order that leaves stock behind announces nothing (that
+/// would empty the caches hundreds of times a second under load): the stock figure of a
+/// cached product page may then lag until the next announcement, while carts and orders
+/// always check the live stock.
 /// A failure is logged, not returned: the order or cancellation has committed.
 pub async fn availability_changed(kv: &Kv, skus: &[i64]) {
     if skus.is_empty() {

@@ -480,9 +480,8 @@ pub enum Canceller {
 /// What a cancellation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cancelled {
-    /// This call cancelled the order and returned its stock; the SKUs listed were sold out
-    /// before and are available again.
-    Done { back_in_stock: Vec<i64> },
+    /// This call cancelled the order and returned the stock of the SKUs listed.
+    Done { restocked: Vec<i64> },
     /// Nothing changed: the order is not unpaid (paid, already cancelled by someone else),
     /// not this shopper's, or (time-out) not past its deadline.
     NotApplicable,
@@ -528,12 +527,8 @@ pub async fn cancel(
             .bind(order_id)
             .fetch_all(&mut *tx)
             .await?;
-    let mut back_in_stock = Vec::new();
+    let mut restocked = Vec::new();
     for (sku_id, count) in lines {
-        let before: Option<i64> = sqlx::query_scalar("SELECT stock FROM skus WHERE id = ?")
-            .bind(sku_id)
-            .fetch_optional(&mut *tx)
-            .await?;
         sqlx::query(
             "UPDATE skus SET stock = stock + ?, sales = CASE WHEN sales >= ? THEN sales - ? ELSE 0 END, \
              updated_at = ? WHERE id = ?",
@@ -545,12 +540,10 @@ pub async fn cancel(
         .bind(sku_id)
         .execute(&mut *tx)
         .await?;
-        if before == Some(0) {
-            back_in_stock.push(sku_id);
-        }
+        restocked.push(sku_id);
     }
     tx.commit().await?;
-    Ok(Cancelled::Done { back_in_stock })
+    Ok(Cancelled::Done { restocked })
 }
 
 /// Confirms receipt of the shipped order `order_id` of `user_id` (status 3 → 4). `false`

@@ -26,10 +26,10 @@ pub const EARLY_WAIT_SECS: i64 = 5;
 /// API processes about SKUs back in stock. Returns whether this call cancelled it.
 pub async fn expire(ctx: &JobContext, order_id: &str) -> Result<bool, sqlx::Error> {
     match orders::cancel(&ctx.db, order_id, Canceller::Timeout, crate::db::now_secs()).await? {
-        Cancelled::Done { back_in_stock } => {
+        Cancelled::Done { restocked } => {
             tracing::info!(order_id, "unpaid order cancelled at its payment deadline");
             if let Some(kv) = &ctx.kv {
-                crate::catalog::availability_changed(kv, &back_in_stock).await;
+                crate::catalog::availability_changed(kv, &restocked).await;
             }
             Ok(true)
         }

@@ -486,13 +486,13 @@ async fn cancel(
         user_id: auth.user.id,
     };
     match repo::cancel(&state.db, &order_id, by, db::now_secs()).await? {
-        Cancelled::Done { back_in_stock } => {
+        Cancelled::Done { restocked } => {
             tracing::info!(
                 user_id = auth.user.id,
                 order_id,
                 "order cancelled by the shopper"
             );
-            crate::catalog::availability_changed(&state.kv, &back_in_stock).await;
+            crate::catalog::availability_changed(&state.kv, &restocked).await;
         }
         Cancelled::NotApplicable => {
             // Unknown (or another user's) gets 404; a known order in another status 409.
