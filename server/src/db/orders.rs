@@ -213,7 +213,7 @@ async fn try_create(pool: &AnyPool, new: &NewOrder) -> Result<Created, OrderErro
             if !(1..=MAX_LINE_COUNT).contains(&count) {
                 return Err(OrderError::Nothing);
             }
-            buy_now_line(&mut tx, sku_id, count)
+            buy_now_line(&mut *tx, sku_id, count)
                 .await?
                 .into_iter()
                 .collect()
@@ -348,16 +348,19 @@ async fn try_create(pool: &AnyPool, new: &NewOrder) -> Result<Created, OrderErro
 }
 
 /// The buy-now line: `count` units of the launched SKU `sku_id`, or `None`.
-async fn buy_now_line(
-    tx: &mut Transaction<'static, Any>,
+pub async fn buy_now_line<'e, E>(
+    executor: E,
     sku_id: i64,
     count: i64,
-) -> Result<Option<CartLineRow>, sqlx::Error> {
+) -> Result<Option<CartLineRow>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
     let row = sqlx::query_as::<_, (i64, String, i64, String, i64)>(
         "SELECT id, name, price, default_image_url, stock FROM skus WHERE id = ? AND is_launched = 1",
     )
     .bind(sku_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(executor)
     .await?;
     Ok(row.map(
         |(sku_id, name, price, default_image_url, stock)| CartLineRow {

@@ -93,6 +93,16 @@ fn wrong_status(message: &str) -> ApiError {
     }
 }
 
+/// Why a status change of `order_id` changed nothing: 404 / 50106 when the shopper has no
+/// such order (unknown, or another user's), else 409 / 50107 with `message`.
+async fn refusal(state: &AppState, user_id: i64, order_id: &str, message: &str) -> ApiError {
+    match repo::get(&state.db, user_id, order_id).await {
+        Ok(Some(_)) => wrong_status(message),
+        Ok(None) => order_not_found(),
+        Err(e) => e.into(),
+    }
+}
+
 /// An order id as the shop makes them: 25 digits. Anything else is an unknown order.
 fn order_id_text(raw: &str) -> ApiResult<String> {
     let id = raw.trim();
@@ -162,28 +172,10 @@ async fn advance(
     )?;
     let rows = match source {
         Source::Cart => carts::selected_lines(&state.db, auth.user.id).await?,
-        Source::BuyNow { sku_id, count } => {
-            let line = sqlx::query_as::<_, (i64, String, i64, String, i64)>(
-                "SELECT id, name, price, default_image_url, stock FROM skus \
-                 WHERE id = ? AND is_launched = 1",
-            )
-            .bind(sku_id)
-            .fetch_optional(&state.db)
-            .await?;
-            line.map(
-                |(sku_id, name, price, default_image_url, stock)| carts::CartLineRow {
-                    sku_id,
-                    name,
-                    price,
-                    default_image_url,
-                    stock,
-                    count,
-                    selected: 1,
-                },
-            )
+        Source::BuyNow { sku_id, count } => repo::buy_now_line(&state.db, sku_id, count)
+            .await?
             .into_iter()
-            .collect()
-        }
+            .collect(),
     };
     if rows.is_empty() {
         return Err(nothing_to_settle());
@@ -495,11 +487,7 @@ async fn cancel(
             crate::catalog::availability_changed(&state.kv, &restocked).await;
         }
         Cancelled::NotApplicable => {
-            // Unknown (or another user's) gets 404; a known order in another status 409.
-            repo::get(&state.db, auth.user.id, &order_id)
-                .await?
-                .ok_or_else(order_not_found)?;
-            return Err(wrong_status("只能取消待付款的订单"));
+            return Err(refusal(&state, auth.user.id, &order_id, "只能取消待付款的订单").await);
         }
     }
     detail_answer(&state, auth.user.id, &order_id).await
@@ -523,10 +511,7 @@ async fn confirm(
     };
     let order_id = order_id_text(&raw)?;
     if !repo::confirm_receipt(&state.db, auth.user.id, &order_id, db::now_secs()).await? {
-        repo::get(&state.db, auth.user.id, &order_id)
-            .await?
-            .ok_or_else(order_not_found)?;
-        return Err(wrong_status("只能确认已发货的订单"));
+        return Err(refusal(&state, auth.user.id, &order_id, "只能确认已发货的订单").await);
     }
     tracing::info!(user_id = auth.user.id, order_id, "receipt confirmed");
     Ok(Json(MessageResponse::ok()))

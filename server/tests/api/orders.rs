@@ -773,7 +773,8 @@ async fn the_time_out_job_racing_a_cancel_returns_the_stock_once(b: Backend) {
 }
 
 async fn the_sweep_catches_orders_whose_job_was_lost(b: Backend) {
-    let app = shop_with(b, Some(one_second), true).await;
+    // No worker, so no time-out job ever runs: as if the broker had lost them.
+    let app = shop_with(b, None, true).await;
     let (token, address) = shopper(&app, "pia").await;
     let before = stock_and_sales(&app, 10).await;
     let mut ids = Vec::new();
@@ -790,14 +791,19 @@ async fn the_sweep_catches_orders_whose_job_was_lost(b: Backend) {
     }
     let ctx =
         dadashop_server::jobs::JobContext::new(app.settings(), app.state.db.clone()).expect("ctx");
-    // Not yet due.
+    // Not yet due (30 minutes to pay).
     assert_eq!(
         dadashop_server::jobs::orders::sweep(&ctx)
             .await
             .expect("sweep"),
         0
     );
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Half an hour later.
+    app.exec(
+        "UPDATE orders SET pay_deadline = ?",
+        &[dadashop_server::db::now_secs() - 1],
+    )
+    .await;
     assert_eq!(
         dadashop_server::jobs::orders::sweep(&ctx)
             .await
