@@ -62,12 +62,16 @@ pub fn required_exact<'a>(value: &'a Option<String>, name: &str) -> Result<&'a s
     }
 }
 
-/// An id given as a JSON number or a numeric string (the legacy pages send both); positive.
-pub fn id_value(value: &serde_json::Value) -> Option<i64> {
-    let id = match value {
+/// A whole number given as a JSON number or a numeric string (the legacy pages send both).
+pub fn whole_number(value: &serde_json::Value) -> Option<i64> {
+    match value {
         serde_json::Value::Number(n) => n.as_i64(),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    }?;
-    (id > 0).then_some(id)
+    }
+}
+
+/// An id given as a JSON number or a numeric string (the legacy pages send both); positive.
+pub fn id_value(value: &serde_json::Value) -> Option<i64> {
+    whole_number(value).filter(|id| *id > 0)
 }

@@ -157,6 +157,16 @@ pub enum OrderError {
     Db(#[from] sqlx::Error),
 }
 
+/// Freight of an order of `goods` fen: `fee`, or 0 from `free_from` on (0: never free).
+/// All in fen.
+pub fn freight(goods: i64, fee: i64, free_from: i64) -> i64 {
+    if free_from > 0 && goods >= free_from {
+        0
+    } else {
+        fee
+    }
+}
+
 /// Creates an order (module docs), trying again after a lost race.
 pub async fn create(pool: &AnyPool, new: &NewOrder) -> Result<Created, OrderError> {
     for attempt in 1..=CREATE_TRIES {
@@ -254,11 +264,7 @@ async fn try_create(pool: &AnyPool, new: &NewOrder) -> Result<Created, OrderErro
 
     let goods_amount: i64 = lines.iter().map(|l| l.price * l.count).sum();
     let total_count: i64 = lines.iter().map(|l| l.count).sum();
-    let freight = if new.free_freight_from_fen > 0 && goods_amount >= new.free_freight_from_fen {
-        0
-    } else {
-        new.freight_fen
-    };
+    let freight = freight(goods_amount, new.freight_fen, new.free_freight_from_fen);
     let order_id = next_order_id(&mut tx, new.user_id, new.now).await?;
 
     if new.source == Source::Cart {

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::auth::AuthUser;
 use crate::db::carts::{self as repo, CartError, CartLineRow, LineChange};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LenientJson, id_value};
+use crate::extract::{LenientJson, id_value, whole_number};
 use crate::state::AppState;
 
 /// `POST`, `GET`, `PUT`, `DELETE /v1/carts/{username}`.
@@ -75,12 +75,7 @@ fn sku_id(value: &Option<Value>) -> ApiResult<i64> {
 
 /// A count of 1 to [`MAX_LINE_COUNT`] units, given as a number or a numeric string.
 pub fn count_value(value: &Value) -> Option<i64> {
-    let n = match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }?;
-    (1..=MAX_LINE_COUNT).contains(&n).then_some(n)
+    whole_number(value).filter(|n| (1..=MAX_LINE_COUNT).contains(n))
 }
 
 /// Cart items of `rows`, with their sale attributes.
@@ -226,12 +221,7 @@ pub async fn merge_offline(
                 .filter_map(|line| {
                     let id = line.get("id").and_then(id_value)?;
                     // Any positive count; the merge caps it at the stock and the line limit.
-                    let count = match line.get("count")? {
-                        Value::Number(n) => n.as_i64(),
-                        Value::String(s) => s.trim().parse().ok(),
-                        _ => None,
-                    }
-                    .filter(|n| *n > 0)?;
+                    let count = whole_number(line.get("count")?).filter(|n| *n > 0)?;
                     Some((id, count))
                 })
                 .collect()

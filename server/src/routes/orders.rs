@@ -36,7 +36,7 @@ use crate::db::orders::{
 };
 use crate::db::{self, addresses, carts};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{LenientJson, id_value};
+use crate::extract::{LenientJson, id_value, whole_number};
 use crate::routes::carts::{count_value, items};
 use crate::state::AppState;
 
@@ -119,11 +119,7 @@ fn source(
     sku: Option<&Value>,
     count: Option<&Value>,
 ) -> ApiResult<Source> {
-    match settlement_type.and_then(|v| match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }) {
+    match settlement_type.and_then(whole_number) {
         Some(0) | None => Ok(Source::Cart),
         Some(1) => {
             let sku_id = sku.and_then(id_value).ok_or_else(nothing_to_settle)?;
@@ -136,16 +132,6 @@ fn source(
             Ok(Source::BuyNow { sku_id, count })
         }
         Some(_) => Err(ApiError::bad_params("settlement_type 须为 0 或 1")),
-    }
-}
-
-/// Freight of an order of `goods` fen under the shop's settings, in fen.
-fn freight(state: &AppState, goods: i64) -> i64 {
-    let from = state.settings.order_free_freight_from_fen;
-    if from > 0 && goods >= from {
-        0
-    } else {
-        state.settings.order_freight_fen
     }
 }
 
@@ -182,7 +168,11 @@ async fn advance(
     }
     let goods: i64 = rows.iter().map(|r| r.price * r.count).sum();
     let total_count: i64 = rows.iter().map(|r| r.count).sum();
-    let transit = freight(&state, goods);
+    let transit = repo::freight(
+        goods,
+        state.settings.order_freight_fen,
+        state.settings.order_free_freight_from_fen,
+    );
     let sku_list = items(&state, rows).await?;
     let addresses = addresses::list(&state.db, auth.user.id)
         .await?
