@@ -101,6 +101,7 @@ impl Application {
             let mut ctx =
                 crate::jobs::JobContext::new(&self.state.settings, self.state.db.clone())?;
             ctx.kv = Some(self.state.kv.clone());
+            ctx.alipay.clone_from(&self.state.alipay);
             let mut stop = rx.clone();
             let run = crate::jobs::run_workers(
                 self.state.settings.clone(),
@@ -176,6 +177,9 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let weibo = crate::weibo::WeiboClient::from_settings(&settings)
         .context("Weibo client")?
         .map(Arc::new);
+    let alipay = crate::alipay::AlipayClient::from_settings(&settings)
+        .context("Alipay client")?
+        .map(Arc::new);
     let search = Arc::new(
         crate::search::SearchIndex::open(&settings.search_index_path(), &db)
             .await
@@ -198,6 +202,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         search,
         jobs,
         code_key,
+        alipay,
     })
 }
 

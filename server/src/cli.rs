@@ -1,5 +1,5 @@
-//! The `dadashop` command line: `serve`, `worker`, `jobs`, `orders`, `migrate`, `seed-demo`,
-//! `openapi`.
+//! The `dadashop` command line: `serve`, `worker`, `jobs`, `orders`, `alipay`, `migrate`,
+//! `seed-demo`, `openapi`.
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         action: OrdersAction,
     },
+    /// Alipay tools.
+    Alipay {
+        #[command(subcommand)]
+        action: AlipayAction,
+    },
     /// Apply the database migrations and exit.
     Migrate,
     /// Fill an empty catalog with the demo goods and their generated images.
@@ -74,6 +79,28 @@ enum OrdersAction {
     Ship {
         /// The 25-digit order id.
         order_id: String,
+    },
+    /// List the payments that arrived for cancelled orders (status 6, 退款中): refund each
+    /// with its Alipay trade number (商家平台 or `alipay.trade.refund`), then record it with
+    /// `dadashop orders refunded <order_id>`. Refunded ones follow, marked as such.
+    Refunds,
+    /// Record that the payment of the cancelled order `order_id` was refunded (status
+    /// 6 → 7). Fails when the order is not waiting for a refund.
+    Refunded {
+        /// The 25-digit order id.
+        order_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AlipayAction {
+    /// Make a 2048-bit RSA key pair for an Alipay app: `app_private.pem` (PKCS#8, mode 0600:
+    /// the `ALIPAY_APP_PRIVATE_KEY`) and `app_public.pem` (upload its base64 body to the
+    /// Alipay console, 接口加签方式 → 公钥). Refuses to overwrite an existing private key.
+    Keygen {
+        /// Where to write the two files.
+        #[arg(long, default_value = "data/alipay")]
+        dir: std::path::PathBuf,
     },
 }
 
@@ -134,6 +161,45 @@ pub async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Orders {
+            action: OrdersAction::Refunds,
+        } => {
+            let settings = settings()?;
+            let db = crate::app::open_database(&settings).await?;
+            print!(
+                "{}",
+                refunds_report(&crate::db::payments::refunds(&db).await?)
+            );
+        }
+        Command::Orders {
+            action: OrdersAction::Refunded { order_id },
+        } => {
+            let settings = settings()?;
+            let db = crate::app::open_database(&settings).await?;
+            let id = order_id.trim();
+            if crate::db::payments::mark_refunded(&db, id, crate::db::now_secs()).await? {
+                println!("order {id}: refund recorded");
+            } else {
+                anyhow::bail!("order {id} is not waiting for a refund (see `dadashop orders refunds`)");
+            }
+        }
+        Command::Alipay {
+            action: AlipayAction::Keygen { dir },
+        } => {
+            let private = dir.join("app_private.pem");
+            if private.exists() {
+                anyhow::bail!("{} exists; not overwriting a key", private.display());
+            }
+            std::fs::create_dir_all(&dir)?;
+            let (private_pem, public_pem) = crate::alipay::generate_key_pair()?;
+            crate::config::write_private(&private, &private_pem)?;
+            std::fs::write(dir.join("app_public.pem"), public_pem)?;
+            println!(
+                "wrote {} (ALIPAY_APP_PRIVATE_KEY) and {}",
+                private.display(),
+                dir.join("app_public.pem").display()
+            );
+        }
+        Command::Orders {
             action: OrdersAction::Ship { order_id },
         } => {
             let settings = settings()?;
@@ -177,6 +243,38 @@ pub async fn run() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The text `dadashop orders refunds` prints: one line per payment for a cancelled order,
+/// those still to refund first (amounts in yuan, times China time).
+pub fn refunds_report(rows: &[crate::db::payments::RefundRow]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("no payments for cancelled orders\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:<26} {:<20} {:<34} {:>10} {:<19} state",
+        "order", "user", "alipay trade_no", "amount", "paid at"
+    );
+    for r in rows {
+        let time = |t: i64| crate::db::orders::china_time(t, crate::alipay::TIME_FORMAT);
+        let state = r
+            .refunded_at
+            .map_or_else(|| "TO REFUND".to_owned(), |t| format!("refunded {}", time(t)));
+        let _ = writeln!(
+            out,
+            "{:<26} {:<20} {:<34} {:>10} {:<19} {state}",
+            r.order_id,
+            r.username,
+            r.trade_no,
+            dadashop_types::money::format_fen(r.amount),
+            time(r.paid_at),
+        );
+    }
+    out
 }
 
 /// The text `dadashop jobs` prints: a table of counts per kind, then the failed jobs.

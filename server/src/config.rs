@@ -18,7 +18,9 @@
 //! `SMTP_PORT`, `SMTP_TLS`, `SMTP_USERNAME`, `SMTP_PASSWORD`, `MAIL_FROM`, `MAIL_OUTBOX_DIR`,
 //! `SMTP_TIMEOUT_SECS`, `RESET_MAX_PER_EMAIL_PER_DAY`, `RESET_MAX_PER_IP_PER_DAY`; background
 //! jobs `JOB_MAX_ATTEMPTS`, `JOB_BACKOFF_MS`, `JOB_BACKOFF_MAX_SECS`, `JOB_CONCURRENCY`, `JOB_POLL_MS`,
-//! `JOB_ORPHAN_AFTER_SECS`, `JOBS_DATABASE_URL` (issue #6).
+//! `JOB_ORPHAN_AFTER_SECS`, `JOBS_DATABASE_URL` (issue #6); Alipay payment `ALIPAY_APP_ID`,
+//! `ALIPAY_GATEWAY_URL`, `ALIPAY_APP_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY`, `ALIPAY_NOTIFY_URL`,
+//! `ALIPAY_RETURN_URL` (issue #10), plus `ALIPAY_TIMEOUT_SECS` and `ALIPAY_RECONCILE_SECS`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -231,6 +233,32 @@ pub struct Settings {
     /// `ORDER_FREE_FREIGHT_FROM_FEN`: goods totals from this amount on (in fen) ship free;
     /// 0 (the default) charges freight on every order.
     pub order_free_freight_from_fen: i64,
+    /// `ALIPAY_APP_ID`: the Alipay app (应用 APPID). Online payment is on when it is set;
+    /// production refuses to start without it.
+    pub alipay_app_id: Option<String>,
+    /// `ALIPAY_GATEWAY_URL`: default Alipay's production gateway
+    /// `https://openapi.alipay.com/gateway.do`; the sandbox is
+    /// `https://openapi-sandbox.dl.alipaydev.com/gateway.do`, the local fake
+    /// `http://127.0.0.1:9400/gateway.do`.
+    pub alipay_gateway_url: String,
+    /// `ALIPAY_APP_PRIVATE_KEY`: the app's RSA private key (PKCS#1 or PKCS#8 PEM, bare base64
+    /// DER, or the path of a file holding it). A secret: never logged.
+    pub alipay_app_private_key: Option<String>,
+    /// `ALIPAY_PUBLIC_KEY`: the gateway's RSA public key (支付宝公钥, not the app's), in the
+    /// same forms.
+    pub alipay_public_key: Option<String>,
+    /// `ALIPAY_NOTIFY_URL`: where the gateway POSTs notifications; default
+    /// `<PUBLIC_API_URL>/v1/orders/success/`. Must be reachable from the gateway.
+    pub alipay_notify_url: Option<String>,
+    /// `ALIPAY_RETURN_URL`: where the browser returns after paying; default the SPA's
+    /// payment result page `<PUBLIC_WEB_URL>/payment/result`.
+    pub alipay_return_url: Option<String>,
+    /// `ALIPAY_TIMEOUT_SECS`: longest wait for one gateway call, in seconds. Default 10.
+    pub alipay_timeout_secs: u64,
+    /// `ALIPAY_RECONCILE_SECS`: how often each worker asks the gateway about unpaid orders
+    /// near their deadline and orders whose return came without a notification, in seconds.
+    /// Default 60.
+    pub alipay_reconcile_secs: u64,
 }
 
 /// `SMS_PROVIDER`.
@@ -341,6 +369,14 @@ impl Default for Settings {
             order_sweep_secs: 120,
             order_freight_fen: 1000,
             order_free_freight_from_fen: 0,
+            alipay_app_id: None,
+            alipay_gateway_url: "https://openapi.alipay.com/gateway.do".to_owned(),
+            alipay_app_private_key: None,
+            alipay_public_key: None,
+            alipay_notify_url: None,
+            alipay_return_url: None,
+            alipay_timeout_secs: 10,
+            alipay_reconcile_secs: 60,
         }
     }
 }
@@ -388,6 +424,8 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "ORDER_SWEEP_SECS",
     "ORDER_FREIGHT_FEN",
     "ORDER_FREE_FREIGHT_FROM_FEN",
+    "ALIPAY_TIMEOUT_SECS",
+    "ALIPAY_RECONCILE_SECS",
 ];
 
 /// Environment variables whose values are text, taken exactly as given: figment would read
@@ -423,6 +461,12 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "MAIL_FROM",
     "MAIL_OUTBOX_DIR",
     "JOBS_DATABASE_URL",
+    "ALIPAY_APP_ID",
+    "ALIPAY_GATEWAY_URL",
+    "ALIPAY_APP_PRIVATE_KEY",
+    "ALIPAY_PUBLIC_KEY",
+    "ALIPAY_NOTIFY_URL",
+    "ALIPAY_RETURN_URL",
 ];
 
 impl Settings {
@@ -536,6 +580,8 @@ impl Settings {
             (self.job_orphan_after_secs, "JOB_ORPHAN_AFTER_SECS"),
             (self.order_pay_timeout_secs, "ORDER_PAY_TIMEOUT_SECS"),
             (self.order_sweep_secs, "ORDER_SWEEP_SECS"),
+            (self.alipay_timeout_secs, "ALIPAY_TIMEOUT_SECS"),
+            (self.alipay_reconcile_secs, "ALIPAY_RECONCILE_SECS"),
         ] {
             if value == 0 {
                 bail!("{name} must be at least 1");
@@ -546,6 +592,7 @@ impl Settings {
         }
         self.validate_weibo()?;
         self.validate_messaging()?;
+        self.validate_alipay()?;
         if self.keep_alive_timeout_secs > self.header_read_timeout_secs {
             bail!(
                 "KEEP_ALIVE_TIMEOUT_SECS ({}) cannot exceed HEADER_READ_TIMEOUT_SECS ({}): the header time-out also runs while a connection waits for its next request",
@@ -554,6 +601,42 @@ impl Settings {
             );
         }
         Ok(self)
+    }
+
+    /// Payment is on with `ALIPAY_APP_ID`, which then needs both keys; production needs all
+    /// three and https gateway, notify and return URLs (the keys' contents are checked when
+    /// the client is built, [`crate::alipay::AlipayClient::from_settings`]).
+    fn validate_alipay(&self) -> anyhow::Result<()> {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let production = self.dadashop_env == Profile::Production;
+        if !set(&self.alipay_app_id) {
+            if production {
+                bail!(
+                    "ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY and ALIPAY_PUBLIC_KEY must be set in production (online payment)"
+                );
+            }
+            return Ok(());
+        }
+        if !set(&self.alipay_app_private_key) {
+            bail!("ALIPAY_APP_PRIVATE_KEY must be set with ALIPAY_APP_ID");
+        }
+        if !set(&self.alipay_public_key) {
+            bail!("ALIPAY_PUBLIC_KEY (the gateway's public key) must be set with ALIPAY_APP_ID");
+        }
+        for (name, url) in [
+            ("ALIPAY_GATEWAY_URL", self.alipay_gateway_url.trim().to_owned()),
+            ("ALIPAY_NOTIFY_URL", self.alipay_notify_url()),
+            ("ALIPAY_RETURN_URL", self.alipay_return_url()),
+        ] {
+            let https = url.starts_with("https://");
+            if !https && !url.starts_with("http://") {
+                bail!("{name} must be an http(s) URL (got {url:?})");
+            }
+            if production && !https {
+                bail!("{name} must use https in production (got {url:?})");
+            }
+        }
+        Ok(())
     }
 
     /// Weibo login is on with `WEIBO_CLIENT_ID`, which then needs `WEIBO_CLIENT_SECRET`; in
@@ -703,6 +786,28 @@ impl Settings {
         }
     }
 
+    /// `ALIPAY_NOTIFY_URL`, or the API's notification endpoint on `PUBLIC_API_URL`.
+    pub fn alipay_notify_url(&self) -> String {
+        match &self.alipay_notify_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => format!(
+                "{}/v1/orders/success/",
+                self.public_api_url.trim_end_matches('/')
+            ),
+        }
+    }
+
+    /// `ALIPAY_RETURN_URL`, or the SPA's payment result page on `PUBLIC_WEB_URL`.
+    pub fn alipay_return_url(&self) -> String {
+        match &self.alipay_return_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => format!(
+                "{}/payment/result",
+                self.public_web_url.trim_end_matches('/')
+            ),
+        }
+    }
+
     /// The CORS allow-list, trimmed, without trailing slashes, empty entries dropped.
     pub fn allowed_origins(&self) -> Vec<String> {
         split_list(&self.cors_allowed_origins)
@@ -841,8 +946,13 @@ fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
     Ok(secret)
 }
 
+/// Writes `contents` to `path` readable by its owner only (mode 0600 on Unix): secrets such
+/// as the development JWT key or an Alipay app key.
+///
+/// # Errors
+/// The file cannot be written.
 #[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -854,8 +964,12 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     file.write_all(contents.as_bytes())
 }
 
+/// Writes `contents` to `path` (no permission bits off Unix).
+///
+/// # Errors
+/// The file cannot be written.
 #[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 
@@ -884,9 +998,14 @@ mod tests {
         assert!(good.validate().is_ok());
     }
 
-    /// `s` with the real SMS provider and SMTP that production needs.
+    /// `s` with the real SMS provider, SMTP and Alipay that production needs.
     fn production_messaging(s: Settings) -> Settings {
         Settings {
+            alipay_app_id: Some("2021000000000001".into()),
+            alipay_app_private_key: Some("app-key.pem".into()),
+            alipay_public_key: Some("alipay-key.pem".into()),
+            alipay_notify_url: Some("https://api.shop.example/v1/orders/success/".into()),
+            alipay_return_url: Some("https://shop.example/payment/result".into()),
             sms_provider: SmsProvider::Ronglian,
             ronglian_account_sid: Some("sid".into()),
             ronglian_auth_token: Some("token".into()),

@@ -6,6 +6,7 @@
 //! repositories in [`db`]; SQL lives only in `db`. The server never depends on Leptos; the
 //! wire types come from `dadashop_types`, shared with the SPA.
 
+pub mod alipay;
 pub mod app;
 pub mod auth;
 pub mod catalog;

@@ -50,6 +50,8 @@ use crate::state::AppState;
         routes::orders::detail,
         routes::orders::cancel,
         routes::orders::confirm,
+        routes::payments::result,
+        routes::payments::notify,
         routes::weibo::authorization,
         routes::weibo::callback,
         routes::weibo::bind,
@@ -63,7 +65,7 @@ use crate::state::AppState;
         (name = "addresses", description = "The address book"),
         (name = "goods", description = "Catalog reads, search and browsing history"),
         (name = "carts", description = "The server cart"),
-        (name = "orders", description = "Settlement, orders, cancellation and receipt"),
+        (name = "orders", description = "Settlement, orders, Alipay payment, cancellation and receipt"),
         (name = "weibo", description = "Weibo login (OAuth 2.0) and account binding"),
     )
 )]

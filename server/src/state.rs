@@ -1,11 +1,12 @@
 //! What every handler can reach: settings, the database pool, the ephemeral store, the token
-//! service, the bounded password hasher, the trusted proxies and the Weibo client. No global singletons; tests
+//! service, the bounded password hasher, the trusted proxies, the Weibo and Alipay clients. No global singletons; tests
 //! build their own.
 
 use std::sync::Arc;
 
 use sqlx::AnyPool;
 
+use crate::alipay::AlipayClient;
 use crate::auth::jwt::TokenService;
 use crate::auth::password::Hasher;
 use crate::catalog::GoodsCache;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     /// The job queues (SMS, mail): Redis or the SQLite queue file.
     pub jobs: Jobs,
+    /// The Alipay app, when online payment is on (`ALIPAY_APP_ID`).
+    pub alipay: Option<Arc<AlipayClient>>,
     /// The HMAC key of verification codes.
     pub code_key: CodeKey,
 }

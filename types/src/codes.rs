@@ -99,3 +99,10 @@ pub const ORDER_WRONG_STATUS: u32 = 50107;
 /// Orders: the `Idempotency-Key` was used before with a different request (HTTP 422, as the
 /// IETF draft "The Idempotency-Key HTTP Header Field" says). An addition.
 pub const ORDER_IDEMPOTENCY_MISMATCH: u32 = 50108;
+/// Payment: the return parameters are not signed by the gateway, name another app, or do
+/// not match the order (HTTP 400). An addition.
+pub const PAYMENT_BAD_SIGNATURE: u32 = 50109;
+/// Payment: online payment is not configured, or the gateway cannot be reached to confirm a
+/// payment (HTTP 503; nothing is lost, the reconciliation job finishes the work). An
+/// addition.
+pub const PAYMENT_UNAVAILABLE: u32 = 50110;

@@ -26,6 +26,12 @@ pub const STATUS_DONE: i64 = 4;
 /// stock went back (已取消). The original named this state without a number; 5 is this
 /// shop's choice.
 pub const STATUS_CANCELLED: i64 = 5;
+/// Order status 6: a payment arrived after the order was cancelled (its stock already went
+/// back); the money must go back to the shopper (退款中). An operator lists these with
+/// `dadashop orders refunds`. This shop's choice, like 5.
+pub const STATUS_REFUND_DUE: i64 = 6;
+/// Order status 7: the refund of a status-6 order was made (已退款).
+pub const STATUS_REFUNDED: i64 = 7;
 
 /// The shopper-facing name of an order status.
 pub fn status_name(status: i64) -> &'static str {
@@ -35,6 +41,8 @@ pub fn status_name(status: i64) -> &'static str {
         STATUS_SHIPPED => "待收货",
         STATUS_DONE => "订单完成",
         STATUS_CANCELLED => "已取消",
+        STATUS_REFUND_DUE => "已取消，退款中",
+        STATUS_REFUNDED => "已取消，已退款",
         _ => "未知",
     }
 }
@@ -215,6 +223,24 @@ pub struct CreatedOrder {
 pub struct CreatedOrderResponse {
     pub code: u32,
     pub data: CreatedOrder,
+}
+
+/// What the payment result page shows of a paid order (`GET /v1/orders/result/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentResult {
+    /// The order id (Alipay's `out_trade_no`).
+    pub order_id: String,
+    /// What was paid, yuan with two decimals.
+    pub total_amount: String,
+}
+
+/// `GET /v1/orders/result/` answer for a paid order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentResultResponse {
+    pub code: u32,
+    pub data: PaymentResult,
 }
 
 /// The delivery address copied into an order.

@@ -11,6 +11,7 @@ pub mod carts;
 pub mod goods;
 pub mod jobs;
 pub mod orders;
+pub mod payments;
 pub mod users;
 pub mod weibo;
 

@@ -391,6 +391,12 @@ pub struct JobContext {
     pub kv: Option<crate::kv::Kv>,
     /// `ORDER_SWEEP_SECS`.
     pub order_sweep_secs: u64,
+    /// The Alipay app, when online payment is on: the time-out asks the gateway before it
+    /// cancels, and the reconciliation asks about orders near their deadline
+    /// ([`orders::reconcile`]).
+    pub alipay: Option<std::sync::Arc<crate::alipay::AlipayClient>>,
+    /// `ALIPAY_RECONCILE_SECS`.
+    pub reconcile_secs: u64,
 }
 
 impl JobContext {
@@ -415,6 +421,8 @@ impl JobContext {
             .unwrap_or(i64::MAX),
             kv: None,
             order_sweep_secs: settings.order_sweep_secs,
+            alipay: crate::alipay::AlipayClient::from_settings(settings)?.map(std::sync::Arc::new),
+            reconcile_secs: settings.alipay_reconcile_secs,
         })
     }
 }
@@ -582,7 +590,7 @@ fn retry_policy(
 }
 
 /// Runs the SMS, mail and order time-out workers on `jobs` and the sweep of unpaid orders
-/// past their deadline ([`orders::run_sweeper`]) until `shutdown` resolves, then lets running
+/// past their deadline and the payment reconciliation ([`orders::run_periodic`]) until `shutdown` resolves, then lets running
 /// jobs finish (for up to 30 s).
 pub async fn run_workers(
     settings: Arc<Settings>,
@@ -599,7 +607,16 @@ pub async fn run_workers(
     // The same two workers on either backend; the backends' storage types differ, so a
     // local macro stands in for a function generic over apalis's backend traits.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let sweeper = tokio::spawn(orders::run_sweeper(ctx.clone(), stop_rx.clone()));
+    let sweeper = tokio::spawn(orders::run_periodic(
+        ctx.clone(),
+        orders::Periodic::Sweep,
+        stop_rx.clone(),
+    ));
+    let reconciler = tokio::spawn(orders::run_periodic(
+        ctx.clone(),
+        orders::Periodic::Reconcile,
+        stop_rx.clone(),
+    ));
     macro_rules! register_workers {
         ($sms:expr, $mail:expr, $orders:expr) => {{
             let (sms, mail, orders) = ($sms, $mail, $orders);
@@ -651,6 +668,7 @@ pub async fn run_workers(
         .map_err(|e| anyhow::anyhow!("job workers: {e}"));
     drop(stop_rx);
     let _ = sweeper.await;
+    let _ = reconciler.await;
     result?;
     tracing::info!("background workers stopped");
     Ok(())

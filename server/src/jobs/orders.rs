@@ -4,16 +4,24 @@
 //! Two paths lead there, and [`crate::db::orders::cancel`] makes sure only one of them (or
 //! the shopper's own cancel) has an effect:
 //! - the delayed [`OrderTimeoutJob`] queued when the order is made, run at the deadline;
-//! - the sweep ([`run_sweeper`]), run by every worker process at start and every
+//! - the sweep ([`run_periodic`]), run by every worker process at start and every
 //!   `ORDER_SWEEP_SECS`, which catches orders whose job was lost (the broker was down when
 //!   the order was made, Redis lost its data, a queue was purged).
+//!
+//! With online payment on, the time-out first asks the gateway (`alipay.trade.query`) and
+//! applies a payment it reports instead of cancelling, and the reconciliation
+//! ([`reconcile`], every `ALIPAY_RECONCILE_SECS`) asks about unpaid orders within
+//! [`RECONCILE_WINDOW_SECS`] of their deadline and orders whose shopper came back from the
+//! gateway without a notification following: a lost notification still ends paid.
 
 use std::time::Duration;
 
 use apalis::prelude::{Attempt, BoxDynError, Data};
 
 use super::{JobContext, OrderTimeoutJob, TryError, settle};
+use crate::alipay::TradeState;
 use crate::db::orders::{self, Cancelled, Canceller};
+use crate::db::payments::{self, Applied};
 
 /// Most orders one sweep cancels; the next sweep takes the rest.
 pub const SWEEP_BATCH: i64 = 500;
@@ -22,9 +30,43 @@ pub const SWEEP_BATCH: i64 = 500;
 /// to a later sweep.
 pub const EARLY_WAIT_SECS: i64 = 5;
 
+/// How close to its deadline (in seconds) an unpaid order is asked about by [`reconcile`].
+pub const RECONCILE_WINDOW_SECS: i64 = 300;
+/// Most orders one reconciliation asks about; the next one takes the rest.
+pub const RECONCILE_BATCH: i64 = 200;
+
+/// Asks the gateway whether `order_id` was paid and applies the payment if so. `Ok(None)`
+/// when payment is off, the gateway says unpaid, or cannot be asked (logged: the next
+/// reconciliation tries again).
+async fn payment_from_gateway(
+    ctx: &JobContext,
+    order_id: &str,
+) -> Result<Option<Applied>, sqlx::Error> {
+    let Some(alipay) = &ctx.alipay else {
+        return Ok(None);
+    };
+    let now = crate::db::now_secs();
+    match alipay.query(order_id, now).await {
+        Ok(TradeState::Paid(trade)) => {
+            let applied = payments::apply(&ctx.db, &trade, payments::Source::Query, now).await?;
+            crate::routes::payments::log_applied(&trade, &applied, "query");
+            Ok(Some(applied))
+        }
+        Ok(_) => Ok(None),
+        Err(e) => {
+            tracing::warn!(order_id, error = %e, "alipay trade query failed");
+            Ok(None)
+        }
+    }
+}
+
 /// Cancels `order_id` for its time-out if it is still unpaid past its deadline, and tells the
-/// API processes about SKUs back in stock. Returns whether this call cancelled it.
+/// API processes about SKUs back in stock. With online payment on, a payment the gateway
+/// reports is applied instead. Returns whether this call cancelled it.
 pub async fn expire(ctx: &JobContext, order_id: &str) -> Result<bool, sqlx::Error> {
+    if payment_from_gateway(ctx, order_id).await?.is_some() {
+        return Ok(false);
+    }
     match orders::cancel(&ctx.db, order_id, Canceller::Timeout, crate::db::now_secs()).await? {
         Cancelled::Done { restocked } => {
             tracing::info!(order_id, "unpaid order cancelled at its payment deadline");
@@ -80,18 +122,71 @@ pub async fn sweep(ctx: &JobContext) -> Result<usize, sqlx::Error> {
     }
 }
 
-/// Sweeps at once and then every `ORDER_SWEEP_SECS`, until `stop` turns true or its sender
-/// is dropped. A failed sweep is logged and tried again at the next tick.
-pub async fn run_sweeper(ctx: JobContext, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let every = Duration::from_secs(ctx.order_sweep_secs.max(1));
+/// Asks the gateway about the unpaid orders [`payments::due_for_reconciliation`] names and
+/// applies the payments it reports; returns how many changed an order. Nothing to do with
+/// payment off.
+pub async fn reconcile(ctx: &JobContext) -> Result<usize, sqlx::Error> {
+    if ctx.alipay.is_none() {
+        return Ok(0);
+    }
+    let due = payments::due_for_reconciliation(
+        &ctx.db,
+        crate::db::now_secs(),
+        RECONCILE_WINDOW_SECS,
+        RECONCILE_BATCH,
+    )
+    .await?;
+    let mut changed = 0;
+    for order_id in due {
+        if matches!(
+            payment_from_gateway(ctx, &order_id).await?,
+            Some(Applied::Paid | Applied::RefundDue)
+        ) {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// The periodic tasks of a worker process.
+#[derive(Debug, Clone, Copy)]
+pub enum Periodic {
+    /// [`sweep`], every `ORDER_SWEEP_SECS`.
+    Sweep,
+    /// [`reconcile`], every `ALIPAY_RECONCILE_SECS`.
+    Reconcile,
+}
+
+/// Runs `task` at once and then at its interval, until `stop` turns true or its sender is
+/// dropped. A failed run is logged and tried again at the next tick.
+pub async fn run_periodic(
+    ctx: JobContext,
+    task: Periodic,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let secs = match task {
+        Periodic::Sweep => ctx.order_sweep_secs,
+        Periodic::Reconcile => ctx.reconcile_secs,
+    };
+    let every = Duration::from_secs(secs.max(1));
     loop {
-        match sweep(&ctx).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
+        let result = match task {
+            Periodic::Sweep => sweep(&ctx).await,
+            Periodic::Reconcile => reconcile(&ctx).await,
+        };
+        match (task, result) {
+            (_, Ok(0)) => {}
+            (Periodic::Sweep, Ok(n)) => tracing::info!(
                 cancelled = n,
                 "order sweep cancelled unpaid orders past their deadline"
             ),
-            Err(e) => tracing::warn!(error = %e, "order sweep failed; trying again later"),
+            (Periodic::Reconcile, Ok(n)) => tracing::info!(
+                changed = n,
+                "payment reconciliation applied payments the gateway reported"
+            ),
+            (_, Err(e)) => {
+                tracing::warn!(error = %e, task = ?task, "periodic order task failed; trying again later");
+            }
         }
         tokio::select! {
             changed = stop.changed() => {

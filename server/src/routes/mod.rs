@@ -8,6 +8,7 @@ pub mod goods;
 pub mod health;
 pub mod orders;
 pub mod password_reset;
+pub mod payments;
 pub mod tokens;
 pub mod users;
 pub mod verification;
@@ -84,6 +85,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(goods::router())
         .merge(carts::router())
         .merge(orders::router())
+        .merge(payments::router())
         .merge(weibo::router())
         .merge(verification::router())
         .merge(password_reset::router())

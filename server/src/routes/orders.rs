@@ -9,8 +9,8 @@
 //! - `PUT`: confirms receipt (3 → 4); `POST .../{order_id}/cancel`: cancels while unpaid.
 //!
 //! Ownership: the path user must be the caller (403 / 10101); another user's order id is
-//! answered like an unknown one (404 / 50106). Payment comes with the payment issue: until
-//! then `pay_url` is empty.
+//! answered like an unknown one (404 / 50106). `pay_url` is the signed Alipay page-pay URL
+//! of an unpaid order ([`crate::routes::payments::pay_url`]).
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -218,14 +218,14 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
-fn created_answer(order: &OrderRow, now: i64) -> CreatedOrderResponse {
+fn created_answer(state: &AppState, order: &OrderRow, now: i64) -> CreatedOrderResponse {
     CreatedOrderResponse {
         code: codes::OK,
         data: CreatedOrder {
             saller: SELLER.to_owned(),
             total_amount: format_fen(order.total_amount),
             order_id: order.order_id.clone(),
-            pay_url: String::new(),
+            pay_url: crate::routes::payments::pay_url(state, order, now),
             carts_count: u32::try_from(order.carts_count).unwrap_or(0),
             pay_remaining_secs: (order.pay_deadline - now).max(0),
         },
@@ -237,7 +237,9 @@ fn created_answer(order: &OrderRow, now: i64) -> CreatedOrderResponse {
 /// to the shopper's address `address_id`, with stock taken at once. It is cancelled and the
 /// stock returned unless paid within `ORDER_PAY_TIMEOUT_SECS` (default 1 800 s).
 ///
-/// **`pay_url` is empty** until the payment issue lands: the order waits unpaid.
+/// `pay_url` opens Alipay's cashier for the order (a signed `alipay.trade.page.pay` GET
+/// URL whose `timeout_express` ends with the order's deadline); it is empty only when online
+/// payment is off (development without `ALIPAY_APP_ID`).
 ///
 /// **Idempotency:** with an `Idempotency-Key` header (1-64 visible ASCII characters; the SPA
 /// sends one per confirmation page), a repeat of the same request by the same shopper
@@ -248,7 +250,7 @@ fn created_answer(order: &OrderRow, now: i64) -> CreatedOrderResponse {
 /// of stock (named in the message); 409 / 50104 lost to concurrent orders after retries
 /// (try again); 429 more than 100 orders in one second.
 #[utoipa::path(post, path = "/v1/orders/{username}", tag = "orders", security(("token" = [])), params(("username" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: one order per key")), request_body = CreateOrderRequest,
-    responses((status = 200, description = "The order, unpaid; pay_url is empty until payment is built", body = CreatedOrderResponse), (status = 400, description = "Bad address (50102), nothing to order (50101), bad parameters (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 409, description = "Stock short (50103) or concurrent update lost (50104)", body = dadashop_types::ErrorBody), (status = 422, description = "Idempotency-Key reused with another request (50108)", body = dadashop_types::ErrorBody), (status = 503, description = "Database unavailable", body = dadashop_types::ErrorBody)))]
+    responses((status = 200, description = "The order, unpaid, with its pay URL", body = CreatedOrderResponse), (status = 400, description = "Bad address (50102), nothing to order (50101), bad parameters (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 409, description = "Stock short (50103) or concurrent update lost (50104)", body = dadashop_types::ErrorBody), (status = 422, description = "Idempotency-Key reused with another request (50108)", body = dadashop_types::ErrorBody), (status = 503, description = "Database unavailable", body = dadashop_types::ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -304,7 +306,7 @@ async fn create(
         }
         crate::catalog::availability_changed(&state.kv, &created.sold_out).await;
     }
-    Ok(Json(created_answer(&created.order, db::now_secs())))
+    Ok(Json(created_answer(&state, &created.order, db::now_secs())))
 }
 
 /// Summaries of `orders` with their lines.
@@ -390,7 +392,7 @@ async fn list(
         if order.status != STATUS_UNPAID || order.pay_deadline <= now {
             return Err(wrong_status("订单已不是待付款状态"));
         }
-        return Ok(Json(created_answer(&order, now)).into_response());
+        return Ok(Json(created_answer(&state, &order, now)).into_response());
     }
     let page = match q.page.as_deref().map(str::trim) {
         None | Some("") => 1,

@@ -95,6 +95,8 @@ pub struct TestApp {
     pub sms: Option<dadashop_fakes::sms::FakeSms>,
     /// The SMTP capture server, with [`Options::fake_smtp`].
     pub smtp: Option<dadashop_fakes::smtp::FakeSmtp>,
+    /// The fake Alipay gateway, with [`Options::fake_alipay`].
+    pub alipay: Option<dadashop_fakes::alipay::FakeAlipay>,
     /// Extra worker sets started by [`TestApp::start_worker`].
     workers: Vec<(
         tokio::sync::oneshot::Sender<()>,
@@ -123,9 +125,52 @@ pub struct Options {
     /// Send mail over SMTP to a capture server started for the test ([`TestApp::smtp`]);
     /// otherwise the file outbox in the test's directory.
     pub fake_smtp: bool,
+    /// Turn online payment on against a fake Alipay gateway started for the test
+    /// ([`TestApp::alipay`]), with the committed test keys and notifications retried after
+    /// 100 ms, 200 ms, 400 ms.
+    pub fake_alipay: bool,
     /// Keep `REGISTER_REQUIRE_SMS` on. Off by default: tests about other things register
     /// without a code; the SMS tests turn it on.
     pub require_sms: bool,
+}
+
+/// A test key of fakes/tests/keys (`app_private`, `app_public`, `gateway_private`,
+/// `gateway_public`).
+pub fn test_key(name: &str) -> String {
+    let path = format!(
+        "{}/../fakes/tests/keys/{name}.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Starts the fake gateway and points `settings` at it. The gateway must reach the API for
+/// its notifications, so the API gets a free port chosen now instead of port 0.
+async fn fake_alipay(settings: &mut Settings) -> dadashop_fakes::alipay::FakeAlipay {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    settings.api_addr = format!("127.0.0.1:{port}").parse().expect("addr");
+    settings.public_api_url = format!("http://127.0.0.1:{port}");
+    let config = dadashop_fakes::alipay::Config {
+        app_public_key: test_key("app_public"),
+        gateway_private_key: Some(test_key("gateway_private")),
+        notify_retry: [100, 200, 400].map(Duration::from_millis).to_vec(),
+        ..dadashop_fakes::alipay::Config::default()
+    };
+    let fake = dadashop_fakes::alipay::FakeAlipay::start(
+        "127.0.0.1:0".parse().expect("addr"),
+        config.clone(),
+    )
+    .await
+    .expect("fake Alipay starts");
+    settings.alipay_app_id = Some(config.app_id);
+    settings.alipay_gateway_url = fake.gateway_url();
+    settings.alipay_app_private_key = Some(test_key("app_private"));
+    settings.alipay_public_key = Some(test_key("gateway_public"));
+    settings.alipay_timeout_secs = 2;
+    fake
 }
 
 /// The trusted proxy of tests that act as several client addresses: the test client itself,
@@ -235,6 +280,11 @@ impl TestApp {
         } else {
             None
         };
+        let alipay = if options.fake_alipay {
+            Some(fake_alipay(&mut settings).await)
+        } else {
+            None
+        };
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }
@@ -263,6 +313,7 @@ impl TestApp {
             mysql_drop,
             sms,
             smtp,
+            alipay,
             workers: Vec::new(),
         };
         app.launch(built);

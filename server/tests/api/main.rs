@@ -15,6 +15,7 @@ mod jobs;
 mod mail;
 mod openapi;
 mod orders;
+mod payments;
 mod sms;
 mod tokens;
 mod web;

@@ -1,0 +1,238 @@
+//! Payments: applying a paid Alipay trade to its order exactly once, the refund list, and the
+//! orders the reconciliation job asks the gateway about.
+//!
+//! **Exactly once.** A payment can be learnt of three ways (the notification, the return
+//! page asking the gateway, the reconciliation job), each possibly repeated and racing the
+//! others and the order's cancellation. [`apply`] runs in one write transaction whose
+//! decisions are conditional `UPDATE`s on the order's status (on MySQL they lock the row and
+//! read the latest committed state), and `payments` holds at most one row per order and one
+//! per trade number. So of a payment and a cancellation exactly one changes an unpaid order:
+//! - the payment first: 1 → 2 (paid), and the cancellation then changes nothing;
+//! - the cancellation first: 1 → 5 with the stock returned, and the payment then flags the
+//!   order for refund, 5 → 6, without taking the stock again;
+//! - any later copy of the payment finds its row and changes nothing.
+
+use sqlx::AnyPool;
+
+use dadashop_types::orders::{
+    STATUS_CANCELLED, STATUS_PAID, STATUS_REFUND_DUE, STATUS_REFUNDED, STATUS_UNPAID,
+};
+
+use super::{begin_write, is_unique_violation};
+use crate::alipay::PaidTrade;
+
+/// How the shop learnt of a payment (`payments.source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The gateway's asynchronous notification.
+    Notify,
+    /// The return page, which asked the gateway (`alipay.trade.query`).
+    Return,
+    /// The reconciliation job (`alipay.trade.query`).
+    Query,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Notify => "notify",
+            Source::Return => "return",
+            Source::Query => "query",
+        }
+    }
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// This call marked the unpaid order paid (1 → 2).
+    Paid,
+    /// The order had been cancelled: this call recorded the payment and flagged the order
+    /// for refund (5 → 6).
+    RefundDue,
+    /// This trade was applied before (a replay): nothing changed.
+    Already,
+    /// No such order.
+    UnknownOrder,
+    /// The trade's amount is not the order's (`expected` fen): nothing changed.
+    AmountMismatch { expected: i64 },
+    /// The order was paid by another trade, or this trade number belongs to another order:
+    /// nothing changed (an operator must look).
+    OtherTrade,
+}
+
+/// Applies the paid `trade` to its order, exactly once (module docs). `now` in Unix seconds.
+///
+/// # Errors
+/// Database errors; a transient one (lock time-out, busy) leaves everything unchanged and
+/// may be retried.
+pub async fn apply(
+    pool: &AnyPool,
+    trade: &PaidTrade,
+    source: Source,
+    now: i64,
+) -> Result<Applied, sqlx::Error> {
+    // The amount never changes after creation: read it outside the transaction, so that the
+    // transaction's first statements are the locking updates.
+    let amount: Option<i64> =
+        sqlx::query_scalar("SELECT total_amount FROM orders WHERE order_id = ?")
+            .bind(&trade.order_id)
+            .fetch_optional(pool)
+            .await?;
+    let Some(expected) = amount else {
+        return Ok(Applied::UnknownOrder);
+    };
+    if expected != trade.amount_fen {
+        return Ok(Applied::AmountMismatch { expected });
+    }
+    let mut tx = begin_write(pool).await?;
+    for (from, to, outcome, applied) in [
+        (STATUS_UNPAID, STATUS_PAID, "paid", Applied::Paid),
+        (STATUS_CANCELLED, STATUS_REFUND_DUE, "refund", Applied::RefundDue),
+    ] {
+        let changed = sqlx::query(
+            "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND status = ?",
+        )
+        .bind(to)
+        .bind(now)
+        .bind(&trade.order_id)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            continue;
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO payments (order_id, trade_no, amount, buyer_id, paid_at, source, outcome, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&trade.order_id)
+        .bind(&trade.trade_no)
+        .bind(trade.amount_fen)
+        .bind(trade.buyer_id.as_deref())
+        .bind(trade.paid_at)
+        .bind(source.as_str())
+        .bind(outcome)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        return match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok(applied)
+            }
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                Ok(Applied::OtherTrade)
+            }
+            Err(e) => Err(e),
+        };
+    }
+    // Neither unpaid nor cancelled: paid before (by this trade, or another), shipped, done
+    // or refunded. The updates above waited for any concurrent payment to commit.
+    let recorded: Option<String> =
+        sqlx::query_scalar("SELECT trade_no FROM payments WHERE order_id = ?")
+            .bind(&trade.order_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.rollback().await?;
+    Ok(if recorded.as_deref() == Some(trade.trade_no.as_str()) {
+        Applied::Already
+    } else {
+        Applied::OtherTrade
+    })
+}
+
+/// Notes that the shopper came back from the gateway while `order_id` was unpaid, so that
+/// the reconciliation job asks about it (a lost notification). Keeps the first time.
+pub async fn mark_return_seen(
+    pool: &AnyPool,
+    order_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE orders SET return_seen_at = ? \
+         WHERE order_id = ? AND status = ? AND return_seen_at IS NULL",
+    )
+    .bind(now)
+    .bind(order_id)
+    .bind(STATUS_UNPAID)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// At most `limit` unpaid orders to ask the gateway about: those whose deadline is within
+/// `window_secs` of `now` (or past, not yet cancelled), and those whose return was seen
+/// without a notification. Soonest deadline first.
+pub async fn due_for_reconciliation(
+    pool: &AnyPool,
+    now: i64,
+    window_secs: i64,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT order_id FROM orders WHERE status = ? \
+         AND (pay_deadline <= ? OR return_seen_at IS NOT NULL) \
+         ORDER BY pay_deadline LIMIT ?",
+    )
+    .bind(STATUS_UNPAID)
+    .bind(now + window_secs)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// A payment that arrived for a cancelled order.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RefundRow {
+    pub order_id: String,
+    pub user_id: i64,
+    pub username: String,
+    /// Alipay's trade number, to refund against.
+    pub trade_no: String,
+    /// Fen.
+    pub amount: i64,
+    /// Unix seconds.
+    pub paid_at: i64,
+    /// Unix seconds, once an operator recorded the refund.
+    pub refunded_at: Option<i64>,
+}
+
+/// Every payment for a cancelled order, those still to refund first, then newest first.
+pub async fn refunds(pool: &AnyPool) -> Result<Vec<RefundRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.order_id, o.user_id, u.username, p.trade_no, p.amount, p.paid_at, p.refunded_at \
+         FROM payments p JOIN orders o ON o.order_id = p.order_id JOIN users u ON u.id = o.user_id \
+         WHERE p.outcome = 'refund' \
+         ORDER BY CASE WHEN p.refunded_at IS NULL THEN 0 ELSE 1 END, p.paid_at DESC",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Records that the refund of `order_id` was made (6 → 7). `false` when the order is not
+/// waiting for a refund.
+pub async fn mark_refunded(pool: &AnyPool, order_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = begin_write(pool).await?;
+    let changed = sqlx::query(
+        "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND status = ?",
+    )
+    .bind(STATUS_REFUNDED)
+    .bind(now)
+    .bind(order_id)
+    .bind(STATUS_REFUND_DUE)
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query("UPDATE payments SET refunded_at = ? WHERE order_id = ? AND outcome = 'refund'")
+        .bind(now)
+        .bind(order_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
