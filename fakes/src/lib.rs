@@ -5,7 +5,11 @@
 //!   `users/show` (the `fake-weibo` binary serves it on a port of its own).
 //! - [`sms`]: Ronglian's (容联云) template SMS endpoint, recording messages (`fake-sms`).
 //! - [`smtp`]: an SMTP server that captures mail (`fake-smtp`).
+//! - [`alipay`]: Alipay's open-platform gateway for computer-website payment: page pay with a
+//!   收银台, the signed return redirect, asynchronous notifications with retries, and the
+//!   trade query, all RSA2-signed (`fake-alipay`).
 
+pub mod alipay;
 pub mod sms;
 pub mod smtp;
 pub mod weibo;
