@@ -224,9 +224,12 @@ pub struct Trade {
     pub out_trade_no: String,
     /// Alipay's trade number: 28 digits, the China date then `22001` then 15 random digits.
     pub trade_no: String,
+    /// The order title (`subject`) from the latest page-pay request.
     pub subject: String,
     /// Yuan with two decimals, `88.00`.
     pub total_amount: String,
+    /// `WAIT_BUYER_PAY`, `TRADE_SUCCESS` or `TRADE_CLOSED` (an unpaid trade past
+    /// `time_expire` reads as closed).
     pub status: TradeStatus,
     /// When the 收银台 first opened, `yyyy-MM-dd HH:mm:ss` China time.
     pub gmt_create: String,
@@ -238,7 +241,9 @@ pub struct Trade {
     pub notify_url: String,
     /// From the latest page-pay request; empty if none.
     pub return_url: String,
+    /// How the asynchronous notification is going.
     pub notify: NotifyState,
+    /// Every POST to `notify_url`, oldest first.
     pub notify_attempts: Vec<NotifyAttempt>,
 }
 
