@@ -32,7 +32,6 @@ use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
 use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
 use rsa::sha2::Sha256;
 use rsa::{PrivateKey, PublicKey};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::config::Settings;
@@ -153,16 +152,17 @@ impl AlipayClient {
         else {
             return Ok(None);
         };
-        let private = settings
-            .alipay_app_private_key
-            .as_deref()
-            .ok_or_else(|| anyhow::anyhow!("ALIPAY_APP_PRIVATE_KEY must be set with ALIPAY_APP_ID"))?;
+        let private = settings.alipay_app_private_key.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("ALIPAY_APP_PRIVATE_KEY must be set with ALIPAY_APP_ID")
+        })?;
         let public = settings
             .alipay_public_key
             .as_deref()
             .ok_or_else(|| anyhow::anyhow!("ALIPAY_PUBLIC_KEY must be set with ALIPAY_APP_ID"))?;
-        let app_key = private_key(private).map_err(|e| anyhow::anyhow!("ALIPAY_APP_PRIVATE_KEY: {e}"))?;
-        let gateway_key = public_key(public).map_err(|e| anyhow::anyhow!("ALIPAY_PUBLIC_KEY: {e}"))?;
+        let app_key =
+            private_key(private).map_err(|e| anyhow::anyhow!("ALIPAY_APP_PRIVATE_KEY: {e}"))?;
+        let gateway_key =
+            public_key(public).map_err(|e| anyhow::anyhow!("ALIPAY_PUBLIC_KEY: {e}"))?;
         let timeout = Duration::from_secs(settings.alipay_timeout_secs);
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -289,7 +289,9 @@ impl AlipayClient {
             .await
             .map_err(|e| AlipayError::Unavailable(format!("trade query: {e}")))?;
         if !status.is_success() {
-            return Err(AlipayError::Unavailable(format!("trade query: HTTP {status}")));
+            return Err(AlipayError::Unavailable(format!(
+                "trade query: HTTP {status}"
+            )));
         }
         let answer = self.signed_answer(&body, "alipay_trade_query_response")?;
         trade_state(&answer, order_id, now)
@@ -297,36 +299,44 @@ impl AlipayClient {
 
     /// The verified `<key>` object of a gateway answer `body`.
     fn signed_answer(&self, body: &str, key: &str) -> Result<serde_json::Value, AlipayError> {
-        #[derive(Deserialize)]
-        struct Envelope<'a> {
-            #[serde(borrow, default)]
-            sign: Option<&'a str>,
-            #[serde(flatten, borrow)]
-            rest: BTreeMap<String, &'a RawValue>,
-        }
-        let envelope: Envelope<'_> = serde_json::from_str(body)
+        let envelope: BTreeMap<&str, &RawValue> = serde_json::from_str(body)
             .map_err(|e| AlipayError::Unavailable(format!("answer is not JSON: {e}")))?;
-        let Some(raw) = envelope.rest.get(key) else {
+        let Some(raw) = envelope.get(key) else {
             // `error_response`: the gateway could not even route the call.
             return Err(AlipayError::Unavailable(format!(
                 "answer without {key}: {}",
                 body.chars().take(200).collect::<String>()
             )));
         };
-        let signature = envelope.sign.ok_or(AlipayError::BadSignature)?;
-        verify(&self.gateway_key, raw.get(), signature)?;
+        let signature: String = envelope
+            .get("sign")
+            .and_then(|s| serde_json::from_str(s.get()).ok())
+            .ok_or(AlipayError::BadSignature)?;
+        verify(&self.gateway_key, raw.get(), &signature)?;
         serde_json::from_str(raw.get())
             .map_err(|e| AlipayError::Unavailable(format!("{key} is not an object: {e}")))
     }
 }
 
 /// Reads a trade-query answer about `order_id`.
-fn trade_state(answer: &serde_json::Value, order_id: &str, now: i64) -> Result<TradeState, AlipayError> {
-    let text = |k: &str| answer.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+fn trade_state(
+    answer: &serde_json::Value,
+    order_id: &str,
+    now: i64,
+) -> Result<TradeState, AlipayError> {
+    let text = |k: &str| {
+        answer
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
     let code = text("code");
     match code.as_str() {
         "10000" => {}
-        "40004" if text("sub_code").ends_with("TRADE_NOT_EXIST") => return Ok(TradeState::NotExist),
+        "40004" if text("sub_code").ends_with("TRADE_NOT_EXIST") => {
+            return Ok(TradeState::NotExist);
+        }
         "20000" | "" => {
             return Err(AlipayError::Unavailable(format!(
                 "trade query: {code} {}",
@@ -350,8 +360,10 @@ fn trade_state(answer: &serde_json::Value, order_id: &str, now: i64) -> Result<T
         "WAIT_BUYER_PAY" => Ok(TradeState::Waiting),
         "TRADE_CLOSED" => Ok(TradeState::Closed),
         "TRADE_SUCCESS" | "TRADE_FINISHED" => {
-            let amount_fen = dadashop_types::money::parse_yuan(&text("total_amount"))
-                .ok_or_else(|| AlipayError::Unavailable("trade query: bad total_amount".to_owned()))?;
+            let amount_fen =
+                dadashop_types::money::parse_yuan(&text("total_amount")).ok_or_else(|| {
+                    AlipayError::Unavailable("trade query: bad total_amount".to_owned())
+                })?;
             let buyer = text("buyer_user_id");
             Ok(TradeState::Paid(PaidTrade {
                 order_id: order_id.to_owned(),
@@ -400,7 +412,9 @@ pub fn signing_string(params: &BTreeMap<String, String>, without_sign_type: bool
     params
         .iter()
         .filter(|(k, v)| {
-            !v.is_empty() && k.as_str() != "sign" && !(without_sign_type && k.as_str() == "sign_type")
+            !v.is_empty()
+                && k.as_str() != "sign"
+                && !(without_sign_type && k.as_str() == "sign_type")
         })
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -443,9 +457,9 @@ fn key_text(value: &str) -> Result<String, String> {
         return Ok(value.to_owned());
     }
     let looks_base64 = value.len() > 64
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r' | b' '));
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r' | b' ')
+        });
     if looks_base64 && !Path::new(value).exists() {
         return Ok(value.to_owned());
     }
@@ -580,11 +594,17 @@ mod tests {
             .filter(|l| !l.starts_with("-----"))
             .collect();
         assert!(public_key(&public_body).is_ok(), "bare base64 SPKI");
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fakes/tests/keys/app_public.pem");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fakes/tests/keys/app_public.pem"
+        );
         assert!(public_key(path).is_ok(), "a path");
         let err = private_key("/no/such/key.pem").expect_err("missing file");
         assert!(!err.contains("BEGIN"));
-        assert!(public_key(APP_PRIVATE).is_err(), "a private key is no public key");
+        assert!(
+            public_key(APP_PRIVATE).is_err(),
+            "a private key is no public key"
+        );
     }
 
     #[test]

@@ -179,7 +179,9 @@ pub async fn run() -> anyhow::Result<()> {
             if crate::db::payments::mark_refunded(&db, id, crate::db::now_secs()).await? {
                 println!("order {id}: refund recorded");
             } else {
-                anyhow::bail!("order {id} is not waiting for a refund (see `dadashop orders refunds`)");
+                anyhow::bail!(
+                    "order {id} is not waiting for a refund (see `dadashop orders refunds`)"
+                );
             }
         }
         Command::Alipay {
@@ -261,9 +263,10 @@ pub fn refunds_report(rows: &[crate::db::payments::RefundRow]) -> String {
     );
     for r in rows {
         let time = |t: i64| crate::db::orders::china_time(t, crate::alipay::TIME_FORMAT);
-        let state = r
-            .refunded_at
-            .map_or_else(|| "TO REFUND".to_owned(), |t| format!("refunded {}", time(t)));
+        let state = r.refunded_at.map_or_else(
+            || "TO REFUND".to_owned(),
+            |t| format!("refunded {}", time(t)),
+        );
         let _ = writeln!(
             out,
             "{:<26} {:<20} {:<34} {:>10} {:<19} {state}",

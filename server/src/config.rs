@@ -624,7 +624,10 @@ impl Settings {
             bail!("ALIPAY_PUBLIC_KEY (the gateway's public key) must be set with ALIPAY_APP_ID");
         }
         for (name, url) in [
-            ("ALIPAY_GATEWAY_URL", self.alipay_gateway_url.trim().to_owned()),
+            (
+                "ALIPAY_GATEWAY_URL",
+                self.alipay_gateway_url.trim().to_owned(),
+            ),
             ("ALIPAY_NOTIFY_URL", self.alipay_notify_url()),
             ("ALIPAY_RETURN_URL", self.alipay_return_url()),
         ] {

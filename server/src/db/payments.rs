@@ -88,7 +88,12 @@ pub async fn apply(
     let mut tx = begin_write(pool).await?;
     for (from, to, outcome, applied) in [
         (STATUS_UNPAID, STATUS_PAID, "paid", Applied::Paid),
-        (STATUS_CANCELLED, STATUS_REFUND_DUE, "refund", Applied::RefundDue),
+        (
+            STATUS_CANCELLED,
+            STATUS_REFUND_DUE,
+            "refund",
+            Applied::RefundDue,
+        ),
     ] {
         let changed = sqlx::query(
             "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND status = ?",
@@ -145,11 +150,7 @@ pub async fn apply(
 
 /// Notes that the shopper came back from the gateway while `order_id` was unpaid, so that
 /// the reconciliation job asks about it (a lost notification). Keeps the first time.
-pub async fn mark_return_seen(
-    pool: &AnyPool,
-    order_id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn mark_return_seen(pool: &AnyPool, order_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE orders SET return_seen_at = ? \
          WHERE order_id = ? AND status = ? AND return_seen_at IS NULL",

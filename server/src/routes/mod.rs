@@ -158,8 +158,13 @@ async fn request_limits(request: AxumRequest, next: Next) -> Response {
 
 /// Gives every error answer that is not JSON yet (made by a layer or a file service) the
 /// shop's `{"code", "error"}` body, keeping its other headers (`Allow`, `Retry-After`, CORS).
+/// The Alipay notification endpoint keeps its plain-text `failure` (the gateway's protocol).
 async fn json_errors(request: AxumRequest, next: Next) -> Response {
+    let plain_text = request.uri().path() == payments::NOTIFY_PATH;
     let response = next.run(request).await;
+    if plain_text {
+        return response;
+    }
     let status = response.status();
     let is_json = response
         .headers()

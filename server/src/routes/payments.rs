@@ -29,6 +29,9 @@ use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// The path of the gateway's notification, which answers plain text.
+pub const NOTIFY_PATH: &str = "/v1/orders/success/";
+
 /// The payment endpoints. Both paths end in `/`, as the original's did; `result` and
 /// `success` are static segments and win over `/orders/{username}`.
 pub fn router() -> Router<AppState> {
@@ -74,7 +77,9 @@ pub fn log_applied(trade: &PaidTrade, applied: &Applied, via: &str) {
             "payment for a cancelled order: flagged for refund (dadashop orders refunds)"
         ),
         Applied::Already => tracing::debug!(order_id, trade_no, via, "payment already applied"),
-        Applied::UnknownOrder => tracing::warn!(order_id, trade_no, via, "payment for an unknown order"),
+        Applied::UnknownOrder => {
+            tracing::warn!(order_id, trade_no, via, "payment for an unknown order")
+        }
         Applied::AmountMismatch { expected } => tracing::warn!(
             order_id,
             trade_no,
@@ -112,7 +117,10 @@ fn payment_off() -> ApiError {
 }
 
 fn bad_signature() -> ApiError {
-    ApiError::bad_request(codes::PAYMENT_BAD_SIGNATURE, "支付结果校验失败，请勿篡改支付返回的参数")
+    ApiError::bad_request(
+        codes::PAYMENT_BAD_SIGNATURE,
+        "支付结果校验失败，请勿篡改支付返回的参数",
+    )
 }
 
 fn not_paid(message: &str) -> ApiError {
@@ -193,9 +201,9 @@ pub(crate) async fn result(
                 total_amount: format_fen(order.total_amount),
             },
         })),
-        STATUS_REFUND_DUE | STATUS_REFUNDED => Err(not_paid(
-            "订单已在付款前取消，款项将原路退回您的支付宝账户",
-        )),
+        STATUS_REFUND_DUE | STATUS_REFUNDED => {
+            Err(not_paid("订单已在付款前取消，款项将原路退回您的支付宝账户"))
+        }
         STATUS_CANCELLED => Err(not_paid("订单已取消，未收到付款")),
         _ => Err(not_paid("尚未收到付款，如已付款请稍后在“我的订单”中查看")),
     }

@@ -374,6 +374,7 @@ impl TestApp {
             mysql_drop: None,
             sms: None,
             smtp: None,
+            alipay: None,
             workers: Vec::new(),
         };
         peer.launch(built);
