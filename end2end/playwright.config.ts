@@ -52,6 +52,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${apiPort}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
+    // SIGTERM first (Playwright's default is SIGKILL), so that scripts/e2e-server.sh stops
+    // the shop and the fakes and removes its temporary database and settings file.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     // The server's request log is noise unless something fails: E2E_SERVER_LOG=1 shows it.
     stdout: process.env.E2E_SERVER_LOG ? 'pipe' : 'ignore',
     stderr: 'pipe',

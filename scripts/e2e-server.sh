@@ -5,8 +5,16 @@
 # checkouts can run the suite side by side), the fake Weibo provider on 127.0.0.1:9100
 # (E2E_WEIBO_PORT), the fake Ronglian SMS provider on 127.0.0.1:9200 (E2E_SMS_PORT) and the
 # SMTP capture server on 127.0.0.1:9300 with its JSON view on :9301 (E2E_SMTP_PORT,
-# E2E_SMTP_HTTP_PORT): registration needs a real SMS code (REGISTER_REQUIRE_SMS keeps its
-# default, true) and the tests read codes and mails from the fakes.
+# E2E_SMTP_HTTP_PORT) and the fake Alipay gateway on 127.0.0.1:9400 (E2E_ALIPAY_PORT):
+# registration needs a real SMS code (REGISTER_REQUIRE_SMS keeps its default, true), the
+# tests read codes and mails from the fakes, and orders are paid on the fake's 收银台 with
+# RSA2 keys made for this run (the shop's by `dadashop alipay keygen`, the gateway's by the
+# fake on its first start).
+#
+# The shop's settings are also written to `${TMPDIR:-/tmp}/dadashop-e2e-<API port>.env`
+# (removed on exit), so that a test can run a `dadashop` command against this shop's
+# database: `bash -c '. "$0" && "$DADASHOP_BIN" orders ship <id>' <that file>`
+# (end2end/tests/fixtures.ts, `dadashop()`).
 # Expects `cargo build -p dadashop-server -p dadashop-fakes` and
 # `trunk build --release` to have run (scripts/test.sh does both).
 set -euo pipefail
@@ -16,7 +24,8 @@ bin="${DADASHOP_BIN:-$target/debug/dadashop}"
 fake_weibo="$(dirname "$bin")/fake-weibo"
 fake_sms="$(dirname "$bin")/fake-sms"
 fake_smtp="$(dirname "$bin")/fake-smtp"
-for tool in "$bin" "$fake_weibo" "$fake_sms" "$fake_smtp"; do
+fake_alipay="$(dirname "$bin")/fake-alipay"
+for tool in "$bin" "$fake_weibo" "$fake_sms" "$fake_smtp" "$fake_alipay"; do
   if [ ! -x "$tool" ]; then
     echo "e2e-server: $tool not found; run cargo build -p dadashop-server -p dadashop-fakes first" >&2
     exit 1
@@ -24,8 +33,10 @@ for tool in "$bin" "$fake_weibo" "$fake_sms" "$fake_smtp"; do
 done
 api_port="${E2E_API_PORT:-8000}" web_port="${E2E_WEB_PORT:-7000}" weibo_port="${E2E_WEIBO_PORT:-9100}"
 sms_port="${E2E_SMS_PORT:-9200}" smtp_port="${E2E_SMTP_PORT:-9300}" smtp_http_port="${E2E_SMTP_HTTP_PORT:-9301}"
+alipay_port="${E2E_ALIPAY_PORT:-9400}"
 work="$(mktemp -d -t dadashop-e2e.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+env_file="${TMPDIR:-/tmp}/dadashop-e2e-$api_port.env"
+trap 'rm -rf "$work" "$env_file"' EXIT
 export DADASHOP_ENV=development
 export DATABASE_URL="sqlite://$work/data/dadashop.db"
 export DATA_DIR="$work/data" MEDIA_DIR="$work/media" DIST_DIR="$root/dist"
@@ -50,6 +61,24 @@ unset REDIS_URL JWT_SECRET
 export REGISTER_MAX_PER_IP=100000 LOGIN_MAX_FAILURES_PER_IP=100000
 export SMS_MAX_PER_IP_PER_DAY=100000 RESET_MAX_PER_IP_PER_DAY=100000
 export RUST_LOG="${RUST_LOG:-warn,dadashop_server=info}"
+# Alipay against the fake gateway: the shop's app key pair for this run, and the gateway's
+# public key, which the fake writes on its first start (below).
+"$bin" alipay keygen --dir "$work/alipay" >/dev/null
+export ALIPAY_APP_ID=2021000000000001
+export ALIPAY_GATEWAY_URL="http://127.0.0.1:$alipay_port/gateway.do"
+export ALIPAY_APP_PRIVATE_KEY="$work/alipay/app_private.pem"
+export ALIPAY_PUBLIC_KEY="$work/fake-alipay/gateway_public.pem"
+# The notify and return URLs follow PUBLIC_API_URL and PUBLIC_WEB_URL.
+unset ALIPAY_NOTIFY_URL ALIPAY_RETURN_URL
+{
+  printf 'export DADASHOP_BIN=%q\n' "$bin"
+  for name in DADASHOP_ENV DATABASE_URL DATA_DIR MEDIA_DIR DIST_DIR API_ADDR WEB_ADDR \
+    PUBLIC_API_URL PUBLIC_WEB_URL CORS_ALLOWED_ORIGINS RUST_LOG ALIPAY_APP_ID \
+    ALIPAY_GATEWAY_URL ALIPAY_APP_PRIVATE_KEY ALIPAY_PUBLIC_KEY; do
+    printf 'export %s=%q\n' "$name" "${!name}"
+  done
+  echo 'unset REDIS_URL JWT_SECRET JOBS_DATABASE_URL ALIPAY_NOTIFY_URL ALIPAY_RETURN_URL'
+} >"$env_file"
 # Not exec: the trap must remove the temporary folder when the server stops.
 FAKE_WEIBO_ADDR="127.0.0.1:$weibo_port" "$fake_weibo" &
 fake_pid=$!
@@ -57,7 +86,26 @@ FAKE_SMS_ADDR="127.0.0.1:$sms_port" "$fake_sms" &
 sms_pid=$!
 FAKE_SMTP_ADDR="127.0.0.1:$smtp_port" FAKE_SMTP_HTTP_ADDR="127.0.0.1:$smtp_http_port" "$fake_smtp" &
 smtp_pid=$!
+FAKE_ALIPAY_ADDR="127.0.0.1:$alipay_port" FAKE_ALIPAY_APP_PUBLIC_KEY="$work/alipay/app_public.pem" \
+  FAKE_ALIPAY_KEY_DIR="$work/fake-alipay" "$fake_alipay" &
+alipay_pid=$!
+pids=("$fake_pid" "$sms_pid" "$smtp_pid" "$alipay_pid")
+trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; rm -rf "$work" "$env_file"' EXIT INT TERM
+# The shop reads the gateway's public key at start: wait for the fake to write it (a new
+# 2048-bit RSA key takes a moment).
+for _ in $(seq 600); do
+  [ -s "$ALIPAY_PUBLIC_KEY" ] && break
+  if ! kill -0 "$alipay_pid" 2>/dev/null; then
+    echo "e2e-server: fake-alipay stopped before writing $ALIPAY_PUBLIC_KEY" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ ! -s "$ALIPAY_PUBLIC_KEY" ]; then
+  echo "e2e-server: fake-alipay wrote no $ALIPAY_PUBLIC_KEY within 60 s" >&2
+  exit 1
+fi
 "$bin" serve &
 pid=$!
-trap 'kill "$pid" "$fake_pid" "$sms_pid" "$smtp_pid" 2>/dev/null; wait "$pid" "$fake_pid" "$sms_pid" "$smtp_pid" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+pids+=("$pid")
 wait "$pid"

@@ -24,7 +24,8 @@ use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{
     ActivationPage, AddressPage, CartPage, CatalogPage, ForgotPasswordPage, HistoryPage, HomePage,
     LegacyPage, LoginPage, NotFoundPage, OrderConfirmPage, OrderResultPage, OrdersPage,
-    PasswordPage, ProductPage, ProfilePage, RegisterPage, SearchPage, WeiboCallbackPage,
+    PasswordPage, PaymentResultPage, ProductPage, ProfilePage, RegisterPage, SearchPage,
+    WeiboCallbackPage,
 };
 use crate::state::{Auth, Cart, Flash, use_auth, use_flash};
 
@@ -58,6 +59,10 @@ pub enum Page {
     OrderResult,
     /// `/user/orders?type=&page=`: my orders by status (login required).
     Orders,
+    /// `/payment/result?<Alipay's return parameters>`: where Alipay sends the shopper back
+    /// (the default `ALIPAY_RETURN_URL`; the legacy `/dadashop/templates/pay_success.html`
+    /// leads here too; login required).
+    PaymentResult,
     /// `/activation?code=`: the page of the activation mail's link.
     Activation,
     /// `/password/forgot`: reset a forgotten password by mail.
@@ -79,6 +84,7 @@ impl Page {
             Page::OrderConfirm => "/order/confirm",
             Page::OrderResult => "/order/result",
             Page::Orders => "/user/orders",
+            Page::PaymentResult => "/payment/result",
             Page::WeiboCallback => "/weibo/callback",
             Page::Activation => "/activation",
             Page::ForgotPassword => "/password/forgot",
@@ -310,6 +316,12 @@ fn Shell() -> impl IntoView {
                     redirect_path=login_returning_here
                 />
                 <ProtectedRoute
+                    path=path!("/payment/result")
+                    view=PaymentResultPage
+                    condition=allowed
+                    redirect_path=login_returning_here
+                />
+                <ProtectedRoute
                     path=path!("/user/orders")
                     view=OrdersPage
                     condition=allowed
@@ -385,6 +397,7 @@ mod tests {
             Page::OrderConfirm,
             Page::OrderResult,
             Page::Orders,
+            Page::PaymentResult,
             Page::WeiboCallback,
             Page::Activation,
             Page::ForgotPassword,
@@ -395,6 +408,7 @@ mod tests {
             "/dadashop/templates/cart.html",
             "/dadashop/templates/orders.html",
             "/dadashop/templates/myorders.html",
+            "/dadashop/templates/pay_success.html",
         ] {
             assert_eq!(app_route(legacy), Some(legacy));
         }

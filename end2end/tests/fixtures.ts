@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 
 /** The API origin the e2e server listens on (scripts/e2e-server.sh; E2E_API_PORT moves it). */
@@ -14,6 +18,24 @@ export const MAIL = `http://127.0.0.1:${process.env.E2E_SMTP_HTTP_PORT ?? '9301'
 
 /** The fake Weibo provider's origin (E2E_WEIBO_PORT moves it). */
 export const WEIBO = `http://127.0.0.1:${process.env.E2E_WEIBO_PORT ?? '9100'}`;
+
+/** The fake Alipay gateway's origin (E2E_ALIPAY_PORT moves it). */
+export const ALIPAY = `http://127.0.0.1:${process.env.E2E_ALIPAY_PORT ?? '9400'}`;
+
+/**
+ * Runs a `dadashop` command (e.g. `orders ship <id>`) against the e2e shop's database, with
+ * the settings scripts/e2e-server.sh wrote for this API port; answers its standard output.
+ */
+export async function dadashop(...args: string[]): Promise<string> {
+  const settings = join(tmpdir(), `dadashop-e2e-${process.env.E2E_API_PORT ?? '8000'}.env`);
+  const { stdout } = await promisify(execFile)('bash', [
+    '-c',
+    '. "$0" && exec "$DADASHOP_BIN" "$@"',
+    settings,
+    ...args,
+  ]);
+  return stdout;
+}
 
 /**
  * Fails a test on any uncaught page error (a broken wasm module otherwise shows only as an empty

@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { API, expect, newShopper, registerViaApi, test } from './fixtures';
-import { Header, LoginPage, RegisterPage } from './pages/shop';
+import { addToCart, Header, LoginPage, RegisterPage } from './pages/shop';
 
 // The demo catalog (server/data/demo_catalog.toml) stocks every SKU with 20 to 200 units.
 // Stock is read live through a buy-now settlement: the goods detail is cached and its stock
@@ -31,15 +31,6 @@ async function liveStock(page: Page, username: string, id: number): Promise<numb
 }
 
 const yuan = (fen: number): string => `¥${(fen / 100).toFixed(2)}`;
-
-/** On the product page of `id`: types the count and clicks 加入购物车. */
-async function addToCart(page: Page, id: number, count: number): Promise<void> {
-  await page.goto(`/product/${id}`);
-  await expect(page.getByTestId('product-name')).toBeVisible();
-  await page.getByLabel('数量').fill(String(count));
-  await page.getByRole('button', { name: '加入购物车' }).click();
-  await expect(page.getByTestId('toast')).toHaveText('已加入购物车');
-}
 
 /** Nothing on the page sticks out sideways on a phone. */
 async function fitsThePhone(page: Page): Promise<void> {
@@ -129,7 +120,8 @@ test.describe('on a phone', () => {
     const orderId = new URL(page.url()).searchParams.get('order_id')!;
     await expect(page.getByTestId('order-id')).toHaveText(orderId);
     await expect(page.getByTestId('order-amount')).toHaveText(yuan(goods + 1000));
-    await expect(page.getByTestId('pay-notice')).toContainText('在线支付暂未开放');
+    await expect(page.getByTestId('pay-notice')).toContainText('内完成支付');
+    await expect(page.getByRole('button', { name: '去支付' })).toBeEnabled();
     await expect(page.getByTestId('countdown')).toHaveText(/^[0-3]\d:[0-5]\d$/);
     // The ordered lines left the cart; the stock is taken.
     await expect(count).toHaveText('0');

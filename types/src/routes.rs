@@ -25,6 +25,8 @@ pub const APP_ROUTES: &[&str] = &[
     "/password/forgot",
     // Where Weibo sends the shopper back (the default `WEIBO_REDIRECT_URI`).
     "/weibo/callback",
+    // Where Alipay sends the shopper back after paying (the default `ALIPAY_RETURN_URL`).
+    "/payment/result",
     // The original shop's page paths, kept for old links and bookmarks.
     "/index.html",
     "/dadashop/templates/index.html",
@@ -38,6 +40,7 @@ pub const APP_ROUTES: &[&str] = &[
     "/dadashop/templates/cart.html",
     "/dadashop/templates/orders.html",
     "/dadashop/templates/myorders.html",
+    "/dadashop/templates/pay_success.html",
 ];
 
 /// The pattern of [`APP_ROUTES`] that `path` (without query) matches, if any. A trailing
@@ -84,6 +87,11 @@ mod tests {
         assert_eq!(app_route("/product/12"), Some("/product/:id"));
         assert_eq!(app_route("/product/12/"), Some("/product/:id"));
         assert_eq!(app_route("/weibo/callback"), Some("/weibo/callback"));
+        assert_eq!(app_route("/payment/result"), Some("/payment/result"));
+        assert_eq!(
+            app_route("/dadashop/templates/pay_success.html"),
+            Some("/dadashop/templates/pay_success.html")
+        );
         assert_eq!(app_route("/user/"), Some("/user"));
         for unknown in [
             "/product",

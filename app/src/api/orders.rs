@@ -2,7 +2,7 @@
 
 use dadashop_types::orders::{
     CreateOrderRequest, CreatedOrderResponse, OrderDetailResponse, OrderIdRequest,
-    OrderListResponse, SettlementResponse,
+    OrderListResponse, PaymentResultResponse, SettlementResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;
@@ -84,6 +84,35 @@ pub async fn list(
     page: u64,
 ) -> Result<OrderListResponse, ApiError> {
     let path = orders_url(credentials, &format!("?type={status}&page={page}"));
+    send(authorized(Request::get(&path), credentials).build()).await
+}
+
+/// `GET /v1/orders/<username>?type=5&order_id=`: an unpaid order's payment details again,
+/// with a freshly signed `pay_url` (empty when online payment is off). 409 / 50107 when the
+/// order can no longer be paid (paid, cancelled or past its time-out).
+pub async fn repay(
+    credentials: &Credentials,
+    order_id: &str,
+) -> Result<CreatedOrderResponse, ApiError> {
+    let path = orders_url(
+        credentials,
+        &format!("?type=5&order_id={}", segment(order_id)),
+    );
+    send(authorized(Request::get(&path), credentials).build()).await
+}
+
+/// `GET /v1/orders/result/?<query>`: checks the parameters Alipay appended to the return
+/// URL. `query` is the return URL's query string without its `?`, passed on exactly as
+/// received: the signature covers the values as Alipay encoded them.
+///
+/// Errors: 400 / 50105 not paid (the message says why), 400 / 50109 a bad signature or
+/// parameters, 404 / 50106 not the shopper's order, 503 / 50110 payment off or Alipay
+/// unreachable (try again later).
+pub async fn payment_result(
+    credentials: &Credentials,
+    query: &str,
+) -> Result<PaymentResultResponse, ApiError> {
+    let path = url(&format!("/v1/orders/result/?{query}"));
     send(authorized(Request::get(&path), credentials).build()).await
 }
 

@@ -36,6 +36,9 @@ pub fn ErrorNotice(
     /// Called when the shopper asks to try again.
     #[prop(optional)]
     on_retry: Option<Callback<()>>,
+    /// The retry button's text.
+    #[prop(default = "重试")]
+    retry_label: &'static str,
 ) -> impl IntoView {
     view! {
         <div class="notice error" role="alert">
@@ -44,7 +47,7 @@ pub fn ErrorNotice(
                 .map(|retry| {
                     view! {
                         <button type="button" class="btn" on:click=move |_| retry.run(())>
-                            "重试"
+                            {retry_label}
                         </button>
                     }
                 })}

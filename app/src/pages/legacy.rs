@@ -1,8 +1,8 @@
 //! The original shop's page paths, `/dadashop/templates/<file>.html`, kept for old links and
 //! bookmarks: one route for all of them (each route costs the wasm module a few KB) that
 //! sends the shopper to the page that replaced the file, keeping the parameters:
-//! `index.html`, `login.html`, `register.html`, `active.html` and `cart.html` with their
-//! query as it is; `product_list.html?catalog_id=`, `product_details.html?skuid=`,
+//! `index.html`, `login.html`, `register.html`, `active.html`, `cart.html` and
+//! `pay_success.html` (Alipay's return URL of the original) with their query as it is; `product_list.html?catalog_id=`, `product_details.html?skuid=`,
 //! `search_list.html?q=`, `orders.html` (the order confirmation) and `myorders.html` with
 //! their parameters translated. (`callback.html`, Weibo's registered redirect, has its own
 //! route: it must keep its address.) Every file here is in
@@ -48,6 +48,8 @@ fn target(file: &str, search: &str, param: impl Fn(&str) -> Option<String>) -> O
         "register.html" => same_query(Page::Register),
         "active.html" => same_query(Page::Activation),
         "cart.html" => same_query(Page::Cart),
+        // Alipay's signed return parameters, passed on untouched.
+        "pay_success.html" => same_query(Page::PaymentResult),
         // `product_list.html?catalog_id=N&page=M` → `/catalog/N?page=M`.
         "product_list.html" => number("catalog_id").map(|id| {
             let filter = ListFilter {
@@ -138,6 +140,10 @@ mod tests {
         assert_eq!(go("myorders.html", &[]).as_deref(), Some("/user/orders"));
         assert_eq!(go("login.html", &[]).as_deref(), Some("/login?x=1"));
         assert_eq!(go("index.html", &[]).as_deref(), Some("/?x=1"));
+        assert_eq!(
+            go("pay_success.html", &[]).as_deref(),
+            Some("/payment/result?x=1")
+        );
         assert_eq!(go("nope.html", &[]), None);
     }
 
@@ -160,6 +166,7 @@ mod tests {
             "search_list.html",
             "orders.html",
             "myorders.html",
+            "pay_success.html",
         ] {
             assert!(files.contains(&file), "{file}");
         }

@@ -15,6 +15,7 @@ mod order_confirm;
 mod order_result;
 mod orders;
 mod password;
+mod payment_result;
 mod product;
 mod profile;
 mod register;
@@ -36,13 +37,15 @@ pub use order_confirm::OrderConfirmPage;
 pub use order_result::OrderResultPage;
 pub use orders::OrdersPage;
 pub use password::PasswordPage;
+pub use payment_result::PaymentResultPage;
 pub use product::ProductPage;
 pub use profile::ProfilePage;
 pub use register::RegisterPage;
 pub use search::SearchPage;
 pub use weibo::WeiboCallbackPage;
 
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
+use crate::state::Auth;
 use dadashop_types::codes;
 
 /// The shop name, last part of every document title.
@@ -76,4 +79,25 @@ fn is_not_found(error: &ApiError) -> bool {
 /// The validation message of a rule check, owned.
 fn message<E: ToString>(check: Result<(), E>) -> Option<String> {
     check.err().map(|e| e.to_string())
+}
+
+/// 去支付: asks for the unpaid order's pay URL (`type=5`, signed afresh, so that the button
+/// works after a reload and never sends a stale request) and leaves the SPA for Alipay's
+/// cashier. An empty URL means online payment is off: that is the error then.
+async fn go_to_payment(auth: Auth, order_id: &str) -> Result<(), ApiError> {
+    let credentials = auth.credentials().ok_or_else(not_logged_in)?;
+    let answer = auth.check(api::orders::repay(&credentials, order_id).await)?;
+    let pay_url = answer.data.pay_url;
+    if pay_url.is_empty() {
+        return Err(ApiError::Api {
+            status: 503,
+            code: codes::PAYMENT_UNAVAILABLE,
+            message: "在线支付暂未开通".to_owned(),
+        });
+    }
+    if let Some(window) = web_sys::window() {
+        // A URL the browser refuses leaves the shopper here, the button ready again.
+        let _ = window.location().set_href(&pay_url);
+    }
+    Ok(())
 }

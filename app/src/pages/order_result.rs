@@ -1,17 +1,17 @@
 //! `/order/result?order_id=`: the order just placed, its amount and, while it is unpaid,
-//! the time left to pay. Online payment comes with the payment issue; until then the page
-//! says so and the order waits, unpaid, for its time-out.
+//! the time left to pay and 去支付, which leaves for Alipay's cashier (the pay URL is asked
+//! for afresh, see `go_to_payment`). Alipay brings the shopper back to `/payment/result`.
 
 use dadashop_types::orders::STATUS_UNPAID;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{not_logged_in, set_title};
+use super::{go_to_payment, not_logged_in, set_title};
 use crate::Page;
 use crate::api;
-use crate::components::{Countdown, ErrorNotice, Loading};
+use crate::components::{Countdown, ErrorNotice, FormError, Loading};
 use crate::format::{fen, yuan};
-use crate::state::{Remote, use_auth};
+use crate::state::{Remote, Task, use_auth};
 
 /// Fetches the order of `?order_id=` and shows the outcome.
 #[component]
@@ -32,6 +32,8 @@ pub fn OrderResultPage() -> impl IntoView {
     };
     load();
     let retry = Callback::new(move |()| load());
+    let pay = Task::new();
+    let paying = pay.pending();
     let body = move || match order.get() {
         None => view! { <Loading text="正在加载订单…" /> }.into_any(),
         Some(Err(error)) => {
@@ -41,6 +43,7 @@ pub fn OrderResultPage() -> impl IntoView {
             let order = answer.data;
             let unpaid = order.status == STATUS_UNPAID;
             let seconds = order.pay_remaining_secs;
+            let id = order.order_id.clone();
             view! {
                 <p class="notice success" role="status">"订单提交成功！"</p>
                 <dl class="order-sums">
@@ -59,9 +62,23 @@ pub fn OrderResultPage() -> impl IntoView {
                     .then(|| {
                         view! {
                             <p class="notice info" data-testid="pay-notice">
-                                "在线支付暂未开放，订单已为您保留，等待付款。请在 "
+                                "订单已为您保留，请在 "
                                 <Countdown seconds />
                                 " 内完成支付，超时订单将自动取消。"
+                            </p>
+                            <FormError message=pay.error() />
+                            <p class="actions">
+                                <button
+                                    type="button"
+                                    class="btn primary"
+                                    disabled=move || paying.get()
+                                    on:click=move |_| {
+                                        let id = id.clone();
+                                        pay.run(async move { go_to_payment(auth, &id).await });
+                                    }
+                                >
+                                    "去支付"
+                                </button>
                             </p>
                         }
                     })}

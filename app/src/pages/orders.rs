@@ -1,17 +1,20 @@
 //! `/user/orders?type=&page=` (and the legacy `/dadashop/templates/myorders.html`): my
 //! orders by status (全部 / 待付款 / 待发货 / 待收货 / 已完成), newest first, five a page. An
-//! unpaid order counts down to its time-out and can be cancelled (its stock returns); a
-//! shipped one can be confirmed as received.
+//! unpaid order counts down to its time-out and can be paid (去支付: Alipay's cashier) or
+//! cancelled (its stock returns); a paid one waits for shipping (待发货); a shipped one can
+//! be confirmed as received. Orders paid after their cancellation show as 已取消，退款中 and
+//! then 已取消，已退款 (the server's status names; only the 全部 tab lists them).
 
+use dadashop_types::codes;
 use dadashop_types::orders::{
     ORDERS_PAGE_SIZE, OrderSummary, STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{not_logged_in, set_title};
+use super::{go_to_payment, not_logged_in, set_title};
 use crate::Page;
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::{
     Countdown, EmptyNotice, ErrorNotice, FormError, Loading, OrderLines, Pager, UserNav,
 };
@@ -30,6 +33,8 @@ const TABS: [(i64, &str); 5] = [
 /// A shopper's change to an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Change {
+    /// 去支付: on to Alipay's cashier.
+    Pay(String),
     Cancel(String),
     ConfirmReceipt(String),
 }
@@ -74,6 +79,19 @@ pub fn OrdersPage() -> impl IntoView {
         change.run(async move {
             let credentials = auth.credentials().ok_or_else(not_logged_in)?;
             let (result, done) = match &c {
+                Change::Pay(id) => {
+                    let paying = go_to_payment(auth, id).await;
+                    // No longer payable (paid meanwhile, cancelled, timed out): the message
+                    // says so, and the list shows the order as it is now.
+                    if let Err(ApiError::Api {
+                        code: codes::ORDER_WRONG_STATUS,
+                        ..
+                    }) = &paying
+                    {
+                        reload();
+                    }
+                    return paying;
+                }
                 Change::Cancel(id) => (api::orders::cancel(&credentials, id).await, "订单已取消"),
                 Change::ConfirmReceipt(id) => (
                     api::orders::confirm_receipt(&credentials, id).await,
@@ -169,8 +187,19 @@ fn OrderCard(
             Some(
                 view! {
                     <p class="pay-wait">
-                        "待付款，剩余 " <Countdown seconds /> "，超时自动取消（在线支付暂未开放）"
+                        "待付款，剩余 " <Countdown seconds /> "，超时自动取消"
                     </p>
+                    <button
+                        type="button"
+                        class="btn small primary"
+                        disabled=move || busy.get()
+                        on:click={
+                            let id = id.clone();
+                            move |_| on_change.run(Change::Pay(id.clone()))
+                        }
+                    >
+                        "去支付"
+                    </button>
                     <Show
                         when=move || confirming.get()
                         fallback=move || {
