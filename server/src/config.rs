@@ -1001,6 +1001,35 @@ mod tests {
         assert!(good.validate().is_ok());
     }
 
+    #[test]
+    fn production_refuses_to_start_without_alipay_or_with_plain_http() {
+        let good = production_messaging(Settings {
+            dadashop_env: Profile::Production,
+            jwt_secret: Some(
+                "c9a0f1d2e3b4a5968778695a4b3c2d1e0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
+            ),
+            ..Settings::default()
+        });
+        assert!(good.clone().validate().is_ok());
+        let without = Settings {
+            alipay_app_id: None,
+            ..good.clone()
+        };
+        let err = without.validate().expect_err("no Alipay").to_string();
+        assert!(err.contains("ALIPAY_APP_ID"), "{err}");
+        let keyless = Settings {
+            alipay_public_key: None,
+            ..good.clone()
+        };
+        assert!(keyless.validate().is_err());
+        let plain = Settings {
+            alipay_gateway_url: "http://127.0.0.1:9400/gateway.do".into(),
+            ..good
+        };
+        let err = plain.validate().expect_err("http gateway").to_string();
+        assert!(err.contains("ALIPAY_GATEWAY_URL"), "{err}");
+    }
+
     /// `s` with the real SMS provider, SMTP and Alipay that production needs.
     fn production_messaging(s: Settings) -> Settings {
         Settings {
