@@ -24,7 +24,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -163,13 +162,7 @@ impl AlipayClient {
             private_key(private).map_err(|e| anyhow::anyhow!("ALIPAY_APP_PRIVATE_KEY: {e}"))?;
         let gateway_key =
             public_key(public).map_err(|e| anyhow::anyhow!("ALIPAY_PUBLIC_KEY: {e}"))?;
-        let timeout = Duration::from_secs(settings.alipay_timeout_secs);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("dadashop/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let http = crate::outbound::client(settings.alipay_timeout_secs)?;
         Ok(Some(Self {
             http,
             app_id: app_id.to_owned(),

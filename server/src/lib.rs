@@ -20,6 +20,7 @@ pub mod extract;
 pub mod jobs;
 pub mod kv;
 pub mod openapi;
+pub mod outbound;
 pub mod routes;
 pub mod search;
 pub mod seed;

@@ -19,8 +19,6 @@
 //! can fix by starting again ([`WeiboError::Refused`], [`WeiboError::Mismatch`]) and what is
 //! Weibo's trouble ([`WeiboError::Unavailable`], answered 503).
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use crate::config::Settings;
@@ -93,14 +91,7 @@ impl WeiboClient {
         ) else {
             return Ok(None);
         };
-        let timeout = Duration::from_secs(settings.weibo_timeout_secs);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // Weibo's endpoints answer directly; a redirect would be a misconfiguration.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("dadashop/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let http = crate::outbound::client(settings.weibo_timeout_secs)?;
         Ok(Some(Self {
             http,
             client_id: client_id.trim().to_owned(),

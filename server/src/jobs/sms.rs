@@ -11,8 +11,6 @@
 //! `statusCode` is `"000000"` on success; any other code, an HTTP error or a time-out is a
 //! failure and the job is retried.
 
-use std::time::Duration;
-
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -70,11 +68,7 @@ impl SmsSender {
         match s.sms_provider {
             SmsProvider::Console => Ok(Self::Console),
             SmsProvider::Ronglian => {
-                let client = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(s.ronglian_timeout_secs))
-                    .connect_timeout(Duration::from_secs(s.ronglian_timeout_secs))
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
+                let client = crate::outbound::client(s.ronglian_timeout_secs)
                     .context("HTTP client for Ronglian")?;
                 let get = |v: &Option<String>| v.clone().unwrap_or_default().trim().to_owned();
                 Ok(Self::Ronglian(Ronglian {

@@ -44,13 +44,13 @@ async fn shop(b: Backend) -> TestApp {
 }
 
 /// Registers `user` with one address; returns the token and the address id.
-async fn shopper(app: &TestApp, user: &str) -> (String, i64) {
+pub(crate) async fn shopper(app: &TestApp, user: &str) -> (String, i64) {
     let token = app.register(user).await;
     let list = app.add_address(user, &token, "张三").await;
     (token, list[0]["id"].as_i64().expect("address id"))
 }
 
-async fn stock_and_sales(app: &TestApp, sku: i64) -> (i64, i64) {
+pub(crate) async fn stock_and_sales(app: &TestApp, sku: i64) -> (i64, i64) {
     sqlx::query_as::<_, (i64, i64)>("SELECT stock, sales FROM skus WHERE id = ?")
         .bind(sku)
         .fetch_one(&app.state.db)
@@ -90,7 +90,7 @@ async fn order(
     (status, res.json().await.expect("json"))
 }
 
-async fn order_status(app: &TestApp, order_id: &str) -> i64 {
+pub(crate) async fn order_status(app: &TestApp, order_id: &str) -> i64 {
     sqlx::query_scalar::<_, i64>("SELECT status FROM orders WHERE order_id = ?")
         .bind(order_id)
         .fetch_one(&app.state.db)

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, Options, TestApp, test_key};
 use crate::on_both_backends;
+use crate::orders::{order_status, shopper, stock_and_sales};
 
 on_both_backends!(
     the_pay_url_is_a_signed_page_pay_request,
@@ -39,9 +40,7 @@ async fn paying_shop(b: Backend, no_worker: bool) -> TestApp {
 /// An unpaid buy-now order of `count` units of SKU 3 by a new shopper `user`: its token,
 /// id, pay URL and amount in fen.
 async fn unpaid_order(app: &TestApp, user: &str, count: i64) -> (String, String, String, i64) {
-    let token = app.register(user).await;
-    let list = app.add_address(user, &token, "李四").await;
-    let address = list[0]["id"].as_i64().expect("address id");
+    let (token, address) = shopper(app, user).await;
     let (status, body) = app
         .post(
             &format!("/v1/orders/{user}"),
@@ -67,22 +66,6 @@ fn query_params(url: &str) -> BTreeMap<String, String> {
     parsed.query_pairs().into_owned().collect()
 }
 
-async fn status_of(app: &TestApp, order_id: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT status FROM orders WHERE order_id = ?")
-        .bind(order_id)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("order")
-}
-
-async fn stock_of(app: &TestApp, sku: i64) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT stock FROM skus WHERE id = ?")
-        .bind(sku)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("sku")
-}
-
 /// The payment rows of `order_id`: (trade_no, source, outcome).
 async fn payments_of(app: &TestApp, order_id: &str) -> Vec<(String, String, String)> {
     sqlx::query_as("SELECT trade_no, source, outcome FROM payments WHERE order_id = ?")
@@ -95,14 +78,14 @@ async fn payments_of(app: &TestApp, order_id: &str) -> Vec<(String, String, Stri
 /// Waits up to 10 s for `order_id` to reach `status`.
 async fn wait_status(app: &TestApp, order_id: &str, status: i64) {
     for _ in 0..200 {
-        if status_of(app, order_id).await == status {
+        if order_status(app, order_id).await == status {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!(
         "order {order_id} stayed at status {}, expected {status}",
-        status_of(app, order_id).await
+        order_status(app, order_id).await
     );
 }
 
@@ -244,7 +227,7 @@ async fn the_pay_url_is_a_signed_page_pay_request(b: Backend) {
 async fn paying_on_the_gateway_marks_the_order_paid_once(b: Backend) {
     let app = paying_shop(b, true).await;
     let (token, id, pay_url, amount) = unpaid_order(&app, "quinn", 1).await;
-    let stock = stock_of(&app, 3).await;
+    let stock = stock_and_sales(&app, 3).await.0;
     // The shopper opens the cashier and pays; the gateway notifies the shop and sends two
     // extra copies of the notification.
     app.client.get(&pay_url).send().await.expect("page");
@@ -271,7 +254,7 @@ async fn paying_on_the_gateway_marks_the_order_paid_once(b: Backend) {
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!((rows[0].1.as_str(), rows[0].2.as_str()), ("notify", "paid"));
     assert_eq!(
-        stock_of(&app, 3).await,
+        stock_and_sales(&app, 3).await.0,
         stock,
         "payment takes no more stock"
     );
@@ -373,7 +356,7 @@ async fn forged_or_mismatched_notifications_change_nothing(b: Backend) {
         .expect("sent")
         .status();
     assert_eq!(status, StatusCode::BAD_REQUEST, "an empty notification");
-    assert_eq!(status_of(&app, &id).await, 1, "still unpaid");
+    assert_eq!(order_status(&app, &id).await, 1, "still unpaid");
     assert_eq!(app.count("payments").await, 0);
 
     // Forged return parameters are refused by the result endpoint too.
@@ -397,7 +380,7 @@ async fn forged_or_mismatched_notifications_change_nothing(b: Backend) {
         let (status, text) = post_notification(&app, &genuine).await;
         assert_eq!((status, text.as_str()), (StatusCode::OK, "success"));
     }
-    assert_eq!(status_of(&app, &id).await, 2);
+    assert_eq!(order_status(&app, &id).await, 2);
     assert_eq!(payments_of(&app, &id).await.len(), 1);
     // The same trade number cannot pay a second order.
     let (_, second, _, _) = unpaid_order(&app, "sami", 1).await;
@@ -407,7 +390,7 @@ async fn forged_or_mismatched_notifications_change_nothing(b: Backend) {
         (status, text.as_str()),
         (StatusCode::BAD_REQUEST, "failure")
     );
-    assert_eq!(status_of(&app, &second).await, 1);
+    assert_eq!(order_status(&app, &second).await, 1);
 }
 
 fn form_query(params: &BTreeMap<String, String>) -> String {
@@ -451,7 +434,7 @@ async fn the_result_page_asks_the_gateway_when_the_notification_is_lost(b: Backe
     let return_url = fake(&app).pay(&id).expect("pays");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        status_of(&app, &id).await,
+        order_status(&app, &id).await,
         1,
         "the notification was dropped"
     );
@@ -471,7 +454,7 @@ async fn the_result_page_asks_the_gateway_when_the_notification_is_lost(b: Backe
         (status, body["code"].clone()),
         (StatusCode::SERVICE_UNAVAILABLE, json!(50110))
     );
-    assert_eq!(status_of(&app, &id).await, 1);
+    assert_eq!(order_status(&app, &id).await, 1);
     // The gateway is back: the page's query marks the order paid.
     fake(&app).set(dadashop_fakes::alipay::Switches {
         drop_notifications: true,
@@ -479,7 +462,7 @@ async fn the_result_page_asks_the_gateway_when_the_notification_is_lost(b: Backe
     });
     let (status, body) = result(&app, &token, &query).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(status_of(&app, &id).await, 2);
+    assert_eq!(order_status(&app, &id).await, 2);
     let rows = payments_of(&app, &id).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].1, "return");
@@ -505,7 +488,7 @@ async fn the_reconciliation_finds_a_payment_whose_notification_was_lost(b: Backe
             .expect("runs"),
         0
     );
-    assert_eq!(status_of(&app, &id).await, 1);
+    assert_eq!(order_status(&app, &id).await, 1);
     // Near the deadline both are asked about; only the paid one changes.
     app.exec("UPDATE orders SET pay_deadline = pay_deadline - 1700", &[])
         .await;
@@ -515,8 +498,8 @@ async fn the_reconciliation_finds_a_payment_whose_notification_was_lost(b: Backe
             .expect("runs"),
         1
     );
-    assert_eq!(status_of(&app, &id).await, 2);
-    assert_eq!(status_of(&app, &untouched).await, 1);
+    assert_eq!(order_status(&app, &id).await, 2);
+    assert_eq!(order_status(&app, &untouched).await, 1);
     assert_eq!(payments_of(&app, &id).await[0].1, "query");
     // The time-out of the paid order changes nothing; the unpaid one is cancelled.
     app.exec("UPDATE orders SET pay_deadline = pay_deadline - 200", &[])
@@ -531,14 +514,14 @@ async fn the_reconciliation_finds_a_payment_whose_notification_was_lost(b: Backe
             .await
             .expect("runs")
     );
-    assert_eq!(status_of(&app, &id).await, 2);
-    assert_eq!(status_of(&app, &untouched).await, 5);
+    assert_eq!(order_status(&app, &id).await, 2);
+    assert_eq!(order_status(&app, &untouched).await, 5);
 }
 
 async fn a_payment_for_a_cancelled_order_is_flagged_for_refund(b: Backend) {
     let app = paying_shop(b, true).await;
     let (token, id, _, amount) = unpaid_order(&app, "vera", 2).await;
-    let stock_before_cancel = stock_of(&app, 3).await;
+    let stock_before_cancel = stock_and_sales(&app, 3).await.0;
     let (status, _) = app
         .call(
             Method::POST,
@@ -548,7 +531,7 @@ async fn a_payment_for_a_cancelled_order_is_flagged_for_refund(b: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let restocked = stock_of(&app, 3).await;
+    let restocked = stock_and_sales(&app, 3).await.0;
     assert_eq!(restocked, stock_before_cancel + 2);
     // The shopper had paid in another tab: the notification arrives after the cancel.
     let paid = notification(
@@ -561,9 +544,9 @@ async fn a_payment_for_a_cancelled_order_is_flagged_for_refund(b: Backend) {
         let (status, text) = post_notification(&app, &paid).await;
         assert_eq!((status, text.as_str()), (StatusCode::OK, "success"));
     }
-    assert_eq!(status_of(&app, &id).await, 6, "flagged for refund");
+    assert_eq!(order_status(&app, &id).await, 6, "flagged for refund");
     assert_eq!(
-        stock_of(&app, 3).await,
+        stock_and_sales(&app, 3).await.0,
         restocked,
         "stock is not taken again"
     );
@@ -605,7 +588,7 @@ async fn a_payment_for_a_cancelled_order_is_flagged_for_refund(b: Backend) {
     assert!(done.status.success(), "{done:?}");
     let again = cli(&["orders", "refunded"], Some(id.clone())).await;
     assert!(!again.status.success(), "only once");
-    assert_eq!(status_of(&app, &id).await, 7);
+    assert_eq!(order_status(&app, &id).await, 7);
 }
 
 async fn a_notification_racing_the_time_out_has_one_outcome(b: Backend) {
@@ -618,7 +601,7 @@ async fn a_notification_racing_the_time_out_has_one_outcome(b: Backend) {
     let mut ctx = dadashop_server::jobs::JobContext::new(app.settings(), app.state.db.clone())
         .expect("context");
     ctx.alipay.clone_from(&app.state.alipay);
-    let start_stock = stock_of(&app, 3).await;
+    let start_stock = stock_and_sales(&app, 3).await.0;
     let mut ids = Vec::new();
     for i in 0..6 {
         let (_, id, _, amount) = unpaid_order(&app, &format!("racer{i}"), 1).await;
@@ -638,7 +621,7 @@ async fn a_notification_racing_the_time_out_has_one_outcome(b: Backend) {
             dadashop_server::jobs::orders::expire(&ctx, id)
         );
         assert_eq!(notified, (StatusCode::OK, "success".to_owned()));
-        let status = status_of(&app, id).await;
+        let status = order_status(&app, id).await;
         let cancelled = expired.expect("expire runs");
         // Paid first: the time-out did nothing. Cancelled first: the payment is flagged
         // for refund. Never both paid and cancelled, never neither.
@@ -652,14 +635,14 @@ async fn a_notification_racing_the_time_out_has_one_outcome(b: Backend) {
     let paid = {
         let mut n = 0;
         for (id, _) in &ids {
-            if status_of(&app, id).await == 2 {
+            if order_status(&app, id).await == 2 {
                 n += 1;
             }
         }
         n
     };
     assert_eq!(
-        stock_of(&app, 3).await,
+        stock_and_sales(&app, 3).await.0,
         start_stock - paid,
         "stock returned exactly for the cancelled orders"
     );
