@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::util::SubscriberInitExt as _;
 use utoipa::OpenApi;
 
 use crate::app::{Application, BuildOptions, shutdown_signal};
@@ -320,19 +321,103 @@ fn settings() -> anyhow::Result<Settings> {
     settings.validate()
 }
 
-/// Logs to stderr; `RUST_LOG` filters (default `info`), `LOG_FORMAT=json` for log shippers.
+/// Logs to stderr; `RUST_LOG` filters (default `info`), `LOG_FORMAT=json` for log shippers:
+/// one JSON object per line, `{"timestamp", "level", "fields": {"message", ...}, "target",
+/// "span": {"name": "request", "method", "path", "request_id"}}`.
 fn init_tracing(format: &str) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    if subscriber(format, filter, std::io::stderr)
+        .try_init()
+        .is_err()
+    {
+        eprintln!("tracing was already initialised");
+    }
+}
+
+/// The log subscriber of `format` writing to `writer`.
+fn subscriber<W>(
+    format: &str,
+    filter: EnvFilter,
+    writer: W,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let result = if format == "json" {
-        builder.json().try_init()
+        .with_writer(writer);
+    if format == "json" {
+        // Each line carries the fields of the span it was written in (`span.request_id`,
+        // `span.method`, `span.path` of crate::routes::with_request_ids), so a log shipper
+        // can join a request's lines with nginx's access log by request id.
+        Box::new(
+            builder
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .finish(),
+        )
     } else {
-        builder.try_init()
-    };
-    if result.is_err() {
-        eprintln!("tracing was already initialised");
+        Box::new(builder.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A `MakeWriter` collecting everything written into one buffer.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for Buffer {
+        type Writer = Buffer;
+
+        fn make_writer(&'w self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn json_log_lines_of_a_request_carry_its_request_id() {
+        let buffer = Buffer::default();
+        let subscriber = subscriber("json", EnvFilter::new("info"), buffer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!(
+                "request",
+                method = "GET",
+                path = "/v1/goods/index",
+                request_id = "4b0c5e2f9d8a7b6c"
+            );
+            let _entered = span.enter();
+            tracing::info!(status = 200, "finished processing request");
+        });
+        let text = String::from_utf8(buffer.0.lock().expect("buffer").clone()).expect("UTF-8");
+        let line: serde_json::Value =
+            serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
+        assert_eq!(line["span"]["request_id"], "4b0c5e2f9d8a7b6c", "{line}");
+        assert_eq!(line["span"]["path"], "/v1/goods/index");
+        assert_eq!(line["fields"]["status"], 200);
+        assert!(
+            line.get("spans").is_none(),
+            "no duplicate span list: {line}"
+        );
     }
 }

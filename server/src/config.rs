@@ -20,7 +20,8 @@
 //! jobs `JOB_MAX_ATTEMPTS`, `JOB_BACKOFF_MS`, `JOB_BACKOFF_MAX_SECS`, `JOB_CONCURRENCY`, `JOB_POLL_MS`,
 //! `JOB_ORPHAN_AFTER_SECS`, `JOBS_DATABASE_URL` (issue #6); Alipay payment `ALIPAY_APP_ID`,
 //! `ALIPAY_GATEWAY_URL`, `ALIPAY_APP_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY`, `ALIPAY_NOTIFY_URL`,
-//! `ALIPAY_RETURN_URL` (issue #10), plus `ALIPAY_TIMEOUT_SECS` and `ALIPAY_RECONCILE_SECS`.
+//! `ALIPAY_RETURN_URL` (issue #10), plus `ALIPAY_TIMEOUT_SECS` and `ALIPAY_RECONCILE_SECS`;
+//! observability `METRICS_ENABLED`, `METRICS_ALLOW` (issue #11).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -259,6 +260,13 @@ pub struct Settings {
     /// near their deadline and orders whose return came without a notification, in seconds.
     /// Default 60.
     pub alipay_reconcile_secs: u64,
+    /// `METRICS_ENABLED`: serve `GET /metrics` (Prometheus text format, crate::metrics) on
+    /// the API listener. Default true.
+    pub metrics_enabled: bool,
+    /// `METRICS_ALLOW`: comma-separated CIDRs (or bare addresses) of the clients, as
+    /// crate::client_ip finds them, that may read `/metrics` besides loopback; others get
+    /// 404. Default `127.0.0.1/32,::1/128`.
+    pub metrics_allow: String,
 }
 
 /// `SMS_PROVIDER`.
@@ -377,6 +385,8 @@ impl Default for Settings {
             alipay_return_url: None,
             alipay_timeout_secs: 10,
             alipay_reconcile_secs: 60,
+            metrics_enabled: true,
+            metrics_allow: "127.0.0.1/32,::1/128".to_owned(),
         }
     }
 }
@@ -426,6 +436,7 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "ORDER_FREE_FREIGHT_FROM_FEN",
     "ALIPAY_TIMEOUT_SECS",
     "ALIPAY_RECONCILE_SECS",
+    "METRICS_ENABLED",
 ];
 
 /// Environment variables whose values are text, taken exactly as given: figment would read
@@ -467,6 +478,7 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "ALIPAY_PUBLIC_KEY",
     "ALIPAY_NOTIFY_URL",
     "ALIPAY_RETURN_URL",
+    "METRICS_ALLOW",
 ];
 
 impl Settings {
@@ -546,6 +558,7 @@ impl Settings {
         }
         crate::client_ip::parse_trusted_proxies(&self.trusted_proxies)
             .context("TRUSTED_PROXIES")?;
+        crate::client_ip::parse_trusted_proxies(&self.metrics_allow).context("METRICS_ALLOW")?;
         for (value, name) in [
             (self.max_connections as u64, "MAX_CONNECTIONS"),
             (self.header_read_timeout_secs, "HEADER_READ_TIMEOUT_SECS"),

@@ -31,7 +31,10 @@ static RELEASE_SCRIPT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock:
 pub struct KvError(String);
 
 impl From<redis::RedisError> for KvError {
+    /// Every failed Redis command passes here, so this is where `/metrics` counts them
+    /// (`ephemeral_store_errors_total`, crate::metrics).
     fn from(e: redis::RedisError) -> Self {
+        metrics::counter!("ephemeral_store_errors_total").increment(1);
         Self(e.to_string())
     }
 }

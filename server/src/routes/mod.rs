@@ -14,10 +14,12 @@ pub mod users;
 pub mod verification;
 pub mod weibo;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request as AxumRequest};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request as AxumRequest};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
@@ -32,6 +34,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
+use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -69,7 +72,8 @@ const CORS_ALLOWED_HEADERS: [&str; 9] = [
     "x-requested-with",
 ];
 
-/// The whole API: `/v1/...`, `/media/...`, `/healthz`, `/readyz`, `/openapi.json`.
+/// The whole API: `/v1/...`, `/media/...`, `/healthz`, `/readyz`, `/openapi.json`, the
+/// `/docs` viewer (crate::docs) and `/metrics` (crate::metrics).
 ///
 /// Every error it answers is `{"code", "error"}` JSON, also those made by the HTTP layers
 /// (408, 413, 414, 431, media 404); every answer carries `X-Content-Type-Options: nosniff`;
@@ -78,6 +82,7 @@ const CORS_ALLOWED_HEADERS: [&str; 9] = [
 /// media files are cached for a week.
 pub fn api_router(state: AppState) -> Router {
     let settings = state.settings.clone();
+    let proxies = Arc::clone(&state.proxies);
     let v1 = Router::new()
         .merge(users::router())
         .merge(tokens::router())
@@ -110,6 +115,8 @@ pub fn api_router(state: AppState) -> Router {
         .nest("/v1", v1)
         .merge(health::router())
         .merge(crate::openapi::router())
+        .merge(crate::docs::router())
+        .merge(crate::metrics::router(&settings))
         .nest_service("/media", media)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
@@ -130,8 +137,11 @@ pub fn api_router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(middleware::from_fn(json_errors));
-    with_request_ids(router)
+        .layer(middleware::from_fn(json_errors))
+        // Outside every other layer: counts the status the client gets (408, 413, 500 of
+        // the layers too).
+        .layer(middleware::from_fn(crate::metrics::track_requests));
+    with_request_ids(router, Arc::clone(&proxies))
 }
 
 /// 414 for a request target over [`MAX_URI_BYTES`], 431 for more than [`MAX_HEADER_COUNT`]
@@ -224,13 +234,25 @@ pub fn cors_layer(settings: &Settings) -> CorsLayer {
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECS))
 }
 
-/// Adds a request id (`x-request-id`, generated when absent, echoed back) and a tracing
-/// span per request carrying it (path only: query strings may hold codes), with an access
-/// line per response.
-pub fn with_request_ids(router: Router) -> Router {
+/// Longest request id taken from a trusted proxy, in characters (nginx's `$request_id` has
+/// 32, a UUID 36).
+pub const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// Adds a request id (`x-request-id`, echoed back) and a tracing span per request carrying
+/// it as `request_id` (path only: query strings may hold codes), with an access line per
+/// response.
+///
+/// The id comes from the request only when its direct peer is one of `proxies` (nginx passes
+/// its `$request_id`, so both logs share it) and it is 1 to [`MAX_REQUEST_ID_LEN`] visible
+/// ASCII characters; otherwise a fresh UUID v4 replaces it: a browser does not choose the
+/// ids under which its requests are logged.
+pub fn with_request_ids(router: Router, proxies: Arc<TrustedProxies>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router.layer(
         ServiceBuilder::new()
+            .layer(middleware::from_fn(move |request, next| {
+                untrusted_request_ids(Arc::clone(&proxies), request, next)
+            }))
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
@@ -256,6 +278,32 @@ pub fn with_request_ids(router: Router) -> Router {
     )
 }
 
+/// Drops an `X-Request-Id` that did not come from a trusted proxy, or that is not 1 to
+/// [`MAX_REQUEST_ID_LEN`] visible ASCII characters, so that `SetRequestIdLayer` makes one.
+async fn untrusted_request_ids(
+    proxies: Arc<TrustedProxies>,
+    mut request: AxumRequest,
+    next: Next,
+) -> Response {
+    let trusted_peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(peer)| proxies.contains(peer.ip()));
+    let headers = request.headers();
+    let keep = trusted_peer
+        && headers.get_all("x-request-id").iter().count() == 1
+        && headers.get("x-request-id").is_some_and(|v| {
+            let bytes = v.as_bytes();
+            !bytes.is_empty()
+                && bytes.len() <= MAX_REQUEST_ID_LEN
+                && bytes.iter().all(u8::is_ascii_graphic)
+        });
+    if !keep {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
 /// The layers of the web origin: request ids and tracing, a panic guard, the request
 /// time-out of `settings` and gzip.
 pub fn with_common_layers(router: Router, settings: &Settings) -> Router {
@@ -272,5 +320,8 @@ pub fn with_common_layers(router: Router, settings: &Settings) -> Router {
             ))
             .layer(CompressionLayer::new()),
     );
-    with_request_ids(router)
+    // validate() refused a malformed list; an empty one then trusts no proxy's id.
+    let proxies =
+        crate::client_ip::parse_trusted_proxies(&settings.trusted_proxies).unwrap_or_default();
+    with_request_ids(router, Arc::new(proxies))
 }

@@ -68,6 +68,15 @@ pub fn pay_url(state: &AppState, order: &OrderRow, now: i64) -> String {
 pub fn log_applied(trade: &PaidTrade, applied: &Applied, via: &str) {
     let order_id = trade.order_id.as_str();
     let trade_no = trade.trade_no.as_str();
+    let outcome = match applied {
+        Applied::Paid => "paid",
+        Applied::RefundDue => "refund_due",
+        Applied::Already => "already",
+        Applied::UnknownOrder => "unknown_order",
+        Applied::AmountMismatch { .. } => "amount_mismatch",
+        Applied::OtherTrade => "other_trade",
+    };
+    metrics::counter!("payments_applied_total", "outcome" => outcome).increment(1);
     match applied {
         Applied::Paid => tracing::info!(order_id, trade_no, via, "order paid"),
         Applied::RefundDue => tracing::warn!(

@@ -13,6 +13,7 @@ mod goods;
 mod hardening;
 mod jobs;
 mod mail;
+mod observability;
 mod openapi;
 mod orders;
 mod payments;
