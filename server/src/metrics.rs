@@ -50,6 +50,10 @@ pub const DURATION_BUCKETS: [f64; 14] = [
 /// 10 s, and a slow broker must not make the whole scrape fail.
 pub const JOB_STATS_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How often the recorder's histogram samples are folded into their buckets, so that they
+/// do not pile up between scrapes (metrics-exporter-prometheus "Upkeep and maintenance").
+pub const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
 /// The `route` label of a request that matched no route (unknown paths, 404s of layers).
 pub const UNMATCHED: &str = "unmatched";
 
@@ -73,6 +77,20 @@ pub fn handle() -> &'static PrometheusHandle {
             tracing::warn!("a metrics recorder was already installed: /metrics will be empty");
         } else {
             describe();
+            // Histogram samples pile up in per-series buckets until drained: without a
+            // scraper (or with a rare one) they would grow with every request.
+            let upkeep = handle.clone();
+            let spawned = std::thread::Builder::new()
+                .name("metrics-upkeep".to_owned())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(UPKEEP_INTERVAL);
+                        upkeep.run_upkeep();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "metrics: no upkeep thread; histograms drain at scrapes only");
+            }
         }
         handle
     })

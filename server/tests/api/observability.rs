@@ -266,3 +266,37 @@ async fn the_docs_page_uses_only_same_origin_assets_and_they_are_served() {
     let (status, _) = app.get("/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn payments_applied_and_ephemeral_store_errors_are_counted() {
+    let handle = dadashop_server::metrics::handle();
+    let trade = dadashop_server::alipay::PaidTrade {
+        order_id: "20261130104700ab".into(),
+        trade_no: "2026113022001400001".into(),
+        amount_fen: 1000,
+        paid_at: 0,
+        buyer_id: None,
+    };
+    let unknown = dadashop_server::db::payments::Applied::UnknownOrder;
+    dadashop_server::routes::payments::log_applied(&trade, &unknown, "test");
+    // Nothing listens on port 1: the connection fails like a Redis that is down.
+    let refused = dadashop_server::kv::Kv::redis("redis://127.0.0.1:1", "t:").await;
+    assert!(refused.is_err());
+
+    let text = handle.render();
+    assert_eq!(
+        lines(
+            &text,
+            "payments_applied_total",
+            &[r#"outcome="unknown_order""#]
+        )
+        .len(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines(&text, "ephemeral_store_errors_total", &[]).len(),
+        1,
+        "{text}"
+    );
+}
