@@ -612,6 +612,24 @@ impl TestApp {
     }
 
     /// Number of rows in `table`.
+    /// Runs the `dadashop` command line with `args` against this app's database and data
+    /// directory, as an operator would; its exit status and output.
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        let s = &self.settings;
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_dadashop"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DADASHOP_ENV", "test")
+            .env("DATABASE_URL", &s.database_url)
+            .env("JWT_SECRET", s.jwt_secret.clone().unwrap_or_default())
+            .env("DATA_DIR", &s.data_dir)
+            .env("RUST_LOG", "warn")
+            .output()
+            .await
+            .expect("dadashop runs")
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.state.db)

@@ -586,22 +586,7 @@ async fn a_cancel_returns_the_stock_and_a_shipped_order_can_be_confirmed(b: Back
     // Paid (by hand until payment exists), shipped by the operator's command, confirmed.
     let (_, made) = order(&app, "mona", &token, buy, None).await;
     let second = made["data"]["order_id"].as_str().expect("id").to_owned();
-    let ship = |id: String| {
-        let s = app.settings().clone();
-        async move {
-            let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_dadashop"));
-            cmd.args(["orders", "ship", &id])
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
-                .env("DADASHOP_ENV", "test")
-                .env("DATABASE_URL", &s.database_url)
-                .env("JWT_SECRET", s.jwt_secret.clone().unwrap_or_default())
-                .env("DATA_DIR", &s.data_dir)
-                .env("RUST_LOG", "warn");
-            cmd.output().await.expect("dadashop orders ship runs")
-        }
-    };
-    let refused = ship(second.clone()).await;
+    let refused = app.cli(&["orders", "ship", &second]).await;
     assert!(!refused.status.success(), "an unpaid order cannot ship");
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("待付款"),
@@ -625,7 +610,7 @@ async fn a_cancel_returns_the_stock_and_a_shipped_order_can_be_confirmed(b: Back
         &[],
     )
     .await;
-    let shipped = ship(second.clone()).await;
+    let shipped = app.cli(&["orders", "ship", &second]).await;
     assert!(shipped.status.success(), "{shipped:?}");
     assert_eq!(order_status(&app, &second).await, 3);
     let (_, list) = app.get("/v1/orders/mona?type=3", Some(&token)).await;

@@ -560,23 +560,7 @@ async fn a_payment_for_a_cancelled_order_is_flagged_for_refund(b: Backend) {
     );
 
     // The operator's list names it; recording the refund moves it on, once.
-    let cli = |args: &'static [&'static str], extra: Option<String>| {
-        let s = app.settings().clone();
-        async move {
-            let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_dadashop"));
-            cmd.args(args)
-                .args(extra)
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
-                .env("DADASHOP_ENV", "test")
-                .env("DATABASE_URL", &s.database_url)
-                .env("JWT_SECRET", s.jwt_secret.clone().unwrap_or_default())
-                .env("DATA_DIR", &s.data_dir)
-                .env("RUST_LOG", "warn");
-            cmd.output().await.expect("dadashop runs")
-        }
-    };
-    let listed = cli(&["orders", "refunds"], None).await;
+    let listed = app.cli(&["orders", "refunds"]).await;
     let text = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.status.success(), "{listed:?}");
     assert!(
@@ -584,9 +568,9 @@ async fn a_payment_for_a_cancelled_order_is_flagged_for_refund(b: Backend) {
         "{text}"
     );
     assert!(text.contains("TO REFUND"), "{text}");
-    let done = cli(&["orders", "refunded"], Some(id.clone())).await;
+    let done = app.cli(&["orders", "refunded", &id]).await;
     assert!(done.status.success(), "{done:?}");
-    let again = cli(&["orders", "refunded"], Some(id.clone())).await;
+    let again = app.cli(&["orders", "refunded", &id]).await;
     assert!(!again.status.success(), "only once");
     assert_eq!(order_status(&app, &id).await, 7);
 }
