@@ -358,9 +358,15 @@ fn trade_state(
                     AlipayError::Unavailable("trade query: bad total_amount".to_owned())
                 })?;
             let buyer = text("buyer_user_id");
+            let trade_no = text("trade_no");
+            if trade_no.is_empty() {
+                return Err(AlipayError::Unavailable(
+                    "trade query: paid without a trade_no".to_owned(),
+                ));
+            }
             Ok(TradeState::Paid(PaidTrade {
                 order_id: order_id.to_owned(),
-                trade_no: text("trade_no"),
+                trade_no,
                 amount_fen,
                 paid_at: parse_time(&text("send_pay_date")).unwrap_or(now),
                 buyer_id: (!buyer.is_empty()).then_some(buyer),

@@ -23,6 +23,7 @@ pub mod kv;
 pub mod metrics;
 pub mod openapi;
 pub mod outbound;
+pub mod reconcile;
 pub mod routes;
 pub mod search;
 pub mod seed;

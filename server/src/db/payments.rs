@@ -33,7 +33,8 @@ pub enum Source {
 }
 
 impl Source {
-    fn as_str(self) -> &'static str {
+    /// The stored name: `notify`, `return` or `query`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Source::Notify => "notify",
             Source::Return => "return",

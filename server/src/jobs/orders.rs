@@ -19,9 +19,9 @@ use std::time::Duration;
 use apalis::prelude::{Attempt, BoxDynError, Data};
 
 use super::{JobContext, OrderTimeoutJob, TryError, settle};
-use crate::alipay::TradeState;
 use crate::db::orders::{self, Cancelled, Canceller};
-use crate::db::payments::{self, Applied};
+use crate::db::payments::{self, Applied, Source};
+use crate::reconcile::{self, GatewayAnswer};
 
 /// Most orders one sweep cancels; the next sweep takes the rest.
 pub const SWEEP_BATCH: i64 = 500;
@@ -35,38 +35,50 @@ pub const RECONCILE_WINDOW_SECS: i64 = 300;
 /// Most orders one reconciliation asks about; the next one takes the rest.
 pub const RECONCILE_BATCH: i64 = 200;
 
-/// Asks the gateway whether `order_id` was paid and applies the payment if so. `Ok(None)`
-/// when payment is off, the gateway says unpaid, or cannot be asked (logged: the next
-/// reconciliation tries again).
+/// Asks the gateway whether `order_id` was paid and applies the payment if so
+/// ([`reconcile::ask_and_apply`]); `None` when payment is off.
 async fn payment_from_gateway(
     ctx: &JobContext,
     order_id: &str,
-) -> Result<Option<Applied>, sqlx::Error> {
+) -> Result<Option<GatewayAnswer>, sqlx::Error> {
     let Some(alipay) = &ctx.alipay else {
         return Ok(None);
     };
-    let now = crate::db::now_secs();
-    match alipay.query(order_id, now).await {
-        Ok(TradeState::Paid(trade)) => {
-            let applied = payments::apply(&ctx.db, &trade, payments::Source::Query, now).await?;
-            crate::routes::payments::log_applied(&trade, &applied, "query");
-            Ok(Some(applied))
-        }
-        Ok(_) => Ok(None),
-        Err(e) => {
-            tracing::warn!(order_id, error = %e, "alipay trade query failed");
-            Ok(None)
-        }
+    let answer = reconcile::ask_and_apply(&ctx.db, alipay, order_id, Source::Query).await?;
+    if let GatewayAnswer::Unreachable(e) = &answer {
+        tracing::warn!(order_id, error = %e, "alipay trade query failed");
     }
+    Ok(Some(answer))
 }
 
 /// Cancels `order_id` for its time-out if it is still unpaid past its deadline, and tells the
-/// API processes about SKUs back in stock. With online payment on, a payment the gateway
-/// reports is applied instead. Returns whether this call cancelled it.
+/// API processes about SKUs back in stock. With online payment on, the gateway is asked
+/// first and a payment it reports is applied instead. Returns whether this call cancelled it.
 pub async fn expire(ctx: &JobContext, order_id: &str) -> Result<bool, sqlx::Error> {
-    if payment_from_gateway(ctx, order_id).await?.is_some() {
-        return Ok(false);
+    Ok(expire_asking(ctx, order_id, true).await?.0)
+}
+
+/// [`expire`], asking the gateway only when `ask`; also says whether the gateway could not
+/// be asked (a sweep then stops asking, rather than wait out a time-out per order).
+async fn expire_asking(
+    ctx: &JobContext,
+    order_id: &str,
+    ask: bool,
+) -> Result<(bool, bool), sqlx::Error> {
+    let mut unreachable = false;
+    if ask {
+        match payment_from_gateway(ctx, order_id).await? {
+            Some(GatewayAnswer::Applied(_)) => return Ok((false, false)),
+            Some(GatewayAnswer::Unreachable(_)) => unreachable = true,
+            Some(GatewayAnswer::Unpaid) | None => {}
+        }
     }
+    let cancelled = cancel_for_time_out(ctx, order_id).await?;
+    Ok((cancelled, unreachable))
+}
+
+/// The cancellation of [`expire`] itself.
+async fn cancel_for_time_out(ctx: &JobContext, order_id: &str) -> Result<bool, sqlx::Error> {
     match orders::cancel(&ctx.db, order_id, Canceller::Timeout, crate::db::now_secs()).await? {
         Cancelled::Done { restocked } => {
             tracing::info!(order_id, "unpaid order cancelled at its payment deadline");
@@ -111,8 +123,13 @@ pub async fn sweep(ctx: &JobContext) -> Result<usize, sqlx::Error> {
     loop {
         let due = orders::expired_unpaid(&ctx.db, crate::db::now_secs(), SWEEP_BATCH).await?;
         let batch = due.len();
+        let mut ask = true;
         for order_id in due {
-            if expire(ctx, &order_id).await? {
+            let (done, unreachable) = expire_asking(ctx, &order_id, ask).await?;
+            // A gateway that is down is not asked again in this sweep: a payment it held
+            // back still arrives later and is flagged for refund.
+            ask &= !unreachable;
+            if done {
                 cancelled += 1;
             }
         }
@@ -138,11 +155,11 @@ pub async fn reconcile(ctx: &JobContext) -> Result<usize, sqlx::Error> {
     .await?;
     let mut changed = 0;
     for order_id in due {
-        if matches!(
-            payment_from_gateway(ctx, &order_id).await?,
-            Some(Applied::Paid | Applied::RefundDue)
-        ) {
-            changed += 1;
+        match payment_from_gateway(ctx, &order_id).await? {
+            Some(GatewayAnswer::Applied(Applied::Paid | Applied::RefundDue)) => changed += 1,
+            // The gateway is down: the next run asks again.
+            Some(GatewayAnswer::Unreachable(_)) => break,
+            _ => {}
         }
     }
     Ok(changed)

@@ -21,12 +21,13 @@ use dadashop_types::orders::{
     STATUS_REFUND_DUE, STATUS_REFUNDED, STATUS_SHIPPED, STATUS_UNPAID,
 };
 
-use crate::alipay::{AlipayClient, PaidTrade, PayRequest, TradeState, paid_trade};
+use crate::alipay::{PayRequest, paid_trade};
 use crate::auth::AuthUser;
 use crate::db::orders::{self as orders_repo, OrderRow};
 use crate::db::payments::{self, Applied, Source};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
+use crate::reconcile::{self, GatewayAnswer};
 use crate::state::AppState;
 
 /// The path of the gateway's notification, which answers plain text.
@@ -64,48 +65,6 @@ pub fn pay_url(state: &AppState, order: &OrderRow, now: i64) -> String {
     })
 }
 
-/// Logs what applying `trade` (learnt of through `via`) did.
-pub fn log_applied(trade: &PaidTrade, applied: &Applied, via: &str) {
-    let order_id = trade.order_id.as_str();
-    let trade_no = trade.trade_no.as_str();
-    let outcome = match applied {
-        Applied::Paid => "paid",
-        Applied::RefundDue => "refund_due",
-        Applied::Already => "already",
-        Applied::UnknownOrder => "unknown_order",
-        Applied::AmountMismatch { .. } => "amount_mismatch",
-        Applied::OtherTrade => "other_trade",
-    };
-    metrics::counter!("payments_applied_total", "outcome" => outcome).increment(1);
-    match applied {
-        Applied::Paid => tracing::info!(order_id, trade_no, via, "order paid"),
-        Applied::RefundDue => tracing::warn!(
-            order_id,
-            trade_no,
-            via,
-            "payment for a cancelled order: flagged for refund (dadashop orders refunds)"
-        ),
-        Applied::Already => tracing::debug!(order_id, trade_no, via, "payment already applied"),
-        Applied::UnknownOrder => {
-            tracing::warn!(order_id, trade_no, via, "payment for an unknown order")
-        }
-        Applied::AmountMismatch { expected } => tracing::warn!(
-            order_id,
-            trade_no,
-            via,
-            paid = trade.amount_fen,
-            expected,
-            "payment amount differs from the order's; not applied"
-        ),
-        Applied::OtherTrade => tracing::error!(
-            order_id,
-            trade_no,
-            via,
-            "order paid by another trade, or trade number of another order; not applied"
-        ),
-    }
-}
-
 /// Parameters of a query string or form body, each name once, UTF-8. `None` for a repeated
 /// name or an empty set.
 fn params(raw: &[u8]) -> Option<BTreeMap<String, String>> {
@@ -134,31 +93,6 @@ fn bad_signature() -> ApiError {
 
 fn not_paid(message: &str) -> ApiError {
     ApiError::bad_request(codes::ORDER_NOT_PAID, message)
-}
-
-/// Asks the gateway about `order`, applies a reported payment, and says how the order stands
-/// afterwards.
-async fn ask_gateway(
-    state: &AppState,
-    alipay: &AlipayClient,
-    order: &OrderRow,
-) -> ApiResult<Option<Applied>> {
-    let now = db::now_secs();
-    match alipay.query(&order.order_id, now).await {
-        Ok(TradeState::Paid(trade)) => {
-            let applied = payments::apply(&state.db, &trade, Source::Return, now).await?;
-            log_applied(&trade, &applied, "return");
-            Ok(Some(applied))
-        }
-        Ok(_) => Ok(None),
-        Err(e) => {
-            tracing::warn!(order_id = order.order_id, error = %e, "alipay trade query failed");
-            Err(ApiError::Upstream {
-                code: codes::PAYMENT_UNAVAILABLE,
-                message: "暂时无法向支付宝确认支付结果，请稍后在“我的订单”中查看".into(),
-            })
-        }
-    }
 }
 
 /// The payment result page's check: the query string the gateway appended to `return_url`
@@ -196,7 +130,16 @@ pub(crate) async fn result(
         if order.status == STATUS_UNPAID {
             payments::mark_return_seen(&state.db, &order.order_id, db::now_secs()).await?;
         }
-        if ask_gateway(&state, &alipay, &order).await?.is_some() {
+        let answer =
+            reconcile::ask_and_apply(&state.db, &alipay, &order.order_id, Source::Return).await?;
+        if let GatewayAnswer::Unreachable(e) = answer {
+            tracing::warn!(order_id = order.order_id, error = %e, "alipay trade query failed");
+            return Err(ApiError::Upstream {
+                code: codes::PAYMENT_UNAVAILABLE,
+                message: "暂时无法向支付宝确认支付结果，请稍后在“我的订单”中查看".into(),
+            });
+        }
+        if matches!(answer, GatewayAnswer::Applied(_)) {
             order = orders_repo::get(&state.db, auth.user.id, order_id)
                 .await?
                 .ok_or_else(|| ApiError::not_found(codes::ORDER_NOT_FOUND, "订单不存在"))?;
@@ -255,7 +198,15 @@ pub(crate) async fn notify(State(state): State<AppState>, body: Bytes) -> Respon
         return reply(StatusCode::BAD_REQUEST, "failure");
     }
     let now = db::now_secs();
-    let Some(trade) = paid_trade(&params, now) else {
+    let status = params.get("trade_status").map_or("", String::as_str);
+    let paid_status = status == "TRADE_SUCCESS" || status == "TRADE_FINISHED";
+    let trade = paid_trade(&params, now);
+    if paid_status && trade.is_none() {
+        // Paid, but without a usable trade number or amount: refuse, so that nothing is
+        // lost (the gateway retries; the reconciliation asks the trade query).
+        return reply(StatusCode::BAD_REQUEST, "failure");
+    }
+    let Some(trade) = trade else {
         // Another status (WAIT_BUYER_PAY, TRADE_CLOSED): nothing to apply, but only for an
         // order of ours.
         let order_id = params.get("out_trade_no").map_or("", String::as_str);
@@ -270,7 +221,7 @@ pub(crate) async fn notify(State(state): State<AppState>, body: Bytes) -> Respon
     };
     match payments::apply(&state.db, &trade, Source::Notify, now).await {
         Ok(applied) => {
-            log_applied(&trade, &applied, "notify");
+            reconcile::log_applied(&trade, &applied, "notify");
             match applied {
                 Applied::Paid | Applied::RefundDue | Applied::Already => {
                     reply(StatusCode::OK, "success")

@@ -278,7 +278,7 @@ async fn payments_applied_and_ephemeral_store_errors_are_counted() {
         buyer_id: None,
     };
     let unknown = dadashop_server::db::payments::Applied::UnknownOrder;
-    dadashop_server::routes::payments::log_applied(&trade, &unknown, "test");
+    dadashop_server::reconcile::log_applied(&trade, &unknown, "test");
     // Nothing listens on port 1: the connection fails like a Redis that is down.
     let refused = dadashop_server::kv::Kv::redis("redis://127.0.0.1:1", "t:").await;
     assert!(refused.is_err());

@@ -332,7 +332,9 @@ async fn forged_or_mismatched_notifications_change_nothing(b: Backend) {
         trade,
         Some("gateway_private"),
     );
+    let no_trade_no = notification(&id, &paid, "", Some("gateway_private"));
     for (name, params) in [
+        ("paid without a trade number", no_trade_no),
         ("tampered amount", tampered),
         ("signed amount differs from the order's", wrong_amount),
         ("signed with the wrong key", wrong_key),
