@@ -190,7 +190,20 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
                 )
             })?,
     );
+    let replica = match &settings.database_replica_url {
+        Some(url) => {
+            let replica = crate::db::replica::Replica::open(
+                url,
+                std::time::Duration::from_secs(settings.database_replica_max_lag_secs),
+            )?;
+            replica.check().await;
+            replica.spawn_monitor();
+            Some(replica)
+        }
+        None => None,
+    };
     Ok(AppState {
+        replica,
         settings: Arc::new(settings),
         db,
         kv,

@@ -97,6 +97,7 @@ pub async fn generation(kv: &Kv) -> Result<String, KvError> {
     if let Some(token) = kv.get(GENERATION_KEY).await? {
         return Ok(token);
     }
+    // Not a change: a replica may serve at once (no time in the token).
     let fresh = uuid::Uuid::new_v4().simple().to_string();
     kv.set_nx_ex(GENERATION_KEY, &fresh, GENERATION_TTL).await?;
     Ok(kv.get(GENERATION_KEY).await?.unwrap_or(fresh))
@@ -104,9 +105,22 @@ pub async fn generation(kv: &Kv) -> Result<String, KvError> {
 
 /// Tells every API process that goods changed: a fresh generation token. Call it after the
 /// transaction that changed goods data (and bumped `goods_state.version`) committed.
+/// The token is `<Unix milliseconds of the change>-<random>`, so that readers know how long
+/// ago goods last changed (crate::db::replica keeps catalog reads on the primary for a
+/// while after a change).
 pub async fn announce_change(kv: &Kv) -> Result<(), KvError> {
-    let fresh = uuid::Uuid::new_v4().simple().to_string();
+    let fresh = format!(
+        "{}-{}",
+        crate::db::now_millis(),
+        uuid::Uuid::new_v4().simple()
+    );
     kv.set_ex(GENERATION_KEY, &fresh, GENERATION_TTL).await
+}
+
+/// When the change that made generation `token` happened, in Unix milliseconds; `None`
+/// for a token made without a change (first use, Redis restarted).
+pub fn changed_at_ms(token: &str) -> Option<i64> {
+    token.split_once('-')?.0.parse().ok()
 }
 
 /// Orders and cancellations change stock without a goods-version bump (the search index does

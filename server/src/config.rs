@@ -21,7 +21,9 @@
 //! `JOB_ORPHAN_AFTER_SECS`, `JOBS_DATABASE_URL` (issue #6); Alipay payment `ALIPAY_APP_ID`,
 //! `ALIPAY_GATEWAY_URL`, `ALIPAY_APP_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY`, `ALIPAY_NOTIFY_URL`,
 //! `ALIPAY_RETURN_URL` (issue #10), plus `ALIPAY_TIMEOUT_SECS` and `ALIPAY_RECONCILE_SECS`;
-//! observability `METRICS_ENABLED`, `METRICS_ALLOW` (issue #11).
+//! observability `METRICS_ENABLED`, `METRICS_ALLOW`, the read replica `DATABASE_REPLICA_URL`,
+//! `DATABASE_REPLICA_MAX_LAG_SECS` (issue #11). `REDIS_URL` may name a Sentinel set
+//! (`redis+sentinel://`, crate::redis_link).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -53,6 +55,15 @@ pub struct Settings {
     pub dadashop_env: Profile,
     /// `DATABASE_URL`: `sqlite://path` or `mysql://user:pass@host:port/db`.
     pub database_url: String,
+    /// `DATABASE_REPLICA_URL`: an optional MySQL/MariaDB read replica of `DATABASE_URL`
+    /// (`mysql://...`). Catalog reads (goods lists, detail, search results, SKU switch,
+    /// product pages, sitemap) go there while it answers and keeps up (crate::db::replica);
+    /// everything else, and every write, goes to the primary.
+    pub database_replica_url: Option<String>,
+    /// `DATABASE_REPLICA_MAX_LAG_SECS`: the replica serves only while its replication delay
+    /// (`Seconds_Behind_Master`) is at most this many seconds; also how long after a goods
+    /// change catalog reads stay on the primary. Default 5.
+    pub database_replica_max_lag_secs: u64,
     /// `REDIS_URL`: when set, ephemeral data lives in Redis; otherwise in process.
     pub redis_url: Option<String>,
     /// `JWT_SECRET`: HS256 key, at least [`MIN_JWT_SECRET_BYTES`] bytes. In development a
@@ -308,6 +319,8 @@ impl Default for Settings {
         Self {
             dadashop_env: Profile::Development,
             database_url: "sqlite://data/dadashop.db".to_owned(),
+            database_replica_url: None,
+            database_replica_max_lag_secs: 5,
             redis_url: None,
             jwt_secret: None,
             jwt_ttl_secs: 86_400,
@@ -443,6 +456,7 @@ const TYPED_ENV_KEYS: &[&str] = &[
 /// `JWT_SECRET=0123...` as a number (and drop its leading zero) or `true` as a boolean.
 const TEXT_ENV_KEYS: &[&str] = &[
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
     "REDIS_URL",
     "JWT_SECRET",
     "PUBLIC_API_URL",
@@ -748,6 +762,20 @@ impl Settings {
         }
         if self.job_backoff_ms > self.job_backoff_max_secs.saturating_mul(1000) {
             bail!("JOB_BACKOFF_MS cannot exceed JOB_BACKOFF_MAX_SECS");
+        }
+        if let Some(url) = &self.database_replica_url {
+            if !url.starts_with("mysql:") {
+                bail!(
+                    "DATABASE_REPLICA_URL must be a mysql:// URL (got {:?}); SQLite has no replicas",
+                    scheme(url)
+                );
+            }
+            if !self.is_mysql() {
+                bail!("DATABASE_REPLICA_URL needs a MySQL/MariaDB DATABASE_URL");
+            }
+        }
+        if self.database_replica_max_lag_secs == 0 || self.database_replica_max_lag_secs > 3600 {
+            bail!("DATABASE_REPLICA_MAX_LAG_SECS must be between 1 and 3600");
         }
         if let Some(url) = &self.jobs_database_url
             && !url.starts_with("sqlite:")

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManagerConfig;
+
+use crate::redis_link::RedisLink;
 
 /// Decrement-if-present of [`Kv::release`], built (and its SHA1 computed) once; the redis
 /// crate sends EVALSHA and loads the script on NOSCRIPT.
@@ -49,7 +51,7 @@ pub struct Kv {
 #[derive(Clone)]
 enum Backend {
     Memory(Arc<Mutex<MemoryMap>>),
-    Redis(ConnectionManager),
+    Redis(RedisLink),
 }
 
 #[derive(Default)]
@@ -100,15 +102,16 @@ impl Kv {
         }
     }
 
-    /// Connects to Redis at `url` (`redis://host:port/db`). Commands time out after 2 s so
-    /// a hung Redis turns into a 503 instead of a hung request.
+    /// Connects to Redis at `url`: `redis://host:port/db`, or a Sentinel-watched master
+    /// `redis+sentinel://host:26379,host:26380/<master-name>/db` followed across failovers
+    /// (crate::redis_link). Commands time out after 2 s so a hung Redis turns into a 503
+    /// instead of a hung request.
     pub async fn redis(url: &str, prefix: &str) -> Result<Self, KvError> {
-        let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(1);
-        let manager = ConnectionManager::new_with_config(client, config).await?;
+        let manager = RedisLink::connect(url, config).await?;
         Ok(Self {
             prefix: prefix.into(),
             backend: Backend::Redis(manager),

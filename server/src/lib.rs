@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod outbound;
 pub mod reconcile;
+pub mod redis_link;
 pub mod routes;
 pub mod search;
 pub mod seed;

@@ -12,6 +12,7 @@ use crate::auth::password::Hasher;
 use crate::catalog::GoodsCache;
 use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
+use crate::db::replica::{CatalogReads, Replica};
 use crate::jobs::Jobs;
 use crate::kv::Kv;
 use crate::search::SearchIndex;
@@ -39,4 +40,19 @@ pub struct AppState {
     pub alipay: Option<Arc<AlipayClient>>,
     /// The HMAC key of verification codes.
     pub code_key: CodeKey,
+    /// The read replica of catalog reads, when `DATABASE_REPLICA_URL` is set.
+    pub replica: Option<Arc<Replica>>,
+}
+
+impl AppState {
+    /// Where the catalog reads of a request under goods generation `generation` go: the
+    /// replica when it may serve, else the primary (crate::db::replica).
+    pub fn catalog_reads(&self, generation: &str) -> CatalogReads<'_> {
+        CatalogReads::new(
+            &self.db,
+            self.replica.as_deref(),
+            crate::catalog::changed_at_ms(generation),
+            crate::db::now_millis(),
+        )
+    }
 }

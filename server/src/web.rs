@@ -158,20 +158,22 @@ fn not_found(web: &Web) -> Response {
 }
 
 /// A cached page of the current goods generation under `key`, made by `make` (`None`:
-/// the thing does not exist; not cached).
-async fn cached_page<F>(
+/// the thing does not exist; not cached) from the pool it gets: the replica when it may
+/// serve, else the primary (crate::db::replica).
+async fn cached_page<F, Fut>(
     web: &Web,
     key: String,
     make: F,
 ) -> anyhow::Result<Option<axum::body::Bytes>>
 where
-    F: std::future::Future<Output = anyhow::Result<Option<String>>>,
+    F: Fn(sqlx::AnyPool) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<String>>>,
 {
     let generation = catalog::generation(&web.state.kv).await?;
     if let Some(hit) = web.state.goods_cache.get(&generation, &key) {
         return Ok(Some(hit.body));
     }
-    let Some(html) = make.await? else {
+    let Some(html) = web.state.catalog_reads(&generation).run(make).await? else {
         return Ok(None);
     };
     let entry = Cached::new(html.into_bytes());
@@ -180,8 +182,8 @@ where
 }
 
 async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::Bytes>> {
-    cached_page(web, format!("web:product:{id}"), async {
-        let Some(sku) = crate::routes::goods::sku_detail(&web.state.db, id)
+    cached_page(web, format!("web:product:{id}"), |db| async move {
+        let Some(sku) = crate::routes::goods::sku_detail(&db, id)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
         else {
@@ -246,8 +248,8 @@ async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::B
 }
 
 async fn catalog_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::Bytes>> {
-    cached_page(web, format!("web:catalog:{id}"), async {
-        let Some(catalog) = crate::db::goods::catalog(&web.state.db, id).await? else {
+    cached_page(web, format!("web:catalog:{id}"), |db| async move {
+        let Some(catalog) = crate::db::goods::catalog(&db, id).await? else {
             return Ok(None);
         };
         let url = format!("{}/catalog/{id}", web.web_url);
@@ -293,7 +295,8 @@ async fn robots(State(web): State<Web>) -> Response {
 
 /// `sitemap.xml`: the home page, every catalog and every launched product.
 async fn sitemap(State(web): State<Web>) -> Response {
-    let made = cached_page(&web, "web:sitemap".to_owned(), async {
+    let web = &web;
+    let made = cached_page(web, "web:sitemap".to_owned(), |db| async move {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
@@ -305,10 +308,10 @@ async fn sitemap(State(web): State<Web>) -> Response {
             ));
         };
         add("/".to_owned());
-        for c in crate::db::goods::catalogs(&web.state.db).await? {
+        for c in crate::db::goods::catalogs(&db).await? {
             add(format!("/catalog/{}", c.id));
         }
-        for id in crate::db::goods::launched_ids(&web.state.db).await? {
+        for id in crate::db::goods::launched_ids(&db).await? {
             add(format!("/product/{id}"));
         }
         xml.push_str("</urlset>\n");

@@ -12,6 +12,7 @@ pub mod goods;
 pub mod jobs;
 pub mod orders;
 pub mod payments;
+pub mod replica;
 pub mod users;
 pub mod weibo;
 

@@ -49,6 +49,7 @@ use tower::util::rng::HasherRng;
 
 use crate::config::Settings;
 use crate::db::jobs::Claim;
+use crate::redis_link::RedisLink;
 use mail::{MailError, Mailer};
 use seal::Sealer;
 use sms::SmsSender;
@@ -132,10 +133,10 @@ pub struct Jobs {
 #[derive(Clone)]
 enum QueueBackend {
     Redis {
-        conn: redis::aio::ConnectionManager,
-        sms: RedisStorage<SmsJob>,
-        mail: RedisStorage<MailJob>,
-        orders: RedisStorage<OrderTimeoutJob>,
+        conn: RedisLink,
+        sms: RedisStorage<SmsJob, RedisLink>,
+        mail: RedisStorage<MailJob, RedisLink>,
+        orders: RedisStorage<OrderTimeoutJob, RedisLink>,
     },
     Sqlite {
         pool: apalis_sqlite::SqlitePool,
@@ -184,7 +185,10 @@ impl Jobs {
         let orphan = Duration::from_secs(settings.job_orphan_after_secs);
         let backend = match &settings.redis_url {
             Some(url) => {
-                let conn = apalis_redis::connect(url.as_str()).await.with_context(|| {
+                // The redis crate's defaults (500 ms per answer, 1 s to connect), as
+                // `apalis_redis::connect` sets them.
+                let config = redis::aio::ConnectionManagerConfig::new();
+                let conn = RedisLink::connect(url, config).await.with_context(|| {
                     format!(
                         "could not connect the job queue to REDIS_URL {}",
                         crate::db::redact(url)

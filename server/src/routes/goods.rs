@@ -31,6 +31,7 @@ use crate::db::goods::{self, ListOrder, ListQuery, ListSkuRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LenientJson, id_value};
 use crate::state::AppState;
+use sqlx::AnyPool;
 
 /// `Cache-Control` of cached goods answers: may be stored, must be revalidated every time.
 pub const GOODS_CACHE_CONTROL: &str = "public, no-cache";
@@ -63,21 +64,24 @@ fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
 }
 
 /// The cached answer under `key` for the current goods generation, built by `build` when
-/// missing, answered as 304 when the request's `If-None-Match` names its ETag.
-async fn cached<F>(
+/// missing, answered as 304 when the request's `If-None-Match` names its ETag. `build` gets
+/// the pool to read: the replica when it may serve (crate::db::replica), else the primary;
+/// it runs again on the primary when the replica fails.
+async fn cached<F, Fut>(
     state: &AppState,
     headers: &HeaderMap,
     key: String,
     build: F,
 ) -> ApiResult<Response>
 where
-    F: Future<Output = ApiResult<Vec<u8>>>,
+    F: Fn(AnyPool) -> Fut,
+    Fut: Future<Output = ApiResult<Vec<u8>>>,
 {
     let generation = catalog::generation(&state.kv).await?;
     let entry = match state.goods_cache.get(&generation, &key) {
         Some(entry) => entry,
         None => {
-            let entry = Cached::new(build.await?);
+            let entry = Cached::new(state.catalog_reads(&generation).run(build).await?);
             state.goods_cache.put(&generation, key, entry.clone());
             entry
         }
@@ -133,10 +137,11 @@ fn respond(headers: &HeaderMap, entry: &Cached) -> Response {
         (status = 304, description = "`If-None-Match` named the current ETag"),
         (status = 503, body = dadashop_types::ErrorBody)))]
 async fn index(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    cached(&state, &headers, "index".to_owned(), async {
-        let catalogs = goods::catalogs(&state.db).await?;
+    let state = &state;
+    cached(state, &headers, "index".to_owned(), |db| async move {
+        let catalogs = goods::catalogs(&db).await?;
         let mut by_catalog: HashMap<i64, Vec<IndexSku>> = HashMap::new();
-        for row in goods::index_skus(&state.db).await? {
+        for row in goods::index_skus(&db).await? {
             by_catalog
                 .entry(row.catalog_id)
                 .or_default()
@@ -257,14 +262,15 @@ async fn catalog_list(
         max_price,
     };
     let key = format!("list:{catalog_id}:{order:?}:{min_price:?}:{max_price:?}:{page}");
-    cached(&state, &headers, key, async {
-        let catalog = goods::catalog(&state.db, catalog_id)
+    let (state, query) = (&state, &query);
+    cached(state, &headers, key, |db| async move {
+        let catalog = goods::catalog(&db, catalog_id)
             .await?
             .ok_or_else(catalog_not_found)?;
-        let total = u64::try_from(goods::count_list(&state.db, &query).await?).unwrap_or(0);
+        let total = u64::try_from(goods::count_list(&db, query).await?).unwrap_or(0);
         let paginator = check_page(page, total)?;
         let offset = i64::try_from((page - 1) * u64::from(PAGE_SIZE)).map_err(|_| bad_page())?;
-        let rows = goods::list(&state.db, &query, i64::from(PAGE_SIZE), offset).await?;
+        let rows = goods::list(&db, query, i64::from(PAGE_SIZE), offset).await?;
         to_json(&CatalogListResponse {
             code: codes::OK,
             data: rows.into_iter().map(list_sku).collect(),
@@ -366,8 +372,9 @@ async fn detail(
     Path(raw_id): Path<String>,
 ) -> ApiResult<Response> {
     let id = parse_id(&raw_id).ok_or_else(sku_not_found)?;
-    cached(&state, &headers, format!("detail:{id}"), async {
-        let data = sku_detail(&state.db, id).await?.ok_or_else(sku_not_found)?;
+    let state = &state;
+    cached(state, &headers, format!("detail:{id}"), |db| async move {
+        let data = sku_detail(&db, id).await?.ok_or_else(sku_not_found)?;
         to_json(&DetailResponse {
             code: codes::OK,
             data,
@@ -408,8 +415,13 @@ async fn switch_sku(
     if chosen.is_empty() {
         return Err(no_sku());
     }
+    let generation = catalog::generation(&state.kv).await?;
+    let values = state
+        .catalog_reads(&generation)
+        .run(|db| async move { goods::launched_sku_values(&db, spu_id).await })
+        .await?;
     let mut by_sku: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    for (sku, value) in goods::launched_sku_values(&state.db, spu_id).await? {
+    for (sku, value) in values {
         by_sku.entry(sku).or_default().insert(value);
     }
     let sku = by_sku
@@ -501,7 +513,10 @@ async fn search(State(state): State<AppState>, body: Bytes) -> ApiResult<Respons
                 .search(&q, page, PAGE_SIZE as usize)
                 .map_err(ApiError::Internal)?;
             let paginator = check_page(page, hits.total)?;
-            let mut rows: HashMap<i64, ListSkuRow> = goods::launched_by_ids(&state.db, &hits.ids)
+            let ids = &hits.ids;
+            let mut rows: HashMap<i64, ListSkuRow> = state
+                .catalog_reads(&generation)
+                .run(|db| async move { goods::launched_by_ids(&db, ids).await })
                 .await?
                 .into_iter()
                 .map(|r| (r.id, r))

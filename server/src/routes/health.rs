@@ -22,7 +22,9 @@ async fn healthz() -> Json<Value> {
 
 /// `200` when the database and (if configured) Redis answer within 2 s, else `503`; the body
 /// names each check: `{"status": "ready"|"unavailable", "database": "ok"|"error",
-/// "redis": "ok"|"error"|"not configured"}`.
+/// "redis": "ok"|"error"|"not configured", "replica": "ok"|"unusable"|"not configured"}`.
+/// The read replica does not count toward readiness: without it catalog reads go to the
+/// primary (crate::db::replica).
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = crate::db::ping(&state.db).await;
     if let Err(e) = &database {
@@ -44,6 +46,11 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "status": if ready { "ready" } else { "unavailable" },
         "database": if database.is_ok() { "ok" } else { "error" },
         "redis": match redis { Some(true) => "ok", Some(false) => "error", None => "not configured" },
+        "replica": match &state.replica {
+            Some(r) if r.is_usable() => "ok",
+            Some(_) => "unusable",
+            None => "not configured",
+        },
     });
     (status, Json(body))
 }

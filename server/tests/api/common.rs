@@ -129,6 +129,10 @@ pub struct Options {
     /// ([`TestApp::alipay`]), with the committed test keys and notifications retried after
     /// 100 ms, 200 ms, 400 ms.
     pub fake_alipay: bool,
+    /// `REDIS_URL` instead of the backend's (a Sentinel URL, say).
+    pub redis_url: Option<String>,
+    /// `DATABASE_REPLICA_URL`, with a lag bound of 1 s (`DATABASE_REPLICA_MAX_LAG_SECS`).
+    pub database_replica_url: Option<String>,
     /// Keep `REGISTER_REQUIRE_SMS` on. Off by default: tests about other things register
     /// without a code; the SMS tests turn it on.
     pub require_sms: bool,
@@ -285,6 +289,13 @@ impl TestApp {
         } else {
             None
         };
+        if let Some(url) = &options.redis_url {
+            settings.redis_url = Some(url.clone());
+        }
+        if let Some(url) = &options.database_replica_url {
+            settings.database_replica_url = Some(url.clone());
+            settings.database_replica_max_lag_secs = 1;
+        }
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }
@@ -681,7 +692,7 @@ impl Drop for TestApp {
     }
 }
 
-async fn admin_pool(server_url: &str) -> sqlx::MySqlPool {
+pub async fn admin_pool(server_url: &str) -> sqlx::MySqlPool {
     sqlx::mysql::MySqlPoolOptions::new()
         .max_connections(1)
         .connect(server_url)

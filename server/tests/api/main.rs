@@ -17,6 +17,8 @@ mod observability;
 mod openapi;
 mod orders;
 mod payments;
+mod replica;
+mod sentinel;
 mod sms;
 mod tokens;
 mod web;
