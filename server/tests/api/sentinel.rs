@@ -78,7 +78,18 @@ async fn login(app: &TestApp, ip: &str, password: &str) -> (StatusCode, u64) {
 async fn after_a_sentinel_failover_the_running_shop_carries_on_with_its_throttles() {
     let dir = tempfile::tempdir().expect("dir");
     let (master_port, replica_port, sentinel_port) = (free_port(), free_port(), free_port());
-    let common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    // A replica writes the snapshot of its first sync into its `--dir`.
+    let data = dir.path().display().to_string();
+    let common = [
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        data.as_str(),
+    ];
     let mut master =
         redis_server(&[&["--port", &master_port.to_string()][..], &common[..]].concat());
     let replica_of = format!("127.0.0.1 {master_port}");
