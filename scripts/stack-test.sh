@@ -1,26 +1,42 @@
 #!/usr/bin/env bash
-# Failure tests through the production shape that scripts/stack.sh runs (first cut; not in
-# CI yet). Needs the stack up (`bash scripts/stack.sh start`) and wrk (Debian package `wrk`,
-# installed when missing).
+# Load and failure tests through the production shape that scripts/stack.sh runs. Needs the
+# stack up (`bash scripts/stack.sh start`); installs wrk (Debian) and schemathesis (PyPI, in
+# a virtual environment under ~/.cache/dadashop) when missing. scripts/test.sh runs it with
+# LOAD_SECS=6 as its last stage.
 #
-# Under a steady, bounded load of idempotent GETs through nginx (wrk, LOAD_CONNS connections,
-# 2 threads, LOAD_SECS seconds, catalog home /v1/goods/index):
-#   baseline  no fault; also the same load straight at one API process, for comparison
-#   kill-api  SIGKILL one API process 5 s in: zero failed requests (nginx retries the GETs
-#             on the other process: proxy_next_upstream), and the restart loop brings the
-#             process back (time to /healthz 200 is reported)
-#   reload    `nginx -s reload` with a changed upstream (least_conn on, then off again)
-#             5 s and 10 s in: zero failed requests with a new connection per request;
-#             with keep-alive, zero non-2xx answers (see check_reload for the idle
-#             connections that the old workers close)
-#   replica   the MariaDB replica shut down: catalog reads keep answering (today the API
-#             reads the primary only; once DATABASE_REPLICA_URL is read, this checks the
-#             fallback), then the replica is started again and replicates
+# Under a steady, bounded load through nginx (wrk, LOAD_CONNS connections, 2 threads,
+# LOAD_SECS seconds, catalog home /v1/goods/index unless said otherwise):
+#   baseline   no fault; also the same load straight at one API process, for comparison
+#   kill-api   SIGKILL one API process 5 s in: zero failed requests (nginx retries the GETs
+#              on the other process: proxy_next_upstream), and the restart loop brings the
+#              process back (time to /healthz 200 is reported)
+#   reload     `nginx -s reload` with a changed upstream (least_conn on, then off again)
+#              5 s and 10 s in: zero failed requests with a new connection per request;
+#              with keep-alive, zero non-2xx answers (see check_reload for the idle
+#              connections that the old workers close)
+#   replica    the MariaDB replica shut down: catalog reads keep answering (from the
+#              primary), then the replica is started again and replicates
+#   redis      the Redis master SIGKILLed 3 s into the load: the Sentinels promote the
+#              replica and the API answers again without a restart (seconds to recovery);
+#              a login throttle written before the failover is still honoured (429 through
+#              the API, the key on the new master), new throttle writes work, the job queue
+#              delivers an SMS code again; the killed server comes back as a replica
+#   db-restart the MariaDB primary restarted (shutdown, start) under a load of catalog
+#              reads, order-history reads (primary) and buy-now orders (writes): requests
+#              in flight get 503 (never another 5xx, never a time-out), the pool recovers
+#              (seconds to the first 200 from the primary), and no order is half written
+#              (stock taken = units in live order lines; every order has its lines)
+#   schemathesis  st run against /openapi.json through nginx (checks not_a_server_error and
+#              response_schema_conformance; ST_MAX_TIME seconds, default 120): zero failures
+#   e2e        the Playwright suite against the nginx one-origin shape (SPA and /v1 on
+#              127.0.0.1:8080; end2end/playwright.stack.config.ts)
 # "Failed" = non-2xx/3xx answers + socket errors (connect, read, write, time-out) as wrk
-# counts them. Prints a summary; exits 1 when a check failed.
+# counts them, unless a check says otherwise. Prints one summary table (requests sent,
+# failed, seconds to recovery) and a last line `stack-test: N passed, N failed, N skipped`;
+# exits 1 when a check failed.
 #
-#   bash scripts/stack-test.sh            # all checks
-#   bash scripts/stack-test.sh kill-api   # some of: baseline kill-api reload replica
+#   bash scripts/stack-test.sh                # all checks
+#   bash scripts/stack-test.sh redis e2e      # some of them
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 S="${STACK_DIR:-/tmp/dadashop-stack}"
@@ -28,75 +44,165 @@ SECS="${LOAD_SECS:-20}"
 CONNS="${LOAD_CONNS:-16}"
 NGINX=http://127.0.0.1:8080
 API_PORTS=(18001 18002)
+SENTINELS=(26379 26380 26381)
+REDIS_MASTER_NAME=dadashop
+SMS=http://127.0.0.1:19200
 PATH_UNDER_LOAD="${LOAD_PATH:-/v1/goods/index}"
+ST_VENV="${ST_VENV:-$HOME/.cache/dadashop/schemathesis-venv}"
 checks=("$@")
-[ "${#checks[@]}" -gt 0 ] || checks=(baseline kill-api reload replica)
+[ "${#checks[@]}" -gt 0 ] || checks=(baseline kill-api reload replica redis db-restart schemathesis e2e)
 
 log() { printf '[stack-test %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 [ -f "$S/run/nginx.pid" ] || { log "the stack is not running: bash scripts/stack.sh start"; exit 2; }
 if ! command -v wrk >/dev/null; then
   log "installing wrk"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >/dev/null || exit 2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >/dev/null; } || exit 2
 fi
 mkdir -p "$S/test"
+set -a; . "$S/env"; set +a
+
+# wrk's script: counts the answers by status (printed as `status <code> <n>` lines at the
+# end), and takes the request from the environment: WRK_METHOD, WRK_BODY (JSON), WRK_TOKEN
+# (Authorization), WRK_DELAY_MS (pause before each request of a connection).
+cat >"$S/test/tally.lua" <<'EOF'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+local method = os.getenv("WRK_METHOD")
+if method and method ~= "" then wrk.method = method end
+local body = os.getenv("WRK_BODY")
+if body and body ~= "" then
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/json"
+end
+local token = os.getenv("WRK_TOKEN")
+if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
+local pause = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if pause then function delay() return pause end end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local total = {}
+  for _, t in ipairs(threads) do
+    for code, n in pairs(t:get("statuses")) do total[code] = (total[code] or 0) + n end
+  end
+  for code, n in pairs(total) do io.write(string.format("status %d %d\n", code, n)) end
+end
+EOF
 
 summary=()
-failed=0
+n_pass=0 n_fail=0 n_skip=0
 
-# load_start <name> <url> [wrk options]: wrk in the background; its report goes to
-# test/<name>.wrk.
+# Fractions of the load run at which the faults come (at least 2 s in).
+AT1=$(( SECS / 3 )); [ "$AT1" -ge 2 ] || AT1=2
+AT2=$(( 2 * SECS / 3 )); [ "$AT2" -gt "$AT1" ] || AT2=$(( AT1 + 2 ))
+
+now() { date +%s.%N; }
+since() { awk "BEGIN{printf \"%.1f\", $(now) - $1}"; }
+
+# load_start <name> <url> [wrk options]: wrk in the background (LOAD_SECS or $LOAD_FOR
+# seconds); its report goes to test/<name>.wrk.
 load_start() {
   local name="$1" url="$2"; shift 2
-  wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency "$@" "$url" >"$S/test/$name.wrk" 2>&1 &
+  wrk -t2 -c"$CONNS" -d"${LOAD_FOR:-$SECS}s" --timeout 10s --latency -s "$S/test/tally.lua" "$@" "$url" \
+    >"$S/test/$name.wrk" 2>&1 &
   LOAD_PID=$!
 }
 
-# Reads a wrk report: sets REQS, FAILS (non-2xx/3xx + socket errors), RPS, P99.
+# Reads a wrk report: sets REQS, FAILS (non-2xx/3xx + socket errors), RPS, P99, SOCK,
+# NON2XX, TIMEOUTS, STATUSES ("200:n 503:n ...") and N5XX_NOT503 (5xx answers but 503).
 load_result() {
   local f="$S/test/$1.wrk"
   REQS=$(awk '/requests in/ {print $1}' "$f")
   local non2xx sock
   non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$f")
   sock=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$f")
+  TIMEOUTS=$(awk '/Socket errors/ {gsub(",", ""); print $10}' "$f")
   FAILS=$(( ${non2xx:-0} + ${sock:-0} ))
   RPS=$(awk '/Requests\/sec/ {print $2}' "$f")
   P99=$(awk '$1 == "99%" {print $2}' "$f")
-  SOCK="${sock:-0}" NON2XX="${non2xx:-0}"
+  SOCK="${sock:-0}" NON2XX="${non2xx:-0}" TIMEOUTS="${TIMEOUTS:-0}" REQS="${REQS:-0}"
+  STATUSES=$(awk '$1 == "status" {print $2 ":" $3}' "$f" | sort -n | tr '\n' ' ' | sed 's/ $//')
+  N5XX_NOT503=$(awk '$1 == "status" && $2 >= 500 && $2 != 503 {n += $3} END {print n + 0}' "$f")
+}
+status_count() { awk -v c="$2" '$1 == "status" && $2 == c {n += $3} END {print n + 0}' "$S/test/$1.wrk"; }
+
+# record <check> <PASS|FAIL|SKIP or 0/1> <requests> <failed> <recovery s> <notes>
+record() {
+  local status="$2"
+  case "$status" in 0) status=PASS ;; 1) status=FAIL ;; esac
+  case "$status" in PASS) n_pass=$((n_pass + 1)) ;; SKIP) n_skip=$((n_skip + 1)) ;; *) status=FAIL; n_fail=$((n_fail + 1)) ;; esac
+  summary+=("$(printf '| %-16s | %-6s | %9s | %7s | %10s | %s |' "$1" "$status" "$3" "$4" "$5" "$6")")
+  log "$1: $status  requests $3, failed $4, recovery ${5} s; $6"
 }
 
-record() { # record <check> <ok 0/1> <text>
-  local status=PASS
-  if [ "$2" != 0 ]; then status=FAIL; failed=1; fi
-  summary+=("$(printf '%-9s %s  %s' "$1" "$status" "$3")")
-  log "$1: $status  $3"
+# http <method> <url> [json body] [token]: the answer's body in $BODY, its status in $CODE.
+http() {
+  local args=(-s -o "$S/test/http.body" -w '%{http_code}' -X "$1" --max-time 15)
+  [ -n "${3:-}" ] && args+=(-H 'Content-Type: application/json' --data "$3")
+  [ -n "${4:-}" ] && args+=(-H "Authorization: Bearer $4")
+  CODE=$(curl "${args[@]}" "$2" 2>/dev/null) || true
+  BODY=$(cat "$S/test/http.body" 2>/dev/null)
+}
+# json <expression on d> < JSON: prints a field (python, which schemathesis needs anyway).
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>/dev/null; }
+
+primary_sql() { mariadb --no-defaults -uroot -S "$S/run/mysql-primary.sock" -N -B dadashop -e "$1"; }
+replica_sql() { mariadb --no-defaults -uroot -S "$S/run/mysql-replica.sock" -e "$1"; }
+api_starts() { cat "$S"/logs/api-*.restarts 2>/dev/null | grep -c ' start '; }
+
+# A registered shopper (SMS code from the fake provider) with an address, made once per run:
+# sets SHOPPER, TOKEN, ADDRESS_ID.
+SHOPPER=""
+shopper() {
+  [ -n "$SHOPPER" ] && return 0
+  local stamp; stamp=$(date +%s%N)
+  local name="st${stamp: -9}" phone="139${stamp: -8}"
+  http POST "$NGINX/v1/users/sms/code" "{\"phone\":\"$phone\"}"
+  [ "$CODE" = 200 ] || { log "shopper: SMS code answered $CODE $BODY"; return 1; }
+  local code=""
+  for _ in $(seq 150); do
+    code=$(curl -s "$SMS/_fake/messages?to=$phone" | json 'd[-1]["datas"][0] if d else ""')
+    [ -n "$code" ] && break
+    sleep 0.2
+  done
+  [ -n "$code" ] || { log "shopper: no SMS code arrived for $phone"; return 1; }
+  http POST "$NGINX/v1/users" "{\"username\":\"$name\",\"password\":\"pw-$name-secret\",\"password2\":\"pw-$name-secret\",\"phone\":\"$phone\",\"email\":\"$name@example.com\",\"verify\":\"$code\"}"
+  [ "$CODE" = 200 ] || { log "shopper: register answered $CODE $BODY"; return 1; }
+  TOKEN=$(json 'd["token"]' <<<"$BODY")
+  http POST "$NGINX/v1/users/$name/address" '{"receiver":"压测","address":"北京市海淀区压测路1号","receiver_phone":"'"$phone"'","postcode":"100000","tag":"家"}' "$TOKEN"
+  [ "$CODE" = 200 ] || { log "shopper: address answered $CODE $BODY"; return 1; }
+  ADDRESS_ID=$(json 'd["addresslist"][0]["id"]' <<<"$BODY")
+  SHOPPER="$name"
 }
 
 check_baseline() {
   log "baseline: ${SECS}s, $CONNS connections, through nginx, then straight at :${API_PORTS[0]}"
   load_start baseline-nginx "$NGINX$PATH_UNDER_LOAD"; wait "$LOAD_PID"
   load_result baseline-nginx
-  local via="nginx (2 API processes): $REQS requests, $RPS req/s, p99 $P99, failed $FAILS"
-  local ok=$(( FAILS > 0 ))
+  local ok=$(( FAILS > 0 )) reqs1="$REQS" fails1="$FAILS"
+  local via="nginx (2 API processes): $RPS req/s, p99 $P99"
+  record baseline-nginx "$ok" "$reqs1" "$fails1" - "$via"
   load_start baseline-direct "http://127.0.0.1:${API_PORTS[0]}$PATH_UNDER_LOAD"; wait "$LOAD_PID"
   load_result baseline-direct
-  record baseline "$ok" "$via; direct (1 process): $REQS requests, $RPS req/s, p99 $P99, failed $FAILS"
+  record baseline-direct $(( FAILS > 0 )) "$REQS" "$FAILS" - "straight at 1 API process: $RPS req/s, p99 $P99"
 }
 
 check_kill_api() {
   local name="api-${API_PORTS[0]}"
   local before; before=$(cat "$S/run/$name.pid")
   local starts0; starts0=$(grep -c ' start ' "$S/logs/$name.restarts")
-  log "kill-api: ${SECS}s of load; SIGKILL $name (pid $before) 5 s in"
+  log "kill-api: ${SECS}s of load; SIGKILL $name (pid $before) ${AT1} s in"
   load_start kill-api "$NGINX$PATH_UNDER_LOAD"
-  sleep 5
-  local t_kill; t_kill=$(date +%s.%N)
+  sleep "$AT1"
+  local t_kill; t_kill=$(now)
   kill -KILL "$before"
-  local back="" now
+  local back="" pid_now
   for _ in $(seq 300); do
-    now=$(cat "$S/run/$name.pid" 2>/dev/null)
-    if [ -n "$now" ] && [ "$now" != "$before" ] &&
+    pid_now=$(cat "$S/run/$name.pid" 2>/dev/null)
+    if [ -n "$pid_now" ] && [ "$pid_now" != "$before" ] &&
       curl -fsS -o /dev/null "http://127.0.0.1:${API_PORTS[0]}/healthz" 2>/dev/null; then
-      back=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t_kill}")
+      back=$(since "$t_kill")
       break
     fi
     sleep 0.1
@@ -107,16 +213,16 @@ check_kill_api() {
   local ok=0
   [ "$FAILS" = 0 ] || ok=1
   [ -n "$back" ] && [ "$starts1" -gt "$starts0" ] || ok=1
-  record kill-api "$ok" "$REQS requests, failed $FAILS (non-2xx $NON2XX, socket $SOCK); $name restarted (pid $before -> ${now:-none}), /healthz 200 again ${back:-never} s after the kill"
+  record kill-api "$ok" "$REQS" "$FAILS" "${back:-never}" "SIGKILL $name: restarted by its loop (pid $before -> ${pid_now:-none}), /healthz 200 again; non-2xx $NON2XX, socket $SOCK"
 }
 
-# Two reloads (least_conn on, then off) 5 s and 10 s into a load run.
+# Two reloads (least_conn on, then off) AT1 and AT2 seconds into a load run.
 reload_twice() {
   local conf="$S/nginx/dadashop.conf"
-  sleep 5
+  sleep "$AT1"
   sed -i 's/^    # least_conn;/    least_conn;/' "$conf"
   nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -s reload 2>/dev/null
-  sleep 5
+  sleep $(( AT2 - AT1 ))
   sed -i 's/^    least_conn;/    # least_conn;/' "$conf"
   nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -s reload 2>/dev/null
 }
@@ -130,23 +236,19 @@ reload_twice() {
 # idle connections were closed under wrk (not counted as failures: no request was lost in
 # nginx, the client just has to reconnect).
 check_reload() {
-  log "reload: ${SECS}s of load (one connection per request); nginx -s reload with least_conn on (5 s in) and off (10 s in)"
+  log "reload: ${SECS}s of load (one connection per request); nginx -s reload with least_conn on (${AT1} s in) and off (${AT2} s in)"
   load_start reload "$NGINX$PATH_UNDER_LOAD" -H "Connection: close"
   reload_twice
   wait "$LOAD_PID"
   load_result reload
-  local ok=0 strict="$REQS requests, failed $FAILS (non-2xx $NON2XX, socket $SOCK)"
-  [ "$FAILS" = 0 ] || ok=1
+  record reload-close $(( FAILS > 0 )) "$REQS" "$FAILS" - "two reloads, a new connection per request: non-2xx $NON2XX, socket $SOCK"
   log "reload: the same with keep-alive connections"
   load_start reload-keepalive "$NGINX$PATH_UNDER_LOAD"
   reload_twice
   wait "$LOAD_PID"
   load_result reload-keepalive
-  [ "$NON2XX" = 0 ] || ok=1
-  record reload "$ok" "two reloads: new connection per request: $strict; keep-alive: $REQS requests, non-2xx $NON2XX, $SOCK idle keep-alive connections closed by the old workers (the client must resend)"
+  record reload-keepalive $(( NON2XX > 0 )) "$REQS" "$NON2XX" - "two reloads, keep-alive: failed = non-2xx; $SOCK idle keep-alive connections closed by the old workers (the client must resend)"
 }
-
-replica_sql() { mariadb --no-defaults -uroot -S "$S/run/mysql-replica.sock" -e "$1"; }
 
 check_replica() {
   local secs=$(( SECS / 2 )); [ "$secs" -ge 5 ] || secs=5
@@ -154,22 +256,220 @@ check_replica() {
   mariadb-admin --no-defaults -uroot -S "$S/run/mysql-replica.sock" shutdown
   local pid; pid=$(cat "$S/run/mysql-replica.pid")
   for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  SECS_SAVE="$SECS"; SECS="$secs"
-  load_start replica "$NGINX$PATH_UNDER_LOAD"; wait "$LOAD_PID"
-  SECS="$SECS_SAVE"
+  LOAD_FOR="$secs" load_start replica "$NGINX$PATH_UNDER_LOAD"; wait "$LOAD_PID"
   load_result replica
   local ok=0
   [ "$FAILS" = 0 ] || ok=1
+  local t_start; t_start=$(now)
   bash "$root/scripts/stack.sh" _start-replica >/dev/null
   replica_sql "START SLAVE" 2>/dev/null
+  local running="" back=""
+  for _ in $(seq 100); do
+    running=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Slave_(IO|SQL)_Running:/ {printf "%s ", $2}')
+    [ "$running" = "Yes Yes " ] && { back=$(since "$t_start"); break; }
+    sleep 0.1
+  done
+  [ "$running" = "Yes Yes " ] || ok=1
+  record replica "$ok" "$REQS" "$FAILS" "${back:-never}" "catalog reads with the replica down (recovery = replica started again until replication IO/SQL run: ${running:-?})"
+}
+
+# The Sentinels' master: its port.
+sentinel_master() {
+  local p
+  for p in "${SENTINELS[@]}"; do
+    redis-cli -p "$p" sentinel get-master-addr-by-name "$REDIS_MASTER_NAME" 2>/dev/null | sed -n 2p && return 0
+  done
+}
+redis_name() { [ "$1" = 16379 ] && echo master || echo replica; }
+
+check_redis() {
+  if [[ "$REDIS_URL" != redis+sentinel://* ]]; then
+    log "redis: REDIS_URL is not a Sentinel URL ($REDIS_URL): the API cannot follow a failover"
+  fi
+  shopper || { record redis FAIL 0 0 - "no test shopper (registration failed)"; return; }
+  local m0; m0=$(sentinel_master)
+  local name; name=$(redis_name "$m0")
+  local other=16379; [ "$m0" = 16379 ] && other=16380
+  # A login throttle: 5 wrong passwords for the shopper from this address, the 6th try 429.
+  local wrong="{\"username\":\"$SHOPPER\",\"password\":\"wrong-password-1\"}" i codes=""
+  for i in 1 2 3 4 5 6; do http POST "$NGINX/v1/tokens" "$wrong"; codes+="$CODE "; done
+  if [ "$CODE" != 429 ]; then
+    record redis FAIL 0 0 - "the login throttle did not engage before the failover (answers: $codes)"
+    return
+  fi
+  local key; key=$(redis-cli -p "$m0" --scan --pattern "*login:fail:pair:*$SHOPPER*" | head -1)
+  local replicated=""
+  for _ in $(seq 50); do
+    [ -n "$key" ] && [ "$(redis-cli -p "$other" exists "$key")" = 1 ] && { replicated=1; break; }
+    sleep 0.1
+  done
+  local starts0; starts0=$(api_starts)
+  local secs=$(( 2 * SECS )); [ "$secs" -ge 15 ] || secs=15
+  log "redis: ${secs}s of load; SIGKILL the Redis master :$m0 ($name) 3 s in; throttle key '$key' on the replica: ${replicated:-no}"
+  LOAD_FOR="$secs" load_start redis "$NGINX$PATH_UNDER_LOAD"
+  sleep 3
+  local pid; pid=$(cat "$S/run/redis-$name.pid")
+  local t_kill; t_kill=$(now)
+  kill -KILL "$pid"
+  # Recovered = the Sentinels name a new master, the throttled pair answers 429 again
+  # (the counter survived and is read), and a wrong password for a fresh account answers
+  # 400 (a counter is written on the new master).
+  local promoted="" honoured="" writes="" m1="" probe=0 last=""
+  for _ in $(seq 300); do
+    [ -z "$promoted" ] && { m1=$(sentinel_master); [ -n "$m1" ] && [ "$m1" != "$m0" ] && promoted=$(since "$t_kill"); }
+    http POST "$NGINX/v1/tokens" "$wrong"; probe=$((probe + 1)); last="$CODE"
+    if [ "$CODE" = 429 ]; then
+      [ -n "$honoured" ] || honoured=$(since "$t_kill")
+      http POST "$NGINX/v1/tokens" "{\"username\":\"nobody$probe$RANDOM\",\"password\":\"wrong-password-1\"}"
+      [ "$CODE" = 400 ] && { writes=$(since "$t_kill"); [ -n "$promoted" ] && break; }
+    fi
+    sleep 0.2
+  done
+  wait "$LOAD_PID"
+  load_result redis
+  # The job queue: an SMS code asked for after the failover arrives at the fake provider.
+  local phone="137$(date +%s%N | tail -c 9)" sms=""
+  http POST "$NGINX/v1/users/sms/code" "{\"phone\":\"$phone\"}"
+  local sms_code="$CODE" t_sms; t_sms=$(now)
+  for _ in $(seq 150); do
+    [ "$(curl -s "$SMS/_fake/messages?to=$phone" | json 'len(d)')" = 1 ] && { sms=$(since "$t_sms"); break; }
+    sleep 0.2
+  done
+  local on_new=""; [ -n "$m1" ] && on_new=$(redis-cli -p "$m1" exists "$key")
+  local starts1; starts1=$(api_starts)
+  # The killed server comes back as a replica of the new master.
+  [ -n "$m1" ] && bash "$root/scripts/stack.sh" _start-redis "$name" "$m1" >/dev/null
+  local ok=0 why=""
+  [ -n "$promoted" ] || { ok=1; why+=" no new master;"; }
+  [ -n "$honoured" ] || { ok=1; why+=" throttle not honoured (last answer $last);"; }
+  [ -n "$writes" ] || { ok=1; why+=" no throttle write on the new master;"; }
+  [ "$on_new" = 1 ] || { ok=1; why+=" key not on the new master;"; }
+  [ -n "$sms" ] || { ok=1; why+=" SMS job not delivered after the failover (asked: $sms_code);"; }
+  [ "$starts1" = "$starts0" ] || { ok=1; why+=" an API process restarted;"; }
+  local recovery="${writes:-never}"
+  record redis "$ok" "$REQS" "$FAILS" "$recovery" "${why:+FAILED:$why }master :$m0 SIGKILLed -> :${m1:-?} promoted after ${promoted:-never} s; throttle 429 again after ${honoured:-never} s, new writes after ${writes:-never} s (${probe} probes); key on new master: ${on_new:-?}; SMS job delivered ${sms:-never} s after asking; API restarts $((starts1 - starts0)); load answers: $STATUSES, socket errors $SOCK"
+}
+
+check_db_restart() {
+  shopper || { record db-restart FAIL 0 0 - "no test shopper (registration failed)"; return; }
+  local sku; sku=$(curl -s "$NGINX/v1/goods/index" | json 'd["data"][0]["sku"][0]["skuid"]')
+  [ -n "$sku" ] || { record db-restart FAIL 0 0 - "no SKU on the home page"; return; }
+  local uid; uid=$(primary_sql "SELECT id FROM users WHERE username = '$SHOPPER'")
+  primary_sql "UPDATE skus SET stock = stock + 1000000 WHERE id = $sku"
+  local stock0; stock0=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
+  local sold0; sold0=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
+  local secs=$(( 2 * SECS )); [ "$secs" -ge 15 ] || secs=15
+  log "db-restart: ${secs}s of catalog reads, order-history reads and buy-now orders of SKU $sku; restart the MariaDB primary 3 s in"
+  local starts0; starts0=$(api_starts)
+  LOAD_FOR="$secs" load_start db-reads "$NGINX$PATH_UNDER_LOAD"; local p1=$LOAD_PID
+  LOAD_FOR="$secs" CONNS=4 WRK_TOKEN="$TOKEN" load_start db-history "$NGINX/v1/orders/$SHOPPER"; local p2=$LOAD_PID
+  LOAD_FOR="$secs" CONNS=4 WRK_METHOD=POST WRK_TOKEN="$TOKEN" WRK_DELAY_MS=50 \
+    WRK_BODY="{\"settlement_type\":1,\"sku_id\":$sku,\"buy_count\":1,\"address_id\":$ADDRESS_ID}" \
+    load_start db-orders "$NGINX/v1/orders/$SHOPPER"; local p3=$LOAD_PID
+  sleep 3
+  local t_down; t_down=$(now)
+  local pid; pid=$(cat "$S/run/mysql-primary.pid")
+  mariadb-admin --no-defaults -uroot -S "$S/run/mysql-primary.sock" shutdown
+  for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  local down_for; down_for=$(since "$t_down")
+  bash "$root/scripts/stack.sh" _start-primary >/dev/null
+  local up; up=$(since "$t_down")
+  local back=""
+  for _ in $(seq 300); do
+    http GET "$NGINX/v1/orders/$SHOPPER" "" "$TOKEN"
+    [ "$CODE" = 200 ] && { back=$(since "$t_down"); break; }
+    sleep 0.1
+  done
+  wait "$p1" "$p2" "$p3"
+  local reqs=0 fails=0 n5=0 tmo=0 detail=""
+  for r in db-reads db-history db-orders; do
+    load_result "$r"
+    reqs=$((reqs + REQS)); fails=$((fails + FAILS)); n5=$((n5 + N5XX_NOT503)); tmo=$((tmo + TIMEOUTS))
+    detail+=" $r: $STATUSES (socket $SOCK);"
+  done
+  local ok_orders; ok_orders=$(status_count db-orders 200)
+  # Nothing half written: the units taken from stock are the units in live order lines, and
+  # every order of the shopper has its lines and the right count.
+  local stock1 sold1 orders orphans wrong
+  stock1=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
+  sold1=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
+  orders=$(primary_sql "SELECT COUNT(*) FROM orders WHERE user_id = $uid")
+  orphans=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id)")
+  wrong=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND o.total_count <> (SELECT COALESCE(SUM(l.count), 0) FROM order_lines l WHERE l.order_id = o.order_id)")
+  local taken=$(( stock0 - stock1 )) in_lines=$(( sold1 - sold0 ))
+  # Replication resumed after the primary came back.
   local running=""
   for _ in $(seq 100); do
     running=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Slave_(IO|SQL)_Running:/ {printf "%s ", $2}')
     [ "$running" = "Yes Yes " ] && break
-    sleep 0.1
+    sleep 0.2
   done
-  [ "$running" = "Yes Yes " ] || ok=1
-  record replica "$ok" "replica down: $REQS catalog reads, failed $FAILS; replica back, replication IO/SQL running: ${running:-?}"
+  local starts1; starts1=$(api_starts)
+  local ok=0 why=""
+  [ -n "$back" ] || { ok=1; why+=" the pool did not recover;"; }
+  [ "$n5" = 0 ] || { ok=1; why+=" $n5 5xx answers other than 503;"; }
+  [ "$tmo" = 0 ] || { ok=1; why+=" $tmo requests timed out;"; }
+  [ "$taken" = "$in_lines" ] || { ok=1; why+=" stock taken $taken != units in order lines $in_lines;"; }
+  [ "$orphans" = 0 ] && [ "$wrong" = 0 ] || { ok=1; why+=" $orphans orders without lines, $wrong with a wrong count;"; }
+  [ "$orders" -ge "$ok_orders" ] || { ok=1; why+=" $ok_orders orders answered 200 but only $orders stored;"; }
+  [ "$running" = "Yes Yes " ] || { ok=1; why+=" replication not running again;"; }
+  record db-restart "$ok" "$reqs" "$fails" "${back:-never}" "${why:+FAILED:$why }primary down ${down_for} s, up again ${up} s after the shutdown began; answers:$detail 5xx other than 503: $n5, time-outs $tmo; orders: $ok_orders answered 200, $orders stored (an order committed while its answer was lost counts here), stock taken $taken = units in live order lines $in_lines, orders without lines $orphans, wrong counts $wrong; replication: ${running:-?}; API restarts $((starts1 - starts0))"
+}
+
+check_schemathesis() {
+  if [ ! -x "$ST_VENV/bin/st" ]; then
+    log "schemathesis: installing into $ST_VENV (pip)"
+    { python3 -m venv "$ST_VENV" && "$ST_VENV/bin/pip" install -q 'schemathesis>=4,<5'; } >"$S/test/schemathesis-install.log" 2>&1 || {
+      record schemathesis SKIP 0 0 - "could not install schemathesis (test/schemathesis-install.log)"; return; }
+  fi
+  local max_time="${ST_MAX_TIME:-120}" checks="${ST_CHECKS:-not_a_server_error,response_schema_conformance}"
+  # As a logged-in shopper, with {username} = that shopper, so that the operations behind a
+  # token are exercised too (not only their 401/403). DELETE /v1/tokens is left out: it
+  # would revoke the token for the rest of the run.
+  shopper || { record schemathesis FAIL 0 0 - "no test shopper (registration failed)"; return; }
+  printf '# Written by scripts/stack-test.sh\nheaders = { Authorization = "Bearer %s" }\n\n[parameters]\n"path.username" = "%s"\n' \
+    "$TOKEN" "$SHOPPER" >"$S/test/schemathesis.toml"
+  log "schemathesis $("$ST_VENV/bin/st" --version | awk '{print $NF}'): $NGINX/openapi.json as $SHOPPER, checks $checks, at most ${max_time}s"
+  local t0; t0=$(now)
+  local rc=0
+  (cd "$S/test" && "$ST_VENV/bin/st" --config-file "$S/test/schemathesis.toml" run "$NGINX/openapi.json" \
+    --url "$NGINX" --checks "$checks" --exclude-name 'DELETE /v1/tokens' \
+    --max-time "$max_time" --max-examples "${ST_MAX_EXAMPLES:-50}" --workers 2 --seed "${ST_SEED:-1}" \
+    --request-timeout 15 --no-color --report junit,ndjson --report-dir "$S/test/schemathesis" \
+    >"$S/test/schemathesis.log" 2>&1) || rc=$?
+  local took; took=$(since "$t0")
+  # Requests sent: the ndjson event stream has one record per call.
+  local reqs fails
+  reqs=$(grep -o '"response":' "$S/test/schemathesis/"*.ndjson 2>/dev/null | wc -l)
+  fails=$(grep -cE '^(_+ |[0-9]+\. )' "$S/test/schemathesis.log" 2>/dev/null)
+  local line; line=$(grep -A1 '^Test cases:' "$S/test/schemathesis.log" | tail -1 | sed 's/^ *//')
+  record schemathesis $(( rc != 0 )) "${reqs:-?}" "$([ "$rc" = 0 ] && echo 0 || echo "${fails:-?}")" - "exit $rc in ${took} s; test cases: ${line:-?}; requests = answers in the NDJSON report (log test/schemathesis.log)"
+}
+
+check_e2e() {
+  if [ ! -x "$root/end2end/node_modules/.bin/playwright" ]; then
+    record e2e SKIP 0 0 - "end2end/node_modules missing (bash scripts/setup.sh --browser)"; return
+  fi
+  # The suite's dadashop() fixture runs CLI commands with the settings in this file.
+  local settings="${TMPDIR:-/tmp}/dadashop-e2e-8080.env"
+  printf 'set -a\n. %q\nset +a\n' "$S/env" >"$settings"
+  # The fake Weibo identities of the suite are fixed, and each test expects them unbound, as
+  # on the fresh database of scripts/e2e-server.sh: forget earlier runs' bindings.
+  primary_sql "DELETE FROM weibo_users"
+  log "e2e: the Playwright suite against the nginx one-origin shape ($NGINX)"
+  local t0; t0=$(now) rc=0
+  (cd "$root/end2end" && E2E_WEB_PORT=8080 E2E_API_PORT=8080 E2E_WEIBO_PORT=19100 E2E_SMS_PORT=19200 \
+    E2E_SMTP_PORT=19300 E2E_SMTP_HTTP_PORT=19301 E2E_ALIPAY_PORT=19400 \
+    npx playwright test -c playwright.stack.config.ts) >"$S/test/e2e.log" 2>&1 || rc=$?
+  rm -f "$settings"
+  local took; took=$(since "$t0")
+  local p f k
+  p=$(grep -oE '^ *[0-9]+ passed' "$S/test/e2e.log" | awk '{print $1}' | tail -1)
+  f=$(grep -oE '^ *[0-9]+ failed' "$S/test/e2e.log" | awk '{print $1}' | tail -1)
+  k=$(grep -oE '^ *[0-9]+ skipped' "$S/test/e2e.log" | awk '{print $1}' | tail -1)
+  local names; names=$(grep -E '^ +[0-9]+\) ' "$S/test/e2e.log" | sed 's/^ *//' | head -5 | tr '\n' ';')
+  record e2e $(( rc != 0 )) "$(( ${p:-0} + ${f:-0} ))" "${f:-0}" - "Playwright through nginx: ${p:-0} passed, ${f:-0} failed, ${k:-0} skipped in ${took} s${names:+; failed: $names} (log test/e2e.log)"
+  [ "$rc" = 0 ] || tail -40 "$S/test/e2e.log"
 }
 
 for c in "${checks[@]}"; do
@@ -178,11 +478,18 @@ for c in "${checks[@]}"; do
     kill-api) check_kill_api ;;
     reload) check_reload ;;
     replica) check_replica ;;
+    redis) check_redis ;;
+    db-restart) check_db_restart ;;
+    schemathesis) check_schemathesis ;;
+    e2e) check_e2e ;;
     *) log "unknown check $c"; exit 2 ;;
   esac
 done
 
 echo
-echo "stack-test summary (load: $CONNS connections, ${SECS}s, GET $PATH_UNDER_LOAD; wrk reports in $S/test/)"
-printf '  %s\n' "${summary[@]}"
-exit "$failed"
+echo "stack-test summary (load: $CONNS connections, ${SECS}s, GET $PATH_UNDER_LOAD unless noted; reports in $S/test/)"
+printf '| %-16s | %-6s | %9s | %7s | %10s | %s |\n' check result requests failed "recovery s" notes
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------------ -------- ----------- --------- ------------ -------
+printf '%s\n' "${summary[@]}"
+echo "stack-test: $n_pass passed, $n_fail failed, $n_skip skipped"
+[ "$n_fail" = 0 ]

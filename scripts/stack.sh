@@ -9,13 +9,15 @@
 #   `dadashop worker`       (restart loop too)
 #   MariaDB primary 13306 -> replica 13307 (binlog replication, GTID)
 #   Redis master 16379 -> replica 16380, Sentinels 26379 26380 26381 (master name dadashop)
-#   fake SMS 19200, fake SMTP 19300 (+ its JSON view 19301), fake Alipay 19400 (fakes/)
+#   fake Weibo 19100, fake SMS 19200, fake SMTP 19300 (+ its JSON view 19301), fake Alipay
+#   19400 (fakes/)
 #
 # Everything lives in ${STACK_DIR:-/tmp/dadashop-stack} (data, logs in logs/, pid files in
 # run/); `stop` stops what `start` started (by the pids it recorded) and removes the directory.
 # It never touches the MariaDB/Redis of the tests (3306, 6379) nor any system service.
 #
-#   bash scripts/stack.sh start     # installs missing packages, builds what is missing
+#   bash scripts/stack.sh start     # installs missing packages (nginx, MariaDB, Redis,
+#                                   # Sentinel, wrk, python3-venv), builds what is missing
 #   bash scripts/stack.sh status
 #   bash scripts/stack.sh stop
 #
@@ -34,8 +36,11 @@ NGINX_PORT=8080 NGINX_API_PORT=8081 NGINX_WEB_PORT=8082
 API_PORTS=(18001 18002)
 DB_PRIMARY=13306 DB_REPLICA=13307
 REDIS_MASTER=16379 REDIS_REPLICA=16380 SENTINELS=(26379 26380 26381)
-SMS_PORT=19200 SMTP_PORT=19300 SMTP_HTTP_PORT=19301 ALIPAY_PORT=19400
+WEIBO_PORT=19100 SMS_PORT=19200 SMTP_PORT=19300 SMTP_HTTP_PORT=19301 ALIPAY_PORT=19400
 DB_PASSWORD=dadashop-stack-pw REPL_PASSWORD=dadashop-repl-pw
+REDIS_MASTER_NAME=dadashop
+SENTINEL_URL="redis+sentinel://127.0.0.1:${SENTINELS[0]},127.0.0.1:${SENTINELS[1]},127.0.0.1:${SENTINELS[2]}/$REDIS_MASTER_NAME/0"
+BROTLI_MODULE=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
 
 log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { log "error: $*" >&2; exit 1; }
@@ -88,6 +93,14 @@ need_packages() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
   command -v curl >/dev/null || missing+=(curl)
+  # For scripts/stack-test.sh: the load generator, and a virtual environment for schemathesis.
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v python3 >/dev/null || missing+=(python3)
+  python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # Brotli for the precompressed SPA files (brotli_static): optional, Debian 12+ only.
+  if [ ! -e "$BROTLI_MODULE" ] && apt-cache show libnginx-mod-http-brotli-static >/dev/null 2>&1; then
+    missing+=(libnginx-mod-http-brotli-static)
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     # policy-rc.d: the packages' own services must not start (they would take 3306/6379/
@@ -103,7 +116,7 @@ need_packages() {
 }
 
 need_builds() {
-  if [ ! -x "$bin" ] || [ ! -x "$bindir/fake-sms" ] || [ ! -x "$bindir/fake-smtp" ] || [ ! -x "$bindir/fake-alipay" ]; then
+  if [ ! -x "$bin" ] || [ ! -x "$bindir/fake-weibo" ] || [ ! -x "$bindir/fake-sms" ] || [ ! -x "$bindir/fake-smtp" ] || [ ! -x "$bindir/fake-alipay" ]; then
     log "building the release binaries into $target"
     (cd "$root" && CARGO_TARGET_DIR="$target" cargo build --release -p dadashop-server -p dadashop-fakes)
   fi
@@ -134,6 +147,19 @@ start_mariadb() {
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci "$@"
 }
 
+# start_redis master|replica [more redis-server options]: the server that started as the
+# master (16379) or the replica (16380); after a failover either may be the replica.
+start_redis() {
+  local name="$1"; shift
+  local port="$REDIS_MASTER"
+  [ "$name" = replica ] && port="$REDIS_REPLICA"
+  spawn "redis-$name" redis-server --port "$port" --bind 127.0.0.1 --dir "$S/redis/$name" \
+    --save "" --appendonly yes --daemonize no --logfile "" "$@"
+}
+
+# deploy/nginx/ with this machine's paths, ports and origins; the CSP's img-src also names
+# the fake Weibo provider, which serves the avatars that *.sinaimg.cn serves in production
+# (as the Rust web origin adds WEIBO_API_BASE's origin).
 write_nginx() {
   mkdir -p "$S/nginx" "$S/nginx/tmp"
   for f in "$root"/deploy/nginx/*.inc "$root/deploy/nginx/dadashop.conf"; do
@@ -148,13 +174,28 @@ write_nginx() {
       -e "s#listen 80;  \# @web-origin.*#listen 127.0.0.1:$NGINX_WEB_PORT;#" \
       -e "s#https://www.shop.example.com#http://127.0.0.1:$NGINX_WEB_PORT#g" \
       -e "s#https://api.shop.example.com#http://127.0.0.1:$NGINX_API_PORT#g" \
+      -e "s#https://\*\.sinaimg\.cn#https://*.sinaimg.cn http://127.0.0.1:$WEIBO_PORT#" \
       -e "s#https://shop.example.com#http://127.0.0.1:$NGINX_PORT#g" \
       "$f" >"$S/nginx/$(basename "$f")"
   done
+  # brotli_static where the module exists and loads (`nginx -t`); gzip_static always.
+  local load_brotli=""
+  if [ -e "$BROTLI_MODULE" ]; then
+    load_brotli="load_module $BROTLI_MODULE;"
+    printf '%s\nevents {}\nhttp { brotli_static on; }\n' "$load_brotli" >"$S/nginx/brotli-probe.conf"
+    if nginx -t -q -c "$S/nginx/brotli-probe.conf" -p "$S/nginx" -g "pid $S/nginx/tmp/probe.pid; error_log stderr;" 2>>"$S/logs/nginx-error.log"; then
+      sed -i 's/^# brotli_static on;/brotli_static on;/' "$S/nginx/dadashop-spa.inc"
+    else
+      log "nginx: the brotli module does not load; gzip_static only"
+      load_brotli=""
+    fi
+    rm -f "$S/nginx/brotli-probe.conf"
+  fi
   local user=""
   [ "$(id -u)" = 0 ] && user="user root root;"
   cat >"$S/nginx/nginx.conf" <<EOF
 # Generated by scripts/stack.sh: a main configuration around deploy/nginx/dadashop.conf.
+$load_brotli
 $user
 worker_processes 2;
 pid $S/run/nginx.pid;
@@ -179,6 +220,13 @@ EOF
 
 # The settings every shop process of the stack gets (written to env, sourced by `start`).
 write_env() {
+  # The Sentinel URL needs an API that reads it (issue 11, item 4); an older binary gets the
+  # master's address (no failover).
+  local redis_url="$SENTINEL_URL"
+  if ! grep -aq 'redis+sentinel' "$bin"; then
+    log "warning: $bin does not know redis+sentinel:// URLs; REDIS_URL is the master itself"
+    redis_url="redis://127.0.0.1:$REDIS_MASTER/0"
+  fi
   cat >"$S/env" <<EOF
 # Settings of the stack's dadashop processes (scripts/stack.sh). Source it to run a command
 # against the stack: set -a; . $S/env; set +a; \$DADASHOP_BIN jobs
@@ -187,12 +235,12 @@ DADASHOP_ENV=development
 LOG_FORMAT=json
 RUST_LOG=${RUST_LOG:-warn,dadashop_server=info}
 DATABASE_URL=mysql://dadashop:$DB_PASSWORD@127.0.0.1:$DB_PRIMARY/dadashop
-# Catalog reads from the replica (read by the API once the read-replica part of issue 11
-# has landed; ignored before).
+# Catalog reads from the replica, back to the primary when it is down or more than
+# DATABASE_REPLICA_MAX_LAG_SECS behind (the user may run SHOW SLAVE STATUS: SLAVE MONITOR).
 DATABASE_REPLICA_URL=mysql://dadashop:$DB_PASSWORD@127.0.0.1:$DB_REPLICA/dadashop
-# A Sentinel URL (master dadashop on 127.0.0.1:26379,26380,26381) comes with the Redis HA
-# part of issue 11; until then the API talks to the master directly.
-REDIS_URL=redis://127.0.0.1:$REDIS_MASTER/0
+DATABASE_REPLICA_MAX_LAG_SECS=5
+# Redis through the three Sentinels (master name $REDIS_MASTER_NAME, database 0).
+REDIS_URL=$redis_url
 JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 PUBLIC_API_URL=http://127.0.0.1:$NGINX_PORT
 PUBLIC_WEB_URL=http://127.0.0.1:$NGINX_PORT
@@ -206,6 +254,19 @@ RONGLIAN_BASE_URL=http://127.0.0.1:$SMS_PORT
 RONGLIAN_ACCOUNT_SID=8aaf0708dev0000000000000000000001
 RONGLIAN_AUTH_TOKEN=dev-ronglian-auth-token
 RONGLIAN_APP_ID=8aaf0708dev0000000000000000000002
+# Every client of the stack comes from 127.0.0.1 (wrk, Playwright, curl through nginx): the
+# per-address limits would refuse the tests' logins and registrations, so they are lifted
+# (as scripts/e2e-server.sh does). The per-account and per-phone limits stay on
+# (scripts/stack-test.sh redis-failover uses the account + address login limit).
+REGISTER_MAX_PER_IP=100000
+LOGIN_MAX_FAILURES_PER_IP=100000
+SMS_MAX_PER_IP_PER_DAY=100000
+RESET_MAX_PER_IP_PER_DAY=100000
+WEIBO_CLIENT_ID=3825791046
+WEIBO_CLIENT_SECRET=dev-weibo-app-secret
+WEIBO_AUTHORIZE_URL=http://127.0.0.1:$WEIBO_PORT/oauth2/authorize
+WEIBO_TOKEN_URL=http://127.0.0.1:$WEIBO_PORT/oauth2/access_token
+WEIBO_API_BASE=http://127.0.0.1:$WEIBO_PORT
 MAIL_TRANSPORT=smtp
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$SMTP_PORT
@@ -223,7 +284,7 @@ cmd_start() {
   need_packages
   need_builds
   for p in "$NGINX_PORT" "$NGINX_API_PORT" "$NGINX_WEB_PORT" "${API_PORTS[@]}" "$DB_PRIMARY" "$DB_REPLICA" \
-    "$REDIS_MASTER" "$REDIS_REPLICA" "${SENTINELS[@]}" "$SMS_PORT" "$SMTP_PORT" "$SMTP_HTTP_PORT" "$ALIPAY_PORT"; do
+    "$REDIS_MASTER" "$REDIS_REPLICA" "${SENTINELS[@]}" "$WEIBO_PORT" "$SMS_PORT" "$SMTP_PORT" "$SMTP_HTTP_PORT" "$ALIPAY_PORT"; do
     port_free "$p" || die "port $p is taken"
   done
   mkdir -p "$S"/{run,logs,data,media,redis,mysql}
@@ -237,6 +298,7 @@ cmd_start() {
   sql primary "CREATE DATABASE dadashop CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     CREATE USER 'dadashop'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
     GRANT ALL PRIVILEGES ON dadashop.* TO 'dadashop'@'127.0.0.1';
+    GRANT SLAVE MONITOR ON *.* TO 'dadashop'@'127.0.0.1';
     CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY '$REPL_PASSWORD';
     GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';"
   # Both servers are new: the replica starts from the primary's first GTID, so the database
@@ -249,10 +311,8 @@ cmd_start() {
 
   # Redis master, replica, three Sentinels.
   mkdir -p "$S/redis/master" "$S/redis/replica"
-  spawn redis-master redis-server --port "$REDIS_MASTER" --bind 127.0.0.1 --dir "$S/redis/master" \
-    --save "" --appendonly yes --daemonize no --logfile ""
-  spawn redis-replica redis-server --port "$REDIS_REPLICA" --bind 127.0.0.1 --dir "$S/redis/replica" \
-    --save "" --appendonly yes --daemonize no --logfile "" --replicaof 127.0.0.1 "$REDIS_MASTER"
+  start_redis master
+  start_redis replica --replicaof 127.0.0.1 "$REDIS_MASTER"
   wait_for "redis-cli -p $REDIS_MASTER ping | grep -q PONG" 300 || die "Redis master did not start"
   for p in "${SENTINELS[@]}"; do
     cat >"$S/redis/sentinel-$p.conf" <<EOF
@@ -261,10 +321,10 @@ bind 127.0.0.1
 daemonize no
 logfile ""
 dir $S/redis
-sentinel monitor dadashop 127.0.0.1 $REDIS_MASTER 2
-sentinel down-after-milliseconds dadashop 2000
-sentinel failover-timeout dadashop 10000
-sentinel parallel-syncs dadashop 1
+sentinel monitor $REDIS_MASTER_NAME 127.0.0.1 $REDIS_MASTER 2
+sentinel down-after-milliseconds $REDIS_MASTER_NAME 2000
+sentinel failover-timeout $REDIS_MASTER_NAME 10000
+sentinel parallel-syncs $REDIS_MASTER_NAME 1
 EOF
     spawn "sentinel-$p" redis-sentinel "$S/redis/sentinel-$p.conf"
   done
@@ -274,6 +334,7 @@ EOF
   "$bin" alipay keygen --dir "$S/alipay" >/dev/null
   write_env
   set -a; . "$S/env"; set +a
+  FAKE_WEIBO_ADDR="127.0.0.1:$WEIBO_PORT" spawn fake-weibo "$bindir/fake-weibo"
   FAKE_SMS_ADDR="127.0.0.1:$SMS_PORT" spawn fake-sms "$bindir/fake-sms"
   FAKE_SMTP_ADDR="127.0.0.1:$SMTP_PORT" FAKE_SMTP_HTTP_ADDR="127.0.0.1:$SMTP_HTTP_PORT" spawn fake-smtp "$bindir/fake-smtp"
   FAKE_ALIPAY_ADDR="127.0.0.1:$ALIPAY_PORT" FAKE_ALIPAY_APP_PUBLIC_KEY="$S/alipay/app_public.pem" \
@@ -327,7 +388,7 @@ cmd_status() {
   done
   printf 'nginx :%s /healthz %s\n' "$NGINX_PORT" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT/healthz" || true)"
   printf 'MariaDB replica: %s\n' "$(sql replica 'SHOW SLAVE STATUS\G' 2>/dev/null | grep -E 'Slave_(IO|SQL)_Running:' | tr -s ' ' | tr '\n' ' ')"
-  printf 'Redis: %s\n' "$(redis-cli -p "${SENTINELS[0]}" sentinel get-master-addr-by-name dadashop 2>/dev/null | tr '\n' ' ')"
+  printf 'Redis master (Sentinel): %s\n' "$(redis-cli -p "${SENTINELS[0]}" sentinel get-master-addr-by-name "$REDIS_MASTER_NAME" 2>/dev/null | tr '\n' ' ')"
   return "$bad"
 }
 
@@ -358,7 +419,7 @@ cmd_stop() {
       end_pid "$(cat "$f")" 40 &
     done
     wait
-    for name in api-18001 api-18002 worker fake-sms fake-smtp fake-alipay; do
+    for name in api-18001 api-18002 worker fake-weibo fake-sms fake-smtp fake-alipay; do
       [ -f "$S/run/$name.pid" ] && end_pid "$(cat "$S/run/$name.pid")" 10 &
     done
     wait
@@ -380,9 +441,16 @@ case "${1:-}" in
   status) cmd_status ;;
   restart) cmd_stop; cmd_start ;;
   _supervise) shift; supervise "$@" ;;
-  # Used by scripts/stack-test.sh: the replica server again after a test stopped it.
+  # Used by scripts/stack-test.sh: a server again after a test stopped or killed it.
   _start-replica)
     start_mariadb replica "$DB_REPLICA" 2 --read-only --relay-log=relay-bin
     wait_for "sql replica 'SELECT 1'" 600 || die "MariaDB replica did not start again" ;;
+  _start-primary)
+    start_mariadb primary "$DB_PRIMARY" 1
+    wait_for "sql primary 'SELECT 1'" 600 || die "MariaDB primary did not start again" ;;
+  _start-redis) # _start-redis master|replica <port of the current master>
+    start_redis "$2" --replicaof 127.0.0.1 "$3"
+    port="$REDIS_MASTER"; [ "$2" = replica ] && port="$REDIS_REPLICA"
+    wait_for "redis-cli -p $port ping | grep -q PONG" 300 || die "Redis $2 did not start again" ;;
   *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
 esac
