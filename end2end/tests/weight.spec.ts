@@ -5,9 +5,10 @@ import { expect, test } from './fixtures';
  * bytes as Chromium received them: HTML, JS, wasm, CSS, the goods JSON and the pictures),
  * with first contentful paint, on a fresh browser profile (nothing cached). The figures are
  * printed; the test guards against regressions: the wasm module must arrive brotli-compressed
- * and the whole first load under 330 KB. The goal is 250 KB and is not met yet: with the
+ * and the whole first load under 300 KB. The goal is 250 KB and is not met yet: with the
  * catalog, verification, Weibo, cart, order and payment pages the first load is about
- * 318 KB, the wasm module 291 KB brotli of it (see the README).
+ * 295 KB, the wasm module 268 KB brotli of it; the rest is the JS glue (8 KB), the CSS
+ * (5 KB), the goods index, nine pictures and the response headers (about 0.75 KB apiece).
  */
 test('the first load of the home page is light and precompressed', async ({ page }) => {
   const cdp = await page.context().newCDPSession(page);
@@ -44,5 +45,5 @@ test('the first load of the home page is light and precompressed', async ({ page
   const wasm = [...encodings].find(([url]) => url.endsWith('.wasm'));
   expect(wasm?.[1]).toBe('br');
   expect(fcp).toBeGreaterThan(0);
-  expect(total).toBeLessThan(330_000);
+  expect(total).toBeLessThan(300_000);
 });

@@ -2,11 +2,10 @@
 //! cart with its `carts_count`; the offline cart of a shopper who is not logged in is
 //! `state::cart`'s business.
 
-use dadashop_types::orders::{
-    AddToCartRequest, CartResponse, RemoveFromCartRequest, UpdateCartRequest,
-};
+use dadashop_types::orders::CartResponse;
 use gloo_net::http::Request;
 
+use super::body::{AddToCart, SkuId, UpdateCart};
 use super::{ApiError, Credentials, authorized, segment, send, url};
 
 fn cart_url(credentials: &Credentials) -> String {
@@ -36,21 +35,13 @@ pub async fn change(credentials: &Credentials, change: Change) -> Result<CartRes
     // One request built per kind and a single `send`: one future for every change.
     let request = match change {
         Change::Add { sku_id, count } => {
-            authorized(Request::post(&url), credentials).json(&AddToCartRequest {
-                sku_id: Some(sku_id.into()),
-                count: Some(count.into()),
-            })
+            authorized(Request::post(&url), credentials).json(&AddToCart { sku_id, count })
         }
         Change::State(state, sku_id) => {
-            authorized(Request::put(&url), credentials).json(&UpdateCartRequest {
-                sku_id: sku_id.map(Into::into),
-                state: Some(state.to_owned()),
-            })
+            authorized(Request::put(&url), credentials).json(&UpdateCart { sku_id, state })
         }
         Change::Remove(sku_id) => {
-            authorized(Request::delete(&url), credentials).json(&RemoveFromCartRequest {
-                sku_id: Some(sku_id.into()),
-            })
+            authorized(Request::delete(&url), credentials).json(&SkuId { sku_id })
         }
     };
     send(request).await

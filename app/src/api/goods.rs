@@ -64,11 +64,7 @@ pub async fn detail(sku_id: i64) -> Result<DetailResponse, ApiError> {
 /// `POST /v1/goods/sku`: the SKU of SPU `spu` with exactly `values` (sale attribute id,
 /// value id).
 pub async fn switch_sku(spu: i64, values: &[(i64, i64)]) -> Result<i64, ApiError> {
-    let mut body = serde_json::Map::new();
-    body.insert("spuid".into(), spu.into());
-    for (attr, value) in values {
-        body.insert(attr.to_string(), (*value).into());
-    }
+    let body = super::body::SkuSwitch { spu, values };
     send::<SkuSwitchResponse>(Request::post(&url("/v1/goods/sku")).json(&body))
         .await
         .map(|answer| answer.data)
@@ -92,7 +88,7 @@ pub async fn history(credentials: &Credentials) -> Result<HistoryResponse, ApiEr
 /// `POST /v1/users/<username>/history`: records a view of `sku_id`.
 pub async fn record_view(credentials: &Credentials, sku_id: i64) -> Result<(), ApiError> {
     let path = format!("/v1/users/{}/history", segment(&credentials.username));
-    let body = serde_json::json!({ "sku_id": sku_id });
+    let body = super::body::SkuId { sku_id };
     let request = authorized(Request::post(&url(&path)), credentials).json(&body);
     send::<HistoryResponse>(request).await.map(|_| ())
 }

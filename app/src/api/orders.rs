@@ -1,12 +1,13 @@
 //! Settlement and orders (docs/api.md "Orders and payment").
 
 use dadashop_types::orders::{
-    CreateOrderRequest, CreatedOrderResponse, OrderDetailResponse, OrderIdRequest,
-    OrderListResponse, PaymentResultResponse, SettlementResponse,
+    CreatedOrderResponse, OrderDetailResponse, OrderListResponse, PaymentResultResponse,
+    SettlementResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;
 
+use super::body::{NewOrder, OrderId};
 use super::{ApiError, Credentials, authorized, segment, send, url};
 
 /// What to settle: the selected cart lines, or one SKU bought at once.
@@ -30,18 +31,19 @@ impl Settle {
     }
 
     /// The order-creation body for `address_id`.
-    fn order(self, address_id: i64) -> CreateOrderRequest {
+    fn order(self, address_id: i64) -> NewOrder {
         match self {
-            Settle::Cart => CreateOrderRequest {
-                address_id: Some(address_id.into()),
-                settlement_type: Some(0.into()),
-                ..Default::default()
+            Settle::Cart => NewOrder {
+                address_id,
+                settlement_type: 0,
+                sku_id: None,
+                buy_count: None,
             },
-            Settle::BuyNow { sku_id, count } => CreateOrderRequest {
-                address_id: Some(address_id.into()),
-                settlement_type: Some(1.into()),
-                sku_id: Some(sku_id.into()),
-                buy_count: Some(count.into()),
+            Settle::BuyNow { sku_id, count } => NewOrder {
+                address_id,
+                settlement_type: 1,
+                sku_id: Some(sku_id),
+                buy_count: Some(count),
             },
         }
     }
@@ -127,9 +129,7 @@ pub async fn detail(
 
 /// `PUT /v1/orders/<username>`: confirms receipt of a shipped order.
 pub async fn confirm_receipt(credentials: &Credentials, order_id: &str) -> Result<(), ApiError> {
-    let body = OrderIdRequest {
-        order_id: Some(order_id.into()),
-    };
+    let body = OrderId { order_id };
     let request = authorized(Request::put(&orders_url(credentials, "")), credentials).json(&body);
     send::<IgnoredAny>(request).await.map(|_| ())
 }
@@ -161,7 +161,7 @@ mod tests {
             count: 2,
         }
         .order(3);
-        assert_eq!(body.buy_count, Some(2.into()));
+        assert_eq!(body.buy_count, Some(2));
         assert_eq!(Settle::Cart.order(3).sku_id, None);
     }
 }

@@ -2,19 +2,19 @@
 
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{
-    Address, AddressListResponse, ChangePasswordRequest, DefaultAddressRequest, LoginRequest,
-    NewAddressRequest, RegisterRequest, ResetCodeRequest, ResetPasswordRequest, ResetVerifyRequest,
-    ResetVerifyResponse, SmsCodeRequest, TokenResponse, UpdateAddressRequest, UserProfile,
-    UserResponse,
+    Address, AddressListResponse, ChangePasswordRequest, NewAddressRequest, ResetCodeRequest,
+    ResetPasswordRequest, ResetVerifyRequest, ResetVerifyResponse, SmsCodeRequest, TokenResponse,
+    UserProfile, UserResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;
 
+use super::body::{Id, Login, Register, UpdateAddress};
 use super::{ApiError, Credentials, authorized, segment, send, url};
 
 /// `POST /v1/tokens`: log in. A wrong username or password is an [`ApiError::Api`] with the
 /// server's message.
-pub async fn login(body: &LoginRequest) -> Result<TokenResponse, ApiError> {
+pub async fn login(body: &Login) -> Result<TokenResponse, ApiError> {
     send(Request::post(&url("/v1/tokens")).json(body)).await
 }
 
@@ -26,7 +26,7 @@ pub async fn logout(credentials: &Credentials) -> Result<(), ApiError> {
 }
 
 /// `POST /v1/users`: register; the answer logs the new shopper in.
-pub async fn register(body: &RegisterRequest) -> Result<TokenResponse, ApiError> {
+pub async fn register(body: &Register) -> Result<TokenResponse, ApiError> {
     send(Request::post(&url("/v1/users")).json(body)).await
 }
 
@@ -80,7 +80,7 @@ pub async fn add_address(
 pub async fn update_address(
     credentials: &Credentials,
     id: i64,
-    body: &UpdateAddressRequest,
+    body: &UpdateAddress,
 ) -> Result<Vec<Address>, ApiError> {
     let path = address_path(credentials, &format!("/{id}"));
     let request = authorized(Request::put(&path), credentials).json(body);
@@ -103,9 +103,7 @@ pub async fn set_default_address(
     credentials: &Credentials,
     id: i64,
 ) -> Result<Vec<Address>, ApiError> {
-    let body = DefaultAddressRequest {
-        id: Some(id.into()),
-    };
+    let body = Id { id };
     let request = authorized(
         Request::post(&address_path(credentials, "/default")),
         credentials,

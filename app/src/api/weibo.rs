@@ -2,11 +2,10 @@
 
 use dadashop_types::MessageResponse;
 use dadashop_types::users::TokenResponse;
-use dadashop_types::weibo::{
-    AuthorizationResponse, BindRequest, Binding, BindingResponse, CallbackResponse,
-};
+use dadashop_types::weibo::{AuthorizationResponse, Binding, BindingResponse, CallbackResponse};
 use gloo_net::http::Request;
 
+use super::body::Bind;
 use super::{ApiError, Credentials, authorized, segment, send, url};
 
 /// `GET /v1/users/weibo/authorization`: Weibo's authorize URL with a fresh one-time `state`
@@ -29,7 +28,7 @@ pub async fn callback(code: &str, state: &str) -> Result<CallbackResponse, ApiEr
 
 /// `POST /v1/users/weibo/users`: binds the ticket's Weibo account to a new account (all
 /// fields) or to an existing one (`username` and `password` only); the answer logs in.
-pub async fn bind(body: &BindRequest) -> Result<TokenResponse, ApiError> {
+pub async fn bind(body: &Bind) -> Result<TokenResponse, ApiError> {
     send(Request::post(&url("/v1/users/weibo/users")).json(body)).await
 }
 

@@ -1,7 +1,7 @@
 //! `/user/address`: the address book.
 
 use dadashop_types::rules::{self, ADDRESS_MAX_CHARS, RECEIVER_MAX_CHARS, TAG_MAX_CHARS};
-use dadashop_types::users::{Address, NewAddressRequest, UpdateAddressRequest};
+use dadashop_types::users::{Address, NewAddressRequest};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,7 +17,7 @@ use crate::state::{Remote, Task, use_auth};
 #[derive(Debug, Clone, PartialEq)]
 enum Change {
     Add(NewAddressRequest),
-    Update(i64, UpdateAddressRequest),
+    Update(i64, api::body::UpdateAddress),
     Delete(i64),
     MakeDefault(i64),
 }
@@ -110,16 +110,15 @@ impl Form {
         let Some(id) = self.editing.get_untracked() else {
             return Change::Add(self.new_address());
         };
-        let new = self.new_address();
         Change::Update(
             id,
-            UpdateAddressRequest {
-                receiver: new.receiver,
-                address: new.address,
-                receiver_mobile: new.receiver_phone,
-                postcode: new.postcode,
-                tag: new.tag,
-                id: Some(id.into()),
+            api::body::UpdateAddress {
+                receiver: Self::trimmed(self.receiver),
+                address: Self::trimmed(self.address),
+                receiver_mobile: Self::trimmed(self.mobile),
+                postcode: Self::trimmed(self.postcode),
+                tag: Self::trimmed(self.tag),
+                id,
             },
         )
     }

@@ -1,7 +1,6 @@
 //! `/login` (and the legacy `/dadashop/templates/login.html`).
 
 use dadashop_types::rules;
-use dadashop_types::users::LoginRequest;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -40,7 +39,7 @@ pub fn LoginPage() -> impl IntoView {
     let login = Task::new();
     let pending = login.pending();
     let server_error = login.error();
-    let run = move |body: LoginRequest, remember: bool| {
+    let run = move |body: api::body::Login, remember: bool| {
         let navigate = navigate.clone();
         let next = query.with_untracked(|q| q.get("next"));
         login.run(async move {
@@ -69,11 +68,10 @@ pub fn LoginPage() -> impl IntoView {
         {
             return;
         }
-        let body = LoginRequest {
-            username: Some(username.get_untracked().trim().to_owned()),
-            password: Some(password.get_untracked()),
+        let body = api::body::Login {
+            username: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
             carts: cart.to_merge(),
-            ..LoginRequest::default()
         };
         run(body, remember.get_untracked());
     };

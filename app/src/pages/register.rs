@@ -3,7 +3,6 @@
 //! The SMS code row with its countdown is [`super::sms::SmsCodeField`].
 
 use dadashop_types::rules;
-use dadashop_types::users::RegisterRequest;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -73,12 +72,12 @@ pub fn RegisterPage() -> impl IntoView {
     let register = Task::new();
     let pending = register.pending();
     let server_error = register.error();
-    let run = move |body: RegisterRequest, remember: bool| {
+    let run = move |body: api::body::Register, remember: bool| {
         let navigate = navigate.clone();
         register.run(async move {
             let answer = match api::users::register(&body).await {
                 Err(e @ ApiError::Api { code: 206, .. }) => {
-                    taken.set(body.uname.clone());
+                    taken.set(Some(body.uname.clone()));
                     return Err(e);
                 }
                 other => other?,
@@ -97,15 +96,14 @@ pub fn RegisterPage() -> impl IntoView {
         if pending.get_untracked() || errors.iter().any(|e| e.get_untracked().is_some()) {
             return;
         }
-        let body = RegisterRequest {
-            uname: Some(username.get_untracked().trim().to_owned()),
-            password: Some(password.get_untracked()),
-            password2: Some(password2.get_untracked()),
-            phone: Some(phone.get_untracked().trim().to_owned()),
-            email: Some(email.get_untracked().trim().to_owned()),
-            verify: Some(verify.get_untracked().trim().to_owned()),
+        let body = api::body::Register {
+            uname: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            password2: password2.get_untracked(),
+            phone: phone.get_untracked().trim().to_owned(),
+            email: email.get_untracked().trim().to_owned(),
+            verify: verify.get_untracked().trim().to_owned(),
             carts: cart.to_merge(),
-            ..RegisterRequest::default()
         };
         run(body, remember.get_untracked());
     };

@@ -22,12 +22,14 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The stored end of the countdown, if any.
+/// The stored end of the countdown, if any. Whole milliseconds, written and read as an
+/// integer: formatting and parsing an `f64` would pull the float formatting and parsing code
+/// of `core` (some 20 KB) into the wasm module.
 fn stored_deadline() -> f64 {
     local_storage()
         .and_then(|s| s.get_item(SMS_DEADLINE_KEY).ok().flatten())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map_or(0.0, |ms| ms as f64)
 }
 
 /// The inline message of an SMS code field: six digits are required.
@@ -81,7 +83,7 @@ pub fn SmsCodeField(
                 Ok(()) => {
                     let until = js_sys::Date::now() + SMS_INTERVAL_SECS * 1000.0;
                     if let Some(storage) = local_storage() {
-                        let _ = storage.set_item(SMS_DEADLINE_KEY, &until.to_string());
+                        let _ = storage.set_item(SMS_DEADLINE_KEY, &(until as i64).to_string());
                     }
                     deadline.set(until);
                     sms_notice.set(Some((true, "验证码已发送，5分钟内有效".to_owned())));

@@ -8,7 +8,7 @@
 
 use dadashop_types::rules;
 use dadashop_types::users::TokenResponse;
-use dadashop_types::weibo::{BindRequest, CallbackResponse, UnboundResponse};
+use dadashop_types::weibo::{CallbackResponse, UnboundResponse};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -232,11 +232,11 @@ fn BindForm(
             return;
         }
         let new_account = mode.get_untracked() == BindMode::New;
-        let body = BindRequest {
-            uid: Some(uid.clone().into()),
-            ticket: Some(ticket.clone()),
-            username: Some(username.get_untracked().trim().to_owned()),
-            password: Some(password.get_untracked()),
+        let body = api::body::Bind {
+            uid: uid.clone(),
+            ticket: ticket.clone(),
+            username: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
             phone: new_account.then(|| phone.get_untracked().trim().to_owned()),
             email: new_account.then(|| email.get_untracked().trim().to_owned()),
             verify: new_account.then(|| verify.get_untracked().trim().to_owned()),

@@ -138,11 +138,9 @@ impl Cart {
     }
 
     /// The offline cart for the `carts` field of login and register, `None` when empty.
-    pub fn to_merge(self) -> Option<serde_json::Value> {
+    pub fn to_merge(self) -> Option<Vec<CartItem>> {
         let lines = offline_lines();
-        (!lines.is_empty())
-            .then(|| serde_json::to_value(lines).ok())
-            .flatten()
+        (!lines.is_empty()).then_some(lines)
     }
 
     /// Forgets the offline cart once login or register merged it into the server cart.

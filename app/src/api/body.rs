@@ -1,0 +1,182 @@
+//! The JSON bodies the app sends where the shared request type of `dadashop-types` holds a
+//! `serde_json::Value` (the server takes "a number or a numeric string" there, or the offline
+//! cart as any JSON array).
+//!
+//! The app always has a number (or a string, or its cart lines) at hand, so it sends these
+//! plain shapes instead: the same JSON on the wire, without serde_json's `Value` serializer
+//! (and its float formatting, map code and drops) in the wasm module. The field names and the
+//! fields left out when empty follow the shared types.
+
+use dadashop_types::orders::CartItem;
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+/// `POST /v1/tokens` (`LoginRequest`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+    /// The offline cart to merge, left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carts: Option<Vec<CartItem>>,
+}
+
+/// `POST /v1/users` (`RegisterRequest`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Register {
+    pub uname: String,
+    pub password: String,
+    pub password2: String,
+    pub phone: String,
+    pub email: String,
+    pub verify: String,
+    /// The offline cart to merge, left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carts: Option<Vec<CartItem>>,
+}
+
+/// `POST /v1/users/weibo/users` (`BindRequest`): `phone`, `email` and `verify` only for a new
+/// account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bind {
+    pub uid: String,
+    pub ticket: String,
+    pub username: String,
+    pub password: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
+}
+
+/// `PUT /v1/users/<username>/address/<id>` (`UpdateAddressRequest`): `id` equals the path's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdateAddress {
+    pub receiver: String,
+    pub address: String,
+    pub receiver_mobile: String,
+    pub postcode: String,
+    pub tag: String,
+    pub id: i64,
+}
+
+/// `POST /v1/carts/<username>` (`AddToCartRequest`).
+#[derive(Debug, Serialize)]
+pub(super) struct AddToCart {
+    pub sku_id: i64,
+    pub count: i64,
+}
+
+/// `PUT /v1/carts/<username>` (`UpdateCartRequest`): `sku_id` is `null` for `selectall` and
+/// `unselectall`.
+#[derive(Debug, Serialize)]
+pub(super) struct UpdateCart {
+    pub sku_id: Option<i64>,
+    pub state: &'static str,
+}
+
+/// `{"sku_id": <id>}`: `DELETE /v1/carts/<username>` (`RemoveFromCartRequest`) and
+/// `POST /v1/users/<username>/history` (`HistoryRequest`).
+#[derive(Debug, Serialize)]
+pub(super) struct SkuId {
+    pub sku_id: i64,
+}
+
+/// `{"id": <id>}`: `POST /v1/users/<username>/address/default` (`DefaultAddressRequest`).
+#[derive(Debug, Serialize)]
+pub(super) struct Id {
+    pub id: i64,
+}
+
+/// `{"order_id": "<id>"}`: `PUT /v1/orders/<username>` (`OrderIdRequest`).
+#[derive(Debug, Serialize)]
+pub(super) struct OrderId<'a> {
+    pub order_id: &'a str,
+}
+
+/// `POST /v1/orders/<username>` (`CreateOrderRequest`): `sku_id` and `buy_count` are `null`
+/// for the cart's settlement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(super) struct NewOrder {
+    pub address_id: i64,
+    pub settlement_type: i64,
+    pub sku_id: Option<i64>,
+    pub buy_count: Option<i64>,
+}
+
+/// `POST /v1/goods/sku`: `{"spuid": <spu>, "<attribute id>": <value id>, ...}`.
+#[derive(Debug)]
+pub(super) struct SkuSwitch<'a> {
+    pub spu: i64,
+    pub values: &'a [(i64, i64)],
+}
+
+impl Serialize for SkuSwitch<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.values.len() + 1))?;
+        map.serialize_entry("spuid", &self.spu)?;
+        for (attribute, value) in self.values {
+            map.serialize_entry(&attribute.to_string(), value)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).expect("plain shapes serialize")
+    }
+
+    #[test]
+    fn bodies_have_the_shape_of_the_shared_request_types() {
+        assert_eq!(
+            json(&AddToCart {
+                sku_id: 7,
+                count: 2
+            }),
+            r#"{"sku_id":7,"count":2}"#
+        );
+        assert_eq!(
+            json(&UpdateCart {
+                sku_id: None,
+                state: "selectall"
+            }),
+            r#"{"sku_id":null,"state":"selectall"}"#
+        );
+        assert_eq!(
+            json(&SkuSwitch {
+                spu: 3,
+                values: &[(1, 10), (2, 20)]
+            }),
+            r#"{"spuid":3,"1":10,"2":20}"#
+        );
+        assert_eq!(
+            json(&OrderId { order_id: "2024" }),
+            r#"{"order_id":"2024"}"#
+        );
+        let login = Login {
+            username: "tom".into(),
+            password: "secret123".into(),
+            carts: None,
+        };
+        assert_eq!(json(&login), r#"{"username":"tom","password":"secret123"}"#);
+        // The server reads the same bodies into its lenient request types.
+        let read: dadashop_types::users::LoginRequest =
+            serde_json::from_str(&json(&login)).expect("a LoginRequest");
+        assert_eq!(read.username.as_deref(), Some("tom"));
+        let read: dadashop_types::orders::CreateOrderRequest =
+            serde_json::from_str(&json(&NewOrder {
+                address_id: 3,
+                settlement_type: 1,
+                sku_id: Some(7),
+                buy_count: Some(2),
+            }))
+            .expect("a CreateOrderRequest");
+        assert_eq!(read.buy_count, Some(2.into()));
+    }
+}
