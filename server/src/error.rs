@@ -180,8 +180,16 @@ impl From<sqlx::Error> for ApiError {
     /// unreachable: 503. Anything else is a bug: 500.
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => {
                 Self::Unavailable(anyhow::Error::new(e).context("database"))
+            }
+            // The server is shutting down or killed the statement (a primary restart).
+            ref gone if crate::db::is_server_going_away(gone) => {
+                Self::Unavailable(anyhow::Error::new(e).context("database restarting"))
             }
             // Lock waits that outlasted their time-out: the database is overloaded, not wrong.
             ref busy if crate::db::is_transient(busy) => {

@@ -193,6 +193,23 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
         || message.contains("database is locked")
 }
 
+/// Whether `e` says the database server is going away under the statement: MySQL/MariaDB
+/// `ER_SERVER_SHUTDOWN` (1053, "Server shutdown in progress"), `ER_CONNECTION_KILLED` (1927)
+/// or a statement interrupted by a kill (SQLSTATE 70100), or a communication link failure
+/// (SQLSTATE 08S01). The statement did not commit; the client may retry (503).
+pub fn is_server_going_away(e: &sqlx::Error) -> bool {
+    let Some(d) = e.as_database_error() else {
+        return false;
+    };
+    let message = d.message();
+    matches!(
+        d.code().as_deref(),
+        Some("08S01" | "70100" | "1053" | "1927")
+    ) || message.contains("Server shutdown in progress")
+        || message.contains("Connection was killed")
+        || message.contains("server has gone away")
+}
+
 /// Whether `e` is a unique-key violation (a taken username, a second binding).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
