@@ -204,14 +204,7 @@ impl TestApp {
                 redis_url,
             } => {
                 let name = format!("dadashop_t_{}", &unique[..16]);
-                let admin = admin_pool(server_url).await;
-                sqlx::query(&format!(
-                    "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-                ))
-                .execute(&admin)
-                .await
-                .expect("create test database");
-                admin.close().await;
+                create_database(server_url, &name).await;
                 (
                     format!("{server_url}/{name}"),
                     redis_url.clone(),
@@ -690,6 +683,18 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// Creates the empty database `name` (utf8mb4, binary collation) on the MariaDB server.
+pub async fn create_database(server_url: &str, name: &str) {
+    let admin = admin_pool(server_url).await;
+    sqlx::query(&format!(
+        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+    ))
+    .execute(&admin)
+    .await
+    .expect("create test database");
+    admin.close().await;
 }
 
 pub async fn admin_pool(server_url: &str) -> sqlx::MySqlPool {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::common::{Backend, Options, TestApp, admin_pool};
+use crate::common::{Backend, Options, TestApp, admin_pool, create_database};
 
 /// Price of SKU 1 on the replica only, in fen.
 const REPLICA_PRICE_FEN: i64 = 12_345;
@@ -23,14 +23,7 @@ async fn replica_database(server_url: &str) -> (String, String) {
         "dadashop_r_{}",
         &uuid::Uuid::new_v4().simple().to_string()[..16]
     );
-    let admin = admin_pool(server_url).await;
-    sqlx::query(&format!(
-        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-    ))
-    .execute(&admin)
-    .await
-    .expect("create replica database");
-    admin.close().await;
+    create_database(server_url, &name).await;
     let url = format!("{server_url}/{name}");
     let db = dadashop_server::db::connect(&url).await.expect("connect");
     dadashop_server::db::migrate(&db, true)
