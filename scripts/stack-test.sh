@@ -16,6 +16,10 @@
 #              connections that the old workers close)
 #   replica    the MariaDB replica shut down: catalog reads keep answering (from the
 #              primary), then the replica is started again and replicates
+#   replica-lag  the replica's SQL thread held up (a read lock on the replica) while the
+#              primary writes: the API stops reading the replica once it is more than
+#              DATABASE_REPLICA_MAX_LAG_SECS behind (/readyz), catalog reads keep answering,
+#              and the replica is used again once it caught up
 #   redis      the Redis master SIGKILLed 3 s into the load: the Sentinels promote the
 #              replica and the API answers again without a restart (seconds to recovery);
 #              a login throttle written before the failover is still honoured (429 through
@@ -50,7 +54,7 @@ SMS=http://127.0.0.1:19200
 PATH_UNDER_LOAD="${LOAD_PATH:-/v1/goods/index}"
 ST_VENV="${ST_VENV:-$HOME/.cache/dadashop/schemathesis-venv}"
 checks=("$@")
-[ "${#checks[@]}" -gt 0 ] || checks=(baseline kill-api reload replica redis db-restart schemathesis e2e)
+[ "${#checks[@]}" -gt 0 ] || checks=(baseline kill-api reload replica replica-lag redis db-restart schemathesis e2e)
 
 log() { printf '[stack-test %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 [ -f "$S/run/nginx.pid" ] || { log "the stack is not running: bash scripts/stack.sh start"; exit 2; }
@@ -273,6 +277,50 @@ check_replica() {
   record replica "$ok" "$REQS" "$FAILS" "${back:-never}" "catalog reads with the replica down (recovery = replica started again until replication IO/SQL run: ${running:-?})"
 }
 
+# The replica falling behind: a session on the replica holds a read lock on `skus` while
+# the primary changes a row of it, so the replica's SQL thread waits and
+# Seconds_Behind_Master grows. The API must stop reading the replica once the delay is over
+# DATABASE_REPLICA_MAX_LAG_SECS (its /readyz says "replica": "unusable"), keep answering
+# catalog reads meanwhile (from the primary), and use the replica again once it caught up.
+check_replica_lag() {
+  local max_lag="${DATABASE_REPLICA_MAX_LAG_SECS:-5}"
+  local hold=$(( max_lag + 8 )) api="http://127.0.0.1:${API_PORTS[0]}"
+  local state; state=$(curl -s "$api/readyz" | json 'd.get("replica")')
+  if [ "$state" != ok ]; then
+    record replica-lag FAIL 0 0 - "the API does not use the replica before the test (/readyz replica: ${state:-?})"
+    return
+  fi
+  log "replica-lag: hold a read lock on skus on the replica for ${hold}s while the primary changes a row; catalog reads meanwhile"
+  LOAD_FOR=$(( hold + 6 )) load_start replica-lag "$NGINX$PATH_UNDER_LOAD"
+  mariadb --no-defaults -uroot -S "$S/run/mysql-replica.sock" dadashop \
+    -e "LOCK TABLES skus READ; SELECT SLEEP($hold); UNLOCK TABLES;" >/dev/null 2>&1 &
+  local lock_pid=$!
+  sleep 0.5
+  primary_sql "UPDATE skus SET updated_at = updated_at + 1 WHERE id = (SELECT MIN(id) FROM (SELECT id FROM skus) s)"
+  local t0; t0=$(now)
+  local off="" lag_seen=""
+  for _ in $(seq $(( hold * 5 ))); do
+    state=$(curl -s "$api/readyz" | json 'd.get("replica")')
+    [ "$state" = unusable ] && { off=$(since "$t0"); break; }
+    sleep 0.2
+  done
+  lag_seen=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Seconds_Behind_Master:/ {print $2}')
+  wait "$lock_pid"
+  local t1; t1=$(now) back=""
+  for _ in $(seq 100); do
+    state=$(curl -s "$api/readyz" | json 'd.get("replica")')
+    [ "$state" = ok ] && { back=$(since "$t1"); break; }
+    sleep 0.2
+  done
+  wait "$LOAD_PID"
+  load_result replica-lag
+  local ok=0 why=""
+  [ -n "$off" ] || { ok=1; why+=" never marked unusable;"; }
+  [ -n "$back" ] || { ok=1; why+=" not used again after catching up;"; }
+  [ "$FAILS" = 0 ] || { ok=1; why+=" failed catalog reads;"; }
+  record replica-lag "$ok" "$REQS" "$FAILS" "${back:-never}" "${why:+FAILED:$why }lag bound ${max_lag} s: replica unusable ${off:-never} s after the primary's change (Seconds_Behind_Master then ${lag_seen:-?}); usable again ${back:-never} s after the lock was released (recovery); catalog reads answered meanwhile: $STATUSES"
+}
+
 # The Sentinels' master: its port.
 sentinel_master() {
   local p
@@ -492,6 +540,7 @@ for c in "${checks[@]}"; do
     kill-api) check_kill_api ;;
     reload) check_reload ;;
     replica) check_replica ;;
+    replica-lag) check_replica_lag ;;
     redis) check_redis ;;
     db-restart) check_db_restart ;;
     schemathesis) check_schemathesis ;;
