@@ -6,7 +6,8 @@
 #
 # Under a steady, bounded load through nginx (wrk, LOAD_CONNS connections, 2 threads,
 # LOAD_SECS seconds, catalog home /v1/goods/index unless said otherwise):
-#   baseline   no fault; also the same load straight at one API process, for comparison
+#   baseline   no fault: through nginx with two API processes, with one (the other marked
+#              `down`), and straight at one API process, for comparison
 #   kill-api   SIGKILL one API process 5 s in: zero failed requests (nginx retries the GETs
 #              on the other process: proxy_next_upstream), and the restart loop brings the
 #              process back (time to /healthz 200 is reported)
@@ -187,6 +188,15 @@ check_baseline() {
   local ok=$(( FAILS > 0 )) reqs1="$REQS" fails1="$FAILS"
   local via="nginx (2 API processes): $RPS req/s, p99 $P99"
   record baseline-nginx "$ok" "$reqs1" "$fails1" - "$via"
+  # nginx in front of one API process: the second marked `down` in the upstream (reload).
+  local conf="$S/nginx/dadashop.conf"
+  sed -i "s/^\(    server 127.0.0.1:${API_PORTS[1]} .*\);/\1 down;/" "$conf"
+  nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -s reload 2>/dev/null; sleep 1
+  load_start baseline-nginx-1 "$NGINX$PATH_UNDER_LOAD"; wait "$LOAD_PID"
+  sed -i "s/^\(    server 127.0.0.1:${API_PORTS[1]} .*\) down;/\1;/" "$conf"
+  nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -s reload 2>/dev/null; sleep 1
+  load_result baseline-nginx-1
+  record baseline-nginx-1 $(( FAILS > 0 )) "$REQS" "$FAILS" - "nginx (1 API process, the other marked down): $RPS req/s, p99 $P99"
   load_start baseline-direct "http://127.0.0.1:${API_PORTS[0]}$PATH_UNDER_LOAD"; wait "$LOAD_PID"
   load_result baseline-direct
   record baseline-direct $(( FAILS > 0 )) "$REQS" "$FAILS" - "straight at 1 API process: $RPS req/s, p99 $P99"
