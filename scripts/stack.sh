@@ -96,7 +96,7 @@ need_packages() {
   # For scripts/stack-test.sh: the load generator, and a virtual environment for schemathesis.
   command -v wrk >/dev/null || missing+=(wrk)
   command -v python3 >/dev/null || missing+=(python3)
-  python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+  python3 -m ensurepip --version >/dev/null 2>&1 || missing+=(python3-venv)
   # Brotli for the precompressed SPA files (brotli_static): optional, Debian 12+ only.
   if [ ! -e "$BROTLI_MODULE" ] && apt-cache show libnginx-mod-http-brotli-static >/dev/null 2>&1; then
     missing+=(libnginx-mod-http-brotli-static)
@@ -105,13 +105,17 @@ need_packages() {
     log "installing ${missing[*]}"
     # policy-rc.d: the packages' own services must not start (they would take 3306/6379/
     # 26379/80); only this script's processes run.
-    local policy=/usr/sbin/policy-rc.d made_policy=
+    local policy=/usr/sbin/policy-rc.d made_policy="" sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd=sudo
     if [ ! -e "$policy" ]; then
-      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1
+      printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null && $sudo_cmd chmod +x "$policy" && made_policy=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" \
-      || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; }
-    [ -n "$made_policy" ] && rm -f "$policy"
+    local rc=0
+    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" \
+      || { $sudo_cmd apt-get update && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; } \
+      || rc=$?
+    if [ -n "$made_policy" ]; then $sudo_cmd rm -f "$policy"; fi
+    [ "$rc" = 0 ] || die "could not install ${missing[*]}"
   fi
 }
 
