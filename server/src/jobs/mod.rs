@@ -185,9 +185,12 @@ impl Jobs {
         let orphan = Duration::from_secs(settings.job_orphan_after_secs);
         let backend = match &settings.redis_url {
             Some(url) => {
-                // The redis crate's defaults (500 ms per answer, 1 s to connect), as
-                // `apalis_redis::connect` sets them.
-                let config = redis::aio::ConnectionManagerConfig::new();
+                // The redis crate's answer and connect time-outs (500 ms, 1 s), as
+                // `apalis_redis::connect` has them, but one reconnection attempt instead of
+                // six with back-off: a dead master must fail the command quickly, so that
+                // the link asks the Sentinels for the new one (crate::redis_link) well
+                // within PUSH_TIMEOUT.
+                let config = redis::aio::ConnectionManagerConfig::new().set_number_of_retries(1);
                 let conn = RedisLink::connect(url, config).await.with_context(|| {
                     format!(
                         "could not connect the job queue to REDIS_URL {}",
@@ -274,7 +277,16 @@ impl Jobs {
         let push = async {
             match &self.backend {
                 QueueBackend::Redis { sms, .. } => {
-                    sms.clone().push(job).await.map_err(|e| e.to_string())
+                    // Once more after a failure: by then a broken link has asked the
+                    // Sentinels for the master (crate::redis_link), and a job pushed twice
+                    // runs once (handlers claim each job key in `job_runs`).
+                    match sms.clone().push(job.clone()).await {
+                        Ok(()) => Ok(()),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "job push failed; trying once more");
+                            sms.clone().push(job).await.map_err(|e| e.to_string())
+                        }
+                    }
                 }
                 QueueBackend::Sqlite { sms, .. } => {
                     sms.clone().push(job).await.map_err(|e| e.to_string())
@@ -292,7 +304,16 @@ impl Jobs {
         let push = async {
             match &self.backend {
                 QueueBackend::Redis { mail, .. } => {
-                    mail.clone().push(job).await.map_err(|e| e.to_string())
+                    // Once more after a failure: by then a broken link has asked the
+                    // Sentinels for the master (crate::redis_link), and a job pushed twice
+                    // runs once (handlers claim each job key in `job_runs`).
+                    match mail.clone().push(job.clone()).await {
+                        Ok(()) => Ok(()),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "job push failed; trying once more");
+                            mail.clone().push(job).await.map_err(|e| e.to_string())
+                        }
+                    }
                 }
                 QueueBackend::Sqlite { mail, .. } => {
                     mail.clone().push(job).await.map_err(|e| e.to_string())

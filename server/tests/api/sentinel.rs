@@ -193,4 +193,21 @@ async fn after_a_sentinel_failover_the_running_shop_carries_on_with_its_throttle
     );
     let (status, body) = app.get("/readyz", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The job queue's own link follows too: the first SMS code asked for after the
+    // failover is queued (its push is tried once more after the link moved).
+    let res = app
+        .send_from(
+            OWNER,
+            Method::POST,
+            "/v1/users/sms/code",
+            Some(json!({"phone": "13900000042"})),
+        )
+        .await;
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "an SMS code is queued on the new master: {text}"
+    );
 }

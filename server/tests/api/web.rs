@@ -69,6 +69,10 @@ async fn every_app_route_gets_the_page_with_the_api_origin_and_a_strict_policy()
             .to_owned();
         assert!(csp.contains("default-src 'self'"), "{csp}");
         assert!(
+            csp.contains("base-uri 'none'") && csp.contains("object-src 'none'"),
+            "{csp}"
+        );
+        assert!(
             csp.contains("connect-src 'self' http://127.0.0.1:8000"),
             "{csp}"
         );
