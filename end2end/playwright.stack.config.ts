@@ -13,10 +13,8 @@ import base from './playwright.config';
  *
  * and writes the settings file of the `dadashop()` fixture (the stack's env).
  *
- * One test is left out: "an unknown product shows the 404 page" expects HTTP 404 for
- * /product/99999. nginx serves the page for every app route without knowing the catalog,
- * so it answers 200 (and the SPA's router then shows 页面不存在); only the Rust web origin
- * answers 404 there (deploy/README.md: what nginx does not do). E2E_STACK_ALL=1 runs it too.
+ * Product and catalog pages come from the API processes' web origin through nginx
+ * (deploy/nginx/dadashop-pages.inc), so an unknown product answers 404 here too.
  */
 const webPort = process.env.E2E_WEB_PORT ?? '8080';
 
@@ -25,7 +23,6 @@ export default defineConfig({
   webServer: undefined,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report-stack' }]],
   outputDir: 'test-results-stack',
-  grepInvert: process.env.E2E_STACK_ALL ? undefined : /an unknown product shows the 404 page/,
   use: {
     ...base.use,
     baseURL: `http://127.0.0.1:${webPort}`,

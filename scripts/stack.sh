@@ -4,7 +4,8 @@
 #   nginx 127.0.0.1:8080  one origin: SPA + /v1/ + /media/ (deploy/nginx/dadashop.conf)
 #   nginx 127.0.0.1:8081  two origins: the API origin      (same file, second shape)
 #   nginx 127.0.0.1:8082  two origins: the SPA origin
-#     -> upstream dadashop_api: `dadashop serve --no-web --no-worker` on 18001 and 18002,
+#     -> upstream dadashop_api: `dadashop serve --no-worker` on 18001 and 18002 (their web
+#        origins on 19001 and 19002: upstream dadashop_web, the product and catalog pages),
 #        each kept up by a restart loop of this script (`_supervise`)
 #   `dadashop worker`       (restart loop too)
 #   MariaDB primary 13306 -> replica 13307 (binlog replication, GTID)
@@ -173,6 +174,8 @@ write_nginx() {
       -e "s#/var/log/nginx/dadashop.access.log#$S/logs/nginx-access.log#g" \
       -e "s#127.0.0.1:8001 #127.0.0.1:${API_PORTS[0]} #" \
       -e "s#127.0.0.1:8002 #127.0.0.1:${API_PORTS[1]} #" \
+      -e "s#127.0.0.1:9001 #127.0.0.1:$((API_PORTS[0] + 1000)) #" \
+      -e "s#127.0.0.1:9002 #127.0.0.1:$((API_PORTS[1] + 1000)) #" \
       -e "s#listen 80;  \# @one-origin.*#listen 127.0.0.1:$NGINX_PORT;#" \
       -e "s#listen 80;  \# @api-origin.*#listen 127.0.0.1:$NGINX_API_PORT;#" \
       -e "s#listen 80;  \# @web-origin.*#listen 127.0.0.1:$NGINX_WEB_PORT;#" \
@@ -354,8 +357,8 @@ EOF
   # dadashop.toml of the checkout is read.
   cd "$S"
   for p in "${API_PORTS[@]}"; do
-    API_ADDR="127.0.0.1:$p" setsid bash "$root/scripts/stack.sh" _supervise "api-$p" \
-      "$bin" serve --no-web --no-worker >>"$S/logs/supervise.log" 2>&1 </dev/null &
+    API_ADDR="127.0.0.1:$p" WEB_ADDR="127.0.0.1:$((p + 1000))" setsid bash "$root/scripts/stack.sh" _supervise "api-$p" \
+      "$bin" serve --no-worker >>"$S/logs/supervise.log" 2>&1 </dev/null &
     echo $! >"$S/run/api-$p.supervisor.pid"
   done
   setsid bash "$root/scripts/stack.sh" _supervise worker "$bin" worker >>"$S/logs/supervise.log" 2>&1 </dev/null &
