@@ -442,7 +442,19 @@ cmd_stop() {
   log "stopped; removed $S"
 }
 
+# `install`: what the stack and scripts/stack-test.sh need, without starting anything (for
+# .ci/run): the Debian packages (services kept from starting) and schemathesis in its venv.
+cmd_install() {
+  need_packages
+  local venv="${ST_VENV:-$HOME/.cache/dadashop/schemathesis-venv}"
+  if [ ! -x "$venv/bin/st" ]; then
+    log "installing schemathesis into $venv (pip)"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis>=4,<5' || die "could not install schemathesis"
+  fi
+}
+
 case "${1:-}" in
+  install) cmd_install ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
