@@ -8,7 +8,7 @@ const apiPort = process.env.E2E_API_PORT ?? '8000';
  *
  * `scripts/e2e-server.sh` starts `dadashop serve` with a fresh temporary SQLite database and
  * the demo catalog: the API on 127.0.0.1:8000, the SPA (from dist/, so run
- * `trunk build --release` first) on 127.0.0.1:7000 (E2E_API_PORT and E2E_WEB_PORT move them). The browser is Debian's Chromium: these
+ * `bash scripts/build-spa.sh` first) on 127.0.0.1:7000 (E2E_API_PORT and E2E_WEB_PORT move them). The browser is Debian's Chromium: these
  * machines cannot download Playwright's own build.
  */
 export default defineConfig({

@@ -1,13 +1,74 @@
 #!/usr/bin/env bash
-# Builds the SPA into dist/ with Trunk (release, size profile, wasm-opt from end2end's
-# binaryen), precompresses it (brotli and gzip files beside the originals, served by the web
-# origin by Accept-Encoding: scripts/precompress.mjs) and prints the size of the wasm
-# module, raw and compressed.
+# Builds the SPA into dist/, split into lazily loaded modules, and precompresses it.
+#
+# 1. Trunk builds the page, the style sheet, robots.txt and frontend/boot.js (hashed names),
+#    from a copy of index.html without its `rel="rust"` link: Trunk 0.21 cannot split a
+#    wasm module (docs/toolchain.md), so the wasm is built here.
+# 2. cargo builds `frontend` with the `split` feature (size profile `wasm-release`; the
+#    `--emit-relocs` link flag of .cargo/config.toml): every page but home and the 404 page
+#    is a `#[lazy_route]` (app/src/lib.rs).
+# 3. wasm-split cuts the module at those split points: the main module, one module per page
+#    and chunks of code that several pages share, plus the loader `__wasm_split.js`.
+# 4. wasm-bindgen writes the glue of the main module (`--keep-lld-exports`: the split
+#    modules link against the main module's exports).
+# 5. wasm-opt -Os (binaryen from end2end/node_modules) optimizes every module.
+# 6. scripts/finish-spa.mjs names the files after their content and fills the page's
+#    `<meta name="dadashop-boot">`; scripts/precompress.mjs writes the .br and .gz files
+#    (served by Accept-Encoding).
+# Prints the size of the first load's modules, raw and compressed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="$root/end2end/node_modules/.bin:$PATH"
-trunk build --release
+target="${CARGO_TARGET_DIR:-$root/target}"
+work="$(mktemp -d -t dadashop-spa.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+# 1. The page without the Rust link (Trunk's pattern_script does not apply): an empty boot
+#    tag that step 6 fills. It sits in a folder of its own, with links to the folders its
+#    assets come from: beside a Cargo.toml, Trunk would look for a crate to build.
+mkdir "$work/page"
+for dir in style public frontend; do ln -s "$root/$dir" "$work/page/$dir"; done
+page="$work/page/index.html"
+awk '
+  /<link/ { buf = $0; collecting = 1; if ($0 !~ /\/>/) next }
+  collecting && !/<link/ { buf = buf "\n" $0; if ($0 !~ /\/>/) next }
+  collecting { collecting = 0; if (buf ~ /rel="rust"/) { print "    <meta name=\"dadashop-boot\">"; next } print buf; next }
+  { print }
+' index.html >"$page"
+grep -q 'name="dadashop-boot"' "$page" || { echo "build-spa: index.html has no rel=\"rust\" link" >&2; exit 1; }
+trunk build --release true "$page"
+
+# 2.
+echo "build-spa: cargo build (frontend, feature split)"
+cargo build --offline --profile wasm-release --target wasm32-unknown-unknown -p frontend --features split
+input="$target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+
+# 3.
+wasm-split-cli --target web --out-name frontend "$input" "$work/split"
+
+# 4.
+wasm-bindgen --target web --keep-lld-exports --no-demangle --out-name frontend \
+  --out-dir "$work/bindgen" "$work/split/frontend.wasm"
+
+# 5. (Takes about a minute.) The lazily loaded modules carry no target_features section, so the features the
+#    compiler's wasm32 target enables by default are named (Rust 1.82+).
+features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-reference-types --enable-multivalue)
+export features_list="${features[*]}"
+modules=("$work/bindgen/frontend_bg.wasm" "$work"/split/split_*.wasm "$work"/split/chunk_*.wasm)
+# (Its warnings about the name section's unknown subsections are left out; errors print.)
+printf '%s\0' "${modules[@]}" | xargs -0 -P "$(nproc)" -n 8 sh -c '
+  for f in "$@"; do
+    wasm-opt -Os $features_list "$f" -o "$f" 2>"$f.log" || { cat "$f.log" >&2; exit 255; }
+  done' sh
+
+# 6.
+node scripts/finish-spa.mjs "$work/split" "$work/bindgen" dist
 node scripts/precompress.mjs dist
-wasm="$(ls dist/*.wasm | head -n 1)"
-printf 'SPA wasm: %s bytes raw, %s bytes gzipped, %s bytes brotli\n' "$(wc -c < "$wasm")" "$(wc -c < "$wasm.gz")" "$(wc -c < "$wasm.br")"
+size() { wc -c <"$1"; }
+glue="$(ls dist/frontend-*.js | grep -v '\.\(gz\|br\)$')"
+wasm="$(ls dist/frontend-*_bg.wasm)"
+loader="$(ls dist/wasm-split-*.js | grep -v '\.\(gz\|br\)$')"
+printf 'SPA first load: main module %s bytes raw, %s brotli; glue %s brotli; loader %s brotli\n' \
+  "$(size "$wasm")" "$(size "$wasm.br")" "$(size "$glue.br")" "$(size "$loader.br")"

@@ -16,7 +16,7 @@
 # database: `bash -c '. "$0" && "$DADASHOP_BIN" orders ship <id>' <that file>`
 # (end2end/tests/fixtures.ts, `dadashop()`).
 # Expects `cargo build -p dadashop-server -p dadashop-fakes` and
-# `trunk build --release` to have run (scripts/test.sh does both).
+# `bash scripts/build-spa.sh` to have run (scripts/test.sh does both).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing the shop needs, skipping whatever is already there:
-# the wasm target, Trunk 0.21.14, the wasm-bindgen CLI matching Cargo.lock, the npm packages
+# the wasm target, Trunk 0.21.14, the wasm-bindgen CLI matching Cargo.lock, wasm-split-cli
+# 0.2.4 (cuts the SPA into lazily loaded modules, scripts/build-spa.sh), the npm packages
 # of end2end/ (Playwright, and binaryen for wasm-opt), the crates (cargo fetch), and with
 # `--browser` Debian's Chromium for Playwright. Needs: rustup + cargo, node + npm; for
 # `--browser` on a machine without Chromium, apt-get (as root or through sudo).
@@ -29,6 +30,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindge
   say "installing wasm-bindgen-cli $wasm_bindgen_version"
   # Not --locked: one of its pinned dependencies is no longer on the registry (docs/toolchain.md).
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+# The crate `wasm_split_cli_support` (the splitter of Leptos's lazy routes, the one
+# cargo-leptos uses) with its binary; its version must understand the split points of the
+# `wasm_split_helpers` in Cargo.lock.
+wasm_split_version=0.2.4
+# (The binary has no --version; cargo's list of installed crates tells.)
+if ! command -v wasm-split-cli >/dev/null ||
+  ! cargo install --list | grep -qx "wasm_split_cli_support v$wasm_split_version:"; then
+  say "installing wasm-split-cli $wasm_split_version"
+  cargo install wasm_split_cli_support --version "$wasm_split_version" --features build-binary --locked
 fi
 
 stamp=end2end/node_modules/.package-lock.json

@@ -21,13 +21,119 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
 use crate::components::{SiteFooter, SiteHeader};
-use crate::pages::{
-    ActivationPage, AddressPage, CartPage, CatalogPage, ForgotPasswordPage, HistoryPage, HomePage,
-    LegacyPage, LoginPage, NotFoundPage, OrderConfirmPage, OrderResultPage, OrdersPage,
-    PasswordPage, PaymentResultPage, ProductPage, ProfilePage, RegisterPage, SearchPage,
-    WeiboCallbackPage,
-};
+use crate::pages::{HomePage, NotFoundPage};
 use crate::state::{Auth, Cart, Flash, use_auth, use_flash};
+
+/// The route view of the page `lazy::X` (`pages::XPage`): with the `split` feature, a
+/// [`leptos_router::Lazy`] route whose code scripts/build-spa.sh puts in a wasm chunk of its
+/// own, fetched when the page is first shown (home and the 404 page stay in the main module,
+/// so the first load of the home page fetches no chunk); without it, the page itself.
+#[cfg(feature = "split")]
+macro_rules! page {
+    ($name:ident) => {
+        leptos_router::Lazy::<lazy::$name>::new()
+    };
+}
+#[cfg(not(feature = "split"))]
+macro_rules! page {
+    ($name:ident) => {
+        lazy::$name
+    };
+}
+
+/// [`page!`] for a `<ProtectedRoute>`, whose view must be a plain function: with the `split`
+/// feature the page's chunk is fetched inside the route's own `<Transition>` once the
+/// condition has let the shopper in (a shopper sent to the login page fetches nothing).
+#[cfg(feature = "split")]
+macro_rules! guarded_page {
+    ($name:ident) => {
+        || {
+            leptos::prelude::Suspend::new(leptos_router::ChooseView::choose(leptos_router::Lazy::<
+                lazy::$name,
+            >::new()))
+        }
+    };
+}
+#[cfg(not(feature = "split"))]
+macro_rules! guarded_page {
+    ($name:ident) => {
+        lazy::$name
+    };
+}
+
+/// The pages shown through [`page!`]. With the `split` feature each is a
+/// [`leptos_router::LazyRoute`] whose view is a `#[lazy(<group>)]` function: a split point
+/// (`wasm_split_helpers`) whose code wasm-split moves out of the main module, into one module
+/// per group (plus chunks of code that several groups share). Pages a shopper visits together
+/// share a group, so a page costs a few requests, not dozens (one module per page made 170
+/// small ones). A split point declares an `extern` import of the module loader: the only
+/// unsafe code of the crate. Without the feature each name is the page component itself.
+#[allow(unsafe_code)]
+mod lazy {
+    #[cfg(feature = "split")]
+    use leptos::prelude::*;
+    #[cfg(feature = "split")]
+    use leptos_router::LazyRoute;
+
+    macro_rules! lazy_pages {
+        ($($group:ident { $($name:ident => $page:ident as $view:ident),* $(,)? })*) => {$($(
+            #[cfg(feature = "split")]
+            #[doc = concat!("`pages::", stringify!($page), "`, loaded on demand with the `",
+                stringify!($group), "` pages.")]
+            pub struct $name;
+
+            #[cfg(feature = "split")]
+            impl LazyRoute for $name {
+                fn data() -> Self {
+                    $name
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $view().await
+                }
+            }
+
+            #[cfg(feature = "split")]
+            #[lazy($group)]
+            fn $view() -> AnyView {
+                crate::pages::$page().into_any()
+            }
+
+            #[cfg(not(feature = "split"))]
+            pub use crate::pages::$page as $name;
+        )*)*};
+    }
+
+    lazy_pages! {
+        // Browsing: what a shopper coming from a search engine or a shared link sees first.
+        shop {
+            Catalog => CatalogPage as catalog_view,
+            Product => ProductPage as product_view,
+            Search => SearchPage as search_view,
+            Cart => CartPage as cart_view,
+            Legacy => LegacyPage as legacy_view,
+        }
+        // Signing in and up.
+        account {
+            Login => LoginPage as login_view,
+            Register => RegisterPage as register_view,
+            WeiboCallback => WeiboCallbackPage as weibo_callback_view,
+            Activation => ActivationPage as activation_view,
+            ForgotPassword => ForgotPasswordPage as forgot_password_view,
+        }
+        // The logged-in shopper's pages: the personal center, ordering and paying.
+        member {
+            Profile => ProfilePage as profile_view,
+            Password => PasswordPage as password_view,
+            Address => AddressPage as address_view,
+            History => HistoryPage as history_view,
+            Orders => OrdersPage as orders_view,
+            OrderConfirm => OrderConfirmPage as order_confirm_view,
+            OrderResult => OrderResultPage as order_result_view,
+            PaymentResult => PaymentResultPage as payment_result_view,
+        }
+    }
+}
 
 /// Every page of the app, for links and navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,67 +402,67 @@ fn Shell() -> impl IntoView {
         <main id="main" class="container main">
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage />
-                <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/register") view=RegisterPage />
-                <Route path=path!("/weibo/callback") view=WeiboCallbackPage />
-                <Route path=path!("/catalog/:id") view=CatalogPage />
-                <Route path=path!("/product/:id") view=ProductPage />
-                <Route path=path!("/search") view=SearchPage />
-                <Route path=path!("/cart") view=CartPage />
+                <Route path=path!("/login") view=page!(Login) />
+                <Route path=path!("/register") view=page!(Register) />
+                <Route path=path!("/weibo/callback") view=page!(WeiboCallback) />
+                <Route path=path!("/catalog/:id") view=page!(Catalog) />
+                <Route path=path!("/product/:id") view=page!(Product) />
+                <Route path=path!("/search") view=page!(Search) />
+                <Route path=path!("/cart") view=page!(Cart) />
                 <ProtectedRoute
                     path=path!("/order/confirm")
-                    view=OrderConfirmPage
+                    view=guarded_page!(OrderConfirm)
                     condition=allowed
                     redirect_path=login_returning_here
                 />
                 <ProtectedRoute
                     path=path!("/order/result")
-                    view=OrderResultPage
+                    view=guarded_page!(OrderResult)
                     condition=allowed
                     redirect_path=login_returning_here
                 />
                 <ProtectedRoute
                     path=path!("/payment/result")
-                    view=PaymentResultPage
+                    view=guarded_page!(PaymentResult)
                     condition=allowed
                     redirect_path=login_returning_here
                 />
                 <ProtectedRoute
                     path=path!("/user/orders")
-                    view=OrdersPage
+                    view=guarded_page!(Orders)
                     condition=allowed
                     redirect_path=login_returning_here
                 />
                 <ProtectedRoute
                     path=path!("/user/history")
-                    view=HistoryPage
+                    view=guarded_page!(History)
                     condition=allowed
                     redirect_path=|| Page::History.login_then()
                 />
-                <Route path=path!("/activation") view=ActivationPage />
-                <Route path=path!("/password/forgot") view=ForgotPasswordPage />
+                <Route path=path!("/activation") view=page!(Activation) />
+                <Route path=path!("/password/forgot") view=page!(ForgotPassword) />
                 <ProtectedRoute
                     path=path!("/user")
-                    view=ProfilePage
+                    view=guarded_page!(Profile)
                     condition=allowed
                     redirect_path=|| Page::Profile.login_then()
                 />
                 <ProtectedRoute
                     path=path!("/user/password")
-                    view=PasswordPage
+                    view=guarded_page!(Password)
                     condition=allowed
                     redirect_path=|| Page::Password.login_then()
                 />
                 <ProtectedRoute
                     path=path!("/user/address")
-                    view=AddressPage
+                    view=guarded_page!(Address)
                     condition=allowed
                     redirect_path=|| Page::Addresses.login_then()
                 />
                 // The original shop's page paths (`legacy.rs`), one route for all of them but
                 // Weibo's redirect, which keeps its address.
-                <Route path=path!("/dadashop/templates/callback.html") view=WeiboCallbackPage />
-                <Route path=path!("/dadashop/templates/:file") view=LegacyPage />
+                <Route path=path!("/dadashop/templates/callback.html") view=page!(WeiboCallback) />
+                <Route path=path!("/dadashop/templates/:file") view=page!(Legacy) />
             </Routes>
         </main>
         <SiteFooter />

@@ -51,6 +51,9 @@ struct Web {
     shell: Arc<Shell>,
     /// The page as text, for the pages that get their own head tags.
     page: Arc<str>,
+    /// The page with preload links for the browsing pages' lazily loaded wasm (see
+    /// [`browse_preloads`]): the base of the product and catalog pages.
+    browse_page: Arc<str>,
     state: AppState,
     /// `PUBLIC_WEB_URL` without a trailing slash.
     web_url: Arc<str>,
@@ -65,7 +68,7 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
     let dist = settings.dist_dir.clone();
     let index = std::fs::read_to_string(dist.join("index.html")).with_context(|| {
         format!(
-            "{} has no index.html: build the SPA first (`trunk build --release`), or run `dadashop serve --no-web`",
+            "{} has no index.html: build the SPA first (`bash scripts/build-spa.sh`), or run `dadashop serve --no-web`",
             dist.display()
         )
     })?;
@@ -73,6 +76,7 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
     let html = set_api_meta(&index, &api);
     let csp = content_security_policy(&html, &api, &avatar_sources(settings));
     let page: Arc<str> = html.as_str().into();
+    let browse_page: Arc<str> = with_head(&html, None, None, &browse_preloads(&dist)).into();
     let shell = Arc::new(Shell {
         html: html.into(),
         csp: HeaderValue::from_str(&csp).context("CSP header")?,
@@ -81,6 +85,7 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
     let web = Web {
         shell: shell.clone(),
         page,
+        browse_page,
         state: state.clone(),
         web_url: settings.public_web_url.trim_end_matches('/').into(),
         robots: std::fs::read_to_string(dist.join("robots.txt"))
@@ -101,6 +106,35 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(shell, security_headers));
     Ok(crate::routes::with_common_layers(router, settings))
+}
+
+/// The wasm group of the browsing pages (app/src/lib.rs, `lazy`: catalog, product, search,
+/// cart), as preload links: the product and catalog pages are where shoppers land from a
+/// search engine or a shared link, and without the hint the browser would ask for these
+/// files only once the main module runs and routes. Read from `DIST_DIR/lazy-modules.json`
+/// (`{"<group>": ["<file>", ...]}`, written by scripts/finish-spa.mjs); empty when it is
+/// missing (a `trunk serve` build has no lazily loaded modules) or unreadable (logged).
+fn browse_preloads(dist: &Path) -> String {
+    let path = dist.join("lazy-modules.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return String::new();
+    };
+    let groups: std::collections::HashMap<String, Vec<String>> = match serde_json::from_str(&text) {
+        Ok(groups) => groups,
+        Err(err) => {
+            tracing::warn!(path = %path.display(), error = %err, "lazily loaded modules not preloaded");
+            return String::new();
+        }
+    };
+    groups
+        .get("shop")
+        .into_iter()
+        .flatten()
+        .filter(|file| is_hashed_asset(file) && !file.contains(['"', '<', '>', '/', '\\']))
+        .map(|file| {
+            format!(r#"<link rel="preload" href="/{file}" as="fetch" type="application/wasm" crossorigin>"#)
+        })
+        .collect()
 }
 
 fn html_response(status: StatusCode, html: axum::body::Bytes) -> Response {
@@ -238,7 +272,7 @@ async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::B
         );
         let title = format!("{} - 达达商城", sku.name);
         Ok(Some(with_head(
-            &web.page,
+            &web.browse_page,
             Some(&title),
             Some(&description),
             &head,
@@ -267,7 +301,7 @@ async fn catalog_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::B
         );
         let title = format!("{} - 达达商城", catalog.name);
         Ok(Some(with_head(
-            &web.page,
+            &web.browse_page,
             Some(&title),
             Some(&description),
             &head,
@@ -505,6 +539,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn product_and_catalog_pages_preload_the_browsing_pages_wasm() {
+        let dist = tempfile::tempdir().expect("temp dir");
+        assert_eq!(browse_preloads(dist.path()), "", "no split build: nothing");
+        std::fs::write(
+            dist.path().join("lazy-modules.json"),
+            r#"{"shop": ["pages-shop-3fd76b77b93e88a0.wasm", "chunk-4-fc57648623945ea5.wasm", "x\"><script>.wasm"],
+                "member": ["pages-member-1c6b5008e0d4c3ff.wasm"]}"#,
+        )
+        .expect("write");
+        let links = browse_preloads(dist.path());
+        assert_eq!(
+            links,
+            concat!(
+                r#"<link rel="preload" href="/pages-shop-3fd76b77b93e88a0.wasm" as="fetch" type="application/wasm" crossorigin>"#,
+                r#"<link rel="preload" href="/chunk-4-fc57648623945ea5.wasm" as="fetch" type="application/wasm" crossorigin>"#,
+            )
+        );
+        std::fs::write(dist.path().join("lazy-modules.json"), "not json").expect("write");
+        assert_eq!(browse_preloads(dist.path()), "");
+    }
+
+    #[test]
     fn the_api_meta_tag_is_rewritten() {
         let html = r#"<html><head><meta name="dadashop-api-url" content="http://127.0.0.1:8000"/></head></html>"#;
         let out = set_api_meta(html, "https://api.shop.example");
@@ -545,6 +601,10 @@ mod tests {
     fn hashed_assets_are_recognised() {
         assert!(is_hashed_asset("/frontend-5f2a9c0d1e3b4a6f_bg.wasm"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        // The split build's lazily loaded modules and loader (scripts/finish-spa.mjs).
+        assert!(is_hashed_asset("/pages-shop-3fd76b77b93e88a0.wasm"));
+        assert!(is_hashed_asset("/chunk-4-fc57648623945ea5.wasm"));
+        assert!(is_hashed_asset("/wasm-split-9116e5db164e332c.js"));
         assert!(!is_hashed_asset("/favicon.ico"));
         assert!(!is_hashed_asset("/dadashop/templates/login.html"));
     }
