@@ -503,10 +503,14 @@ check_db_restart() {
 check_schemathesis() {
   if [ ! -x "$ST_VENV/bin/st" ]; then
     log "schemathesis: installing into $ST_VENV (pip)"
-    { python3 -m venv "$ST_VENV" && "$ST_VENV/bin/pip" install -q 'schemathesis>=4,<5'; } >"$S/test/schemathesis-install.log" 2>&1 || {
+    { python3 -m venv "$ST_VENV" && "$ST_VENV/bin/pip" install -q 'schemathesis==4.32.5'; } >"$S/test/schemathesis-install.log" 2>&1 || {
       record schemathesis SKIP 0 0 - "could not install schemathesis (test/schemathesis-install.log)"; return; }
   fi
   local max_time="${ST_MAX_TIME:-120}" checks="${ST_CHECKS:-not_a_server_error,response_schema_conformance}"
+  # (Schemathesis 4.32's health check `filter_too_much` fails the run when its generator
+  # throws away most drafts of an operation's input, as it does for Alipay's notification
+  # form, POST /v1/orders/success/, whose fields carry patterns: a limit of the generator, not
+  # an answer of the shop, so it is suppressed; the operation is still exercised.)
   # As a logged-in shopper, with {username} = that shopper, so that the operations behind a
   # token are exercised too (not only their 401/403). DELETE /v1/tokens is left out: it
   # would revoke the token for the rest of the run.
@@ -520,6 +524,7 @@ check_schemathesis() {
     --url "$NGINX" --checks "$checks" --exclude-name 'DELETE /v1/tokens' \
     --max-time "$max_time" --max-examples "${ST_MAX_EXAMPLES:-50}" --workers 2 --seed "${ST_SEED:-1}" \
     --request-timeout 15 --no-color --report junit,ndjson --report-dir "$S/test/schemathesis" \
+    --suppress-health-check=filter_too_much \
     >"$S/test/schemathesis.log" 2>&1) || rc=$?
   local took; took=$(since "$t0")
   # Requests sent: the ndjson event stream has one record per call.

@@ -447,9 +447,10 @@ cmd_stop() {
 cmd_install() {
   need_packages
   local venv="${ST_VENV:-$HOME/.cache/dadashop/schemathesis-venv}"
-  if [ ! -x "$venv/bin/st" ]; then
-    log "installing schemathesis into $venv (pip)"
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis>=4,<5' || die "could not install schemathesis"
+  # Pinned: its generator and health checks change between releases.
+  if ! "$venv/bin/st" --version 2>/dev/null | grep -q ' 4\.32\.5$'; then
+    log "installing schemathesis 4.32.5 into $venv (pip)"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis==4.32.5' || die "could not install schemathesis"
   fi
 }
 

@@ -234,6 +234,17 @@ impl SearchIndex {
         let offset = usize::try_from(page.saturating_sub(1))
             .unwrap_or(usize::MAX)
             .saturating_mul(page_size);
+        // The top-N collector reserves room for `offset + limit` hits up front: a page past
+        // every document of the index only counts (the caller answers 40200), so the
+        // reservation stays within the index's size whatever page is asked for.
+        let documents = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if offset >= documents {
+            let total = searcher.search(&query, &Count).context("counting")?;
+            return Ok(Hits {
+                total: total as u64,
+                ids: Vec::new(),
+            });
+        }
         let collector = (
             TopDocs::with_limit(page_size.max(1))
                 .and_offset(offset)

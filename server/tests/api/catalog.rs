@@ -295,6 +295,18 @@ async fn bad_pages_sorts_prices_and_catalogs_get_their_codes(b: Backend) {
             40200,
             "search page past the end",
         ),
+        // A page far past the end must not make the index reserve room for every hit
+        // before it (that aborted the process).
+        (
+            &[("q", "拉杆箱"), ("page", "87381461823402982")][..],
+            40200,
+            "search page far past the end",
+        ),
+        (
+            &[("q", "拉杆箱"), ("page", "18446744073709551615")][..],
+            40200,
+            "search page u64::MAX",
+        ),
         (&[("q", "   ")][..], 10123, "blank query"),
         (&[("page", "1")][..], 10123, "no query"),
     ] {
