@@ -557,7 +557,9 @@ check_e2e() {
   f=$(grep -oE '^ *[0-9]+ failed' "$S/test/e2e.log" | awk '{print $1}' | tail -1)
   k=$(grep -oE '^ *[0-9]+ skipped' "$S/test/e2e.log" | awk '{print $1}' | tail -1)
   local names; names=$(grep -E '^ +[0-9]+\) ' "$S/test/e2e.log" | sed 's/^ *//' | head -5 | tr '\n' ';')
-  record e2e $(( rc != 0 )) "$(( ${p:-0} + ${f:-0} ))" "${f:-0}" - "Playwright through nginx: ${p:-0} passed, ${f:-0} failed, ${k:-0} skipped in ${took} s${names:+; failed: $names} (log test/e2e.log)"
+  # The weight test's figure through nginx (the page and the JSON gzipped on the fly).
+  local weight; weight=$(grep -oE 'first load: [0-9]+ bytes over the wire in [0-9]+ responses, FCP [0-9]+ ms' "$S/test/e2e.log" | head -1)
+  record e2e $(( rc != 0 )) "$(( ${p:-0} + ${f:-0} ))" "${f:-0}" - "Playwright through nginx: ${p:-0} passed, ${f:-0} failed, ${k:-0} skipped in ${took} s${names:+; failed: $names}${weight:+; home page $weight} (log test/e2e.log)"
   [ "$rc" = 0 ] || tail -40 "$S/test/e2e.log"
 }
 
