@@ -2,7 +2,7 @@
 # Starts the real shop for the Playwright suite: `dadashop serve` with a fresh SQLite database
 # and media directory in a temporary folder (demo catalog seeded), the API on 127.0.0.1:8000
 # and the SPA from dist/ on 127.0.0.1:7000 (E2E_API_PORT / E2E_WEB_PORT move them, so two
-# checkouts can run the suite side by side), the fake Weibo provider on 127.0.0.1:9100
+# checkouts can run the suite side by side; E2E_DIST_DIR serves another build), the fake Weibo provider on 127.0.0.1:9100
 # (E2E_WEIBO_PORT), the fake Ronglian SMS provider on 127.0.0.1:9200 (E2E_SMS_PORT) and the
 # SMTP capture server on 127.0.0.1:9300 with its JSON view on :9301 (E2E_SMTP_PORT,
 # E2E_SMTP_HTTP_PORT) and the fake Alipay gateway on 127.0.0.1:9400 (E2E_ALIPAY_PORT):
@@ -39,7 +39,7 @@ env_file="${TMPDIR:-/tmp}/dadashop-e2e-$api_port.env"
 trap 'rm -rf "$work" "$env_file"' EXIT
 export DADASHOP_ENV=development
 export DATABASE_URL="sqlite://$work/data/dadashop.db"
-export DATA_DIR="$work/data" MEDIA_DIR="$work/media" DIST_DIR="$root/dist"
+export DATA_DIR="$work/data" MEDIA_DIR="$work/media" DIST_DIR="${E2E_DIST_DIR:-$root/dist}"
 export API_ADDR=127.0.0.1:$api_port WEB_ADDR=127.0.0.1:$web_port
 export PUBLIC_API_URL=http://127.0.0.1:$api_port PUBLIC_WEB_URL=http://127.0.0.1:$web_port
 export CORS_ALLOWED_ORIGINS=http://127.0.0.1:$web_port,http://localhost:$web_port
