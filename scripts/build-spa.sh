@@ -4,9 +4,9 @@
 # 1. Trunk builds the page, the style sheet, robots.txt and frontend/boot.js (hashed names),
 #    from a copy of index.html without its `rel="rust"` link: Trunk 0.21 cannot split a
 #    wasm module (docs/toolchain.md), so the wasm is built here.
-# 2. cargo builds `frontend` with the `split` feature (size profile `wasm-release`; the
-#    `--emit-relocs` link flag of .cargo/config.toml): every page but home and the 404 page
-#    is a `#[lazy_route]` (app/src/lib.rs).
+# 2. cargo builds `frontend` with the `split` feature (size profile `wasm-release`, linked
+#    with `--emit-relocs`): every page but home and the 404 page is a lazy route
+#    (app/src/lib.rs, module `lazy`).
 # 3. wasm-split cuts the module at those split points: the main module, one module per page
 #    and chunks of code that several pages share, plus the loader `__wasm_split.js`.
 # 4. wasm-bindgen writes the glue of the main module (`--keep-lld-exports`: the split
@@ -41,7 +41,9 @@ trunk build --release true "$page"
 
 # 2.
 echo "build-spa: cargo build (frontend, feature split)"
-cargo build --offline --profile wasm-release --target wasm32-unknown-unknown -p frontend --features split
+# `--config` arrays are joined to .cargo/config.toml's: `--cfg erase_components` stays.
+cargo build --offline --profile wasm-release --target wasm32-unknown-unknown -p frontend --features split \
+  --config 'target.wasm32-unknown-unknown.rustflags=["-Clink-arg=--emit-relocs"]'
 input="$target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 
 # 3.
@@ -51,14 +53,15 @@ wasm-split-cli --target web --out-name frontend "$input" "$work/split"
 wasm-bindgen --target web --keep-lld-exports --no-demangle --out-name frontend \
   --out-dir "$work/bindgen" "$work/split/frontend.wasm"
 
-# 5. (Takes about a minute.) The lazily loaded modules carry no target_features section, so the features the
-#    compiler's wasm32 target enables by default are named (Rust 1.82+).
+# 5. (About 20 s, nearly all of it the main module.) The lazily loaded modules carry no
+#    target_features section, so the features that Rust's wasm32 target enables by default
+#    are named.
 features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-reference-types --enable-multivalue)
 export features_list="${features[*]}"
 modules=("$work/bindgen/frontend_bg.wasm" "$work"/split/split_*.wasm "$work"/split/chunk_*.wasm)
 # (Its warnings about the name section's unknown subsections are left out; errors print.)
-printf '%s\0' "${modules[@]}" | xargs -0 -P "$(nproc)" -n 8 sh -c '
+printf '%s\0' "${modules[@]}" | xargs -0 -P "$(nproc)" -n 1 sh -c '
   for f in "$@"; do
     wasm-opt -Os $features_list "$f" -o "$f" 2>"$f.log" || { cat "$f.log" >&2; exit 255; }
   done' sh
