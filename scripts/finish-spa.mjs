@@ -97,6 +97,27 @@ const main = readFileSync(join(bindgenDir, 'frontend_bg.wasm'));
 const mainName = `frontend-${digest(main)}_bg.wasm`;
 writeFileSync(join(dist, mainName), main);
 
+// A lazily loaded module whose fetch fails (a dropped connection, a 5xx) is fetched again,
+// twice, after 0.5 s and 1 s: the split point's Rust side treats a failed load as fatal
+// (frontend/src/main.rs then tells the shopper to reload the page).
+const fetches = loader.split('fetch(new URL(').length - 1;
+if (fetches !== lazyCount) {
+  throw new Error(`finish-spa: the loader fetches ${fetches} times, expected ${lazyCount}`);
+}
+loader = `${loader.split('fetch(new URL(').join('fetchRetrying(new URL(')}
+async function fetchRetrying(url) {
+    for (let attempt = 0; ; attempt++) {
+        try {
+            const response = await fetch(url);
+            if (response.ok || attempt >= 2) return response;
+        } catch (error) {
+            if (attempt >= 2) throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+}
+`;
+
 // The glue and the loader, named after the pair.
 const pair = digest(glue, '\0', loader);
 const glueName = `frontend-${pair}.js`;
