@@ -25,9 +25,10 @@ use crate::pages::{HomePage, NotFoundPage};
 use crate::state::{Auth, Cart, Flash, use_auth, use_flash};
 
 /// The route view of the page `lazy::X` (`pages::XPage`): with the `split` feature, a
-/// [`leptos_router::Lazy`] route whose code scripts/build-spa.sh puts in a wasm chunk of its
-/// own, fetched when the page is first shown (home and the 404 page stay in the main module,
-/// so the first load of the home page fetches no chunk); without it, the page itself.
+/// [`leptos_router::Lazy`] route whose code scripts/build-spa.sh puts in the wasm module of
+/// its group, fetched when a page of the group is first shown (home and the 404 page stay in
+/// the main module, so the first load of the home page fetches no other); without it, the
+/// page itself.
 #[cfg(feature = "split")]
 macro_rules! page {
     ($name:ident) => {
@@ -42,7 +43,7 @@ macro_rules! page {
 }
 
 /// [`page!`] for a `<ProtectedRoute>`, whose view must be a plain function: with the `split`
-/// feature the page's chunk is fetched inside the route's own `<Transition>` once the
+/// feature the page's module is fetched inside the route's own `<Transition>` once the
 /// condition has let the shopper in (a shopper sent to the login page fetches nothing).
 #[cfg(feature = "split")]
 macro_rules! guarded_page {
@@ -68,6 +69,9 @@ macro_rules! guarded_page {
 /// share a group, so a page costs a few requests, not dozens (one module per page made 170
 /// small ones). A split point declares an `extern` import of the module loader: the only
 /// unsafe code of the crate. Without the feature each name is the page component itself.
+///
+/// `#[lazy]` names a split module after its argument and the place of the macro call, so
+/// every page of a group must stay in the one `lazy_pages!` call below.
 #[allow(unsafe_code)]
 mod lazy {
     #[cfg(feature = "split")]
