@@ -277,16 +277,11 @@ impl Jobs {
         let push = async {
             match &self.backend {
                 QueueBackend::Redis { sms, .. } => {
-                    // Once more after a failure: by then a broken link has asked the
-                    // Sentinels for the master (crate::redis_link), and a job pushed twice
-                    // runs once (handlers claim each job key in `job_runs`).
-                    match sms.clone().push(job.clone()).await {
-                        Ok(()) => Ok(()),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "job push failed; trying once more");
-                            sms.clone().push(job).await.map_err(|e| e.to_string())
-                        }
-                    }
+                    push_on_redis(|| {
+                        let (mut storage, job) = (sms.clone(), job.clone());
+                        async move { storage.push(job).await }
+                    })
+                    .await
                 }
                 QueueBackend::Sqlite { sms, .. } => {
                     sms.clone().push(job).await.map_err(|e| e.to_string())
@@ -304,16 +299,11 @@ impl Jobs {
         let push = async {
             match &self.backend {
                 QueueBackend::Redis { mail, .. } => {
-                    // Once more after a failure: by then a broken link has asked the
-                    // Sentinels for the master (crate::redis_link), and a job pushed twice
-                    // runs once (handlers claim each job key in `job_runs`).
-                    match mail.clone().push(job.clone()).await {
-                        Ok(()) => Ok(()),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "job push failed; trying once more");
-                            mail.clone().push(job).await.map_err(|e| e.to_string())
-                        }
-                    }
+                    push_on_redis(|| {
+                        let (mut storage, job) = (mail.clone(), job.clone());
+                        async move { storage.push(job).await }
+                    })
+                    .await
                 }
                 QueueBackend::Sqlite { mail, .. } => {
                     mail.clone().push(job).await.map_err(|e| e.to_string())
@@ -321,6 +311,24 @@ impl Jobs {
             }
         };
         within_push_timeout(push).await
+    }
+}
+
+/// Runs a push onto the Redis queue, and once more after a failure: by then a broken link
+/// has asked the Sentinels for the master (crate::redis_link). A job pushed twice runs once
+/// (handlers claim each job key in `job_runs`).
+async fn push_on_redis<F, Fut, E>(push: F) -> Result<(), String>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    match push().await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            tracing::warn!(error = %e, "job push failed; trying once more");
+            push().await.map_err(|e| e.to_string())
+        }
     }
 }
 
