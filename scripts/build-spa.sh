@@ -30,13 +30,9 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/page"
 for dir in style public frontend; do ln -s "$root/$dir" "$work/page/$dir"; done
 page="$work/page/index.html"
-awk '
-  /<link/ { buf = $0; collecting = 1; if ($0 !~ /\/>/) next }
-  collecting && !/<link/ { buf = buf "\n" $0; if ($0 !~ /\/>/) next }
-  collecting { collecting = 0; if (buf ~ /rel="rust"/) { print "    <meta name=\"dadashop-boot\">"; next } print buf; next }
-  { print }
-' index.html >"$page"
-grep -q 'name="dadashop-boot"' "$page" || { echo "build-spa: index.html has no rel=\"rust\" link" >&2; exit 1; }
+sed '/<!-- wasm:start -->/,/<!-- wasm:end -->/c\    <meta name="dadashop-boot">' index.html >"$page"
+grep -q 'name="dadashop-boot"' "$page" && ! grep -q 'rel="rust"' "$page" ||
+  { echo "build-spa: index.html has no <!-- wasm:start --> ... <!-- wasm:end --> around its rust link" >&2; exit 1; }
 trunk build --release true "$page"
 
 # 2.
