@@ -286,12 +286,20 @@ check_replica() {
   [ "$running" = "Yes Yes " ] || ok=1
   # The API's monitor takes the replica back (its /readyz says so).
   local used=""
-  for _ in $(seq 150); do
-    [ "$(curl -s "http://127.0.0.1:${API_PORTS[0]}/readyz" | json 'd.get("replica")')" = ok ] && { used=$(since "$t_start"); break; }
-    sleep 0.2
-  done
+  replica_state_within ok 150 && used=$(since "$t_start")
   [ -n "$used" ] || ok=1
   record replica "$ok" "$REQS" "$FAILS" "${back:-never}" "catalog reads with the replica down; recovery = replica started again until replication IO/SQL run (${running:-?}); the API reads it again ${used:-never} s after its start"
+}
+
+# replica_state_within STATE TRIES: polls the first API process's /readyz every 0.2 s, at most
+# TRIES times, until its "replica" field is STATE ("ok", "unusable"); fails if it never is.
+replica_state_within() {
+  local i
+  for ((i = 0; i < $2; i++)); do
+    [ "$(curl -s "http://127.0.0.1:${API_PORTS[0]}/readyz" | json 'd.get("replica")')" = "$1" ] && return 0
+    sleep 0.2
+  done
+  return 1
 }
 
 # The replica falling behind: a session on the replica holds a read lock on `skus` while
@@ -302,13 +310,8 @@ check_replica() {
 check_replica_lag() {
   local max_lag="${DATABASE_REPLICA_MAX_LAG_SECS:-5}"
   local hold=$(( max_lag + 8 )) api="http://127.0.0.1:${API_PORTS[0]}"
-  local state=""
-  for _ in $(seq 100); do
-    state=$(curl -s "$api/readyz" | json 'd.get("replica")')
-    [ "$state" = ok ] && break
-    sleep 0.2
-  done
-  if [ "$state" != ok ]; then
+  if ! replica_state_within ok 100; then
+    local state; state=$(curl -s "$api/readyz" | json 'd.get("replica")')
     record replica-lag FAIL 0 0 - "the API does not use the replica before the test (/readyz replica: ${state:-?})"
     return
   fi
@@ -321,19 +324,11 @@ check_replica_lag() {
   primary_sql "UPDATE skus SET updated_at = updated_at + 1 WHERE id = (SELECT MIN(id) FROM (SELECT id FROM skus) s)"
   local t0; t0=$(now)
   local off="" lag_seen=""
-  for _ in $(seq $(( hold * 5 ))); do
-    state=$(curl -s "$api/readyz" | json 'd.get("replica")')
-    [ "$state" = unusable ] && { off=$(since "$t0"); break; }
-    sleep 0.2
-  done
+  replica_state_within unusable $(( hold * 5 )) && off=$(since "$t0")
   lag_seen=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Seconds_Behind_Master:/ {print $2}')
   wait "$lock_pid"
   local t1; t1=$(now) back=""
-  for _ in $(seq 100); do
-    state=$(curl -s "$api/readyz" | json 'd.get("replica")')
-    [ "$state" = ok ] && { back=$(since "$t1"); break; }
-    sleep 0.2
-  done
+  replica_state_within ok 100 && back=$(since "$t1")
   wait "$LOAD_PID"
   load_result replica-lag
   local ok=0 why=""
@@ -501,11 +496,10 @@ check_db_restart() {
 }
 
 check_schemathesis() {
-  if [ ! -x "$ST_VENV/bin/st" ]; then
-    log "schemathesis: installing into $ST_VENV (pip)"
-    { python3 -m venv "$ST_VENV" && "$ST_VENV/bin/pip" install -q 'schemathesis==4.32.5'; } >"$S/test/schemathesis-install.log" 2>&1 || {
-      record schemathesis SKIP 0 0 - "could not install schemathesis (test/schemathesis-install.log)"; return; }
-  fi
+  # The pinned schemathesis, in its venv: `stack.sh install` puts it there (.ci/run runs it
+  # first; this covers a standalone run).
+  ST_VENV="$ST_VENV" bash "$root/scripts/stack.sh" install >"$S/test/schemathesis-install.log" 2>&1 || {
+    record schemathesis SKIP 0 0 - "could not install schemathesis (test/schemathesis-install.log)"; return; }
   local max_time="${ST_MAX_TIME:-120}" checks="${ST_CHECKS:-not_a_server_error,response_schema_conformance}"
   # (Schemathesis 4.32's health check `filter_too_much` fails the run when its generator
   # throws away most drafts of an operation's input, as it does for Alipay's notification
