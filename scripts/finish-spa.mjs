@@ -40,6 +40,12 @@ const replaceAll = (text, from, to, what) => {
   return text.split(from).join(to);
 };
 
+// wasm-bindgen's inline JS snippets would be imported by the glue by relative path; the app
+// has none, and this script would have to copy them.
+if (existsSync(join(bindgenDir, 'snippets'))) {
+  throw new Error('finish-spa: wasm-bindgen wrote snippets/, which this script does not copy');
+}
+
 const LOADER = '__wasm_split.js';
 const GLUE = 'frontend.js';
 let loader = readFileSync(join(splitDir, LOADER), 'utf8');
@@ -104,7 +110,7 @@ const fetches = loader.split('fetch(new URL(').length - 1;
 if (fetches !== lazyCount) {
   throw new Error(`finish-spa: the loader fetches ${fetches} times, expected ${lazyCount}`);
 }
-loader = `${loader.split('fetch(new URL(').join('fetchRetrying(new URL(')}
+loader = `${replaceAll(loader, 'fetch(new URL(', 'fetchRetrying(new URL(', LOADER)}
 async function fetchRetrying(url) {
     for (let attempt = 0; ; attempt++) {
         try {
@@ -126,11 +132,6 @@ loader = replaceAll(loader, `from "./${GLUE}"`, `from "./${glueName}"`, LOADER);
 glue = replaceAll(glue, `from "./${LOADER}"`, `from "./${loaderName}"`, GLUE);
 writeFileSync(join(dist, glueName), glue);
 writeFileSync(join(dist, loaderName), loader);
-// wasm-bindgen's inline JS snippets would be imported by the glue by relative path; the app
-// has none, and this script would have to copy them.
-if (existsSync(join(bindgenDir, 'snippets'))) {
-  throw new Error('finish-spa: wasm-bindgen wrote snippets/, which this script does not copy');
-}
 
 const indexPath = join(dist, 'index.html');
 const index = readFileSync(indexPath, 'utf8');
