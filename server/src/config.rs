@@ -22,7 +22,8 @@
 //! `ALIPAY_GATEWAY_URL`, `ALIPAY_APP_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY`, `ALIPAY_NOTIFY_URL`,
 //! `ALIPAY_RETURN_URL` (issue #10), plus `ALIPAY_TIMEOUT_SECS` and `ALIPAY_RECONCILE_SECS`;
 //! observability `METRICS_ENABLED`, `METRICS_ALLOW`, the read replica `DATABASE_REPLICA_URL`,
-//! `DATABASE_REPLICA_MAX_LAG_SECS` (issue #11). `REDIS_URL` may name a Sentinel set
+//! `DATABASE_REPLICA_MAX_LAG_SECS` (issue #11); the original's pages
+//! `LEGACY_CLIENT_ORIGINS` (issue #23). `REDIS_URL` may name a Sentinel set
 //! (`redis+sentinel://`, crate::redis_link).
 
 use std::net::SocketAddr;
@@ -85,6 +86,12 @@ pub struct Settings {
     pub cors_expose_headers: String,
     /// `CORS_ALLOW_CREDENTIALS`: off by default (the token travels in a header, not a cookie).
     pub cors_allow_credentials: bool,
+    /// `LEGACY_CLIENT_ORIGINS`: comma-separated exact origins serving the original shop's
+    /// jQuery pages (empty by default). Requests with one of them as `Origin` get their
+    /// error answers with HTTP 200 and the usual `{"code", "error"}` body, as the original
+    /// answered every error (its pages read `code` only in their success handlers); they are
+    /// also allowed by CORS. docs/api.md "Running the original pages".
+    pub legacy_client_origins: String,
     /// `DATA_DIR`: where the SQLite file and the development JWT secret live (default `data`).
     pub data_dir: PathBuf,
     /// `MEDIA_DIR`: product images and avatars, served at `/media/` (default `media`).
@@ -331,6 +338,7 @@ impl Default for Settings {
             cors_allowed_origins: "http://127.0.0.1:7000,http://localhost:7000".to_owned(),
             cors_expose_headers: String::new(),
             cors_allow_credentials: false,
+            legacy_client_origins: String::new(),
             data_dir: PathBuf::from("data"),
             media_dir: PathBuf::from("media"),
             dist_dir: PathBuf::from("dist"),
@@ -463,6 +471,7 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "PUBLIC_WEB_URL",
     "CORS_ALLOWED_ORIGINS",
     "CORS_EXPOSE_HEADERS",
+    "LEGACY_CLIENT_ORIGINS",
     "DATA_DIR",
     "MEDIA_DIR",
     "DIST_DIR",
@@ -546,6 +555,11 @@ impl Settings {
         for origin in self.allowed_origins() {
             if !is_origin(&origin) {
                 bail!("CORS_ALLOWED_ORIGINS: {origin:?} is not an origin like http://host:port");
+            }
+        }
+        for origin in self.legacy_origins() {
+            if !is_origin(&origin) {
+                bail!("LEGACY_CLIENT_ORIGINS: {origin:?} is not an origin like http://host:port");
             }
         }
         for url in [&self.public_api_url, &self.public_web_url] {
@@ -857,6 +871,25 @@ impl Settings {
         split_list(&self.cors_allowed_origins)
             .map(|o| o.trim_end_matches('/').to_owned())
             .collect()
+    }
+
+    /// The origins of the original's pages (`LEGACY_CLIENT_ORIGINS`), trimmed, without
+    /// trailing slashes, empty entries dropped.
+    pub fn legacy_origins(&self) -> Vec<String> {
+        split_list(&self.legacy_client_origins)
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect()
+    }
+
+    /// Every origin CORS allows: `CORS_ALLOWED_ORIGINS` and `LEGACY_CLIENT_ORIGINS`.
+    pub fn cors_origins(&self) -> Vec<String> {
+        let mut origins = self.allowed_origins();
+        for origin in self.legacy_origins() {
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        origins
     }
 
     /// The headers listed in `CORS_EXPOSE_HEADERS`.

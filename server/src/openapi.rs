@@ -50,6 +50,8 @@ use crate::state::AppState;
         routes::orders::detail,
         routes::orders::cancel,
         routes::orders::confirm,
+        routes::processing::processing_get,
+        routes::processing::processing_post,
         routes::payments::result,
         routes::payments::notify,
         routes::weibo::authorization,

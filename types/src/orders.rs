@@ -139,13 +139,46 @@ pub struct SettlementAddress {
     pub is_default: bool,
 }
 
+/// A settlement or order line: the cart-item shape, plus the original shop's own names of
+/// the sale attributes and the line total, as its `OrderProcessingnView` answered them in
+/// `sku_list` and `order_sku` (its jQuery pages read `sku_sale_attr_names`,
+/// `sku_sale_attr_vals` and `total_amount`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderLine {
+    #[serde(flatten)]
+    pub item: CartItem,
+    /// The same list as `sku_sale_attr_name`, under the original's order-page name.
+    #[serde(default)]
+    pub sku_sale_attr_names: Vec<String>,
+    /// The same list as `sku_sale_attr_val`, under the original's order-page name.
+    #[serde(default)]
+    pub sku_sale_attr_vals: Vec<String>,
+    /// Unit price × units, yuan with two decimals.
+    #[serde(default)]
+    pub total_amount: String,
+}
+
+impl From<CartItem> for OrderLine {
+    /// The line of `item`; its total is the unit price (yuan, two decimals) times its units.
+    fn from(item: CartItem) -> Self {
+        let unit_fen = crate::money::parse_yuan(&item.price).unwrap_or(0);
+        Self {
+            sku_sale_attr_names: item.sku_sale_attr_name.clone(),
+            sku_sale_attr_vals: item.sku_sale_attr_val.clone(),
+            total_amount: crate::money::format_fen(unit_fen.saturating_mul(item.count)),
+            item,
+        }
+    }
+}
+
 /// The `data` of a settlement answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settlement {
     pub addresses: Vec<SettlementAddress>,
     /// The lines to order: the selected cart lines, or the one buy-now line.
-    pub sku_list: Vec<CartItem>,
+    pub sku_list: Vec<OrderLine>,
     /// Units in all.
     pub total_count: i64,
     /// Goods total, yuan with two decimals.
@@ -169,6 +202,7 @@ pub struct SettlementResponse {
 /// lines) or 1 (buy now: `sku_id` and `buy_num`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SettlementQuery {
     #[serde(default)]
     pub settlement_type: Option<String>,
@@ -270,7 +304,7 @@ pub struct OrderSummary {
     /// The status's name (待付款 ...), an addition.
     pub status_name: String,
     /// The lines as ordered (name, price and attributes at order time).
-    pub order_sku: Vec<CartItem>,
+    pub order_sku: Vec<OrderLine>,
     /// When it was ordered, `YYYY-mm-dd HH:MM:SS` in China Standard Time (UTC+8).
     pub order_time: String,
     /// For an unpaid order, the seconds left to pay before it is cancelled (else 0).
@@ -309,6 +343,7 @@ pub struct OrderDetailResponse {
 /// [`ORDERS_PAGE_SIZE`] a page); or `type=5` with `order_id` to pay an unpaid order again.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct OrderListQuery {
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
@@ -325,6 +360,87 @@ pub const ORDERS_PAGE_SIZE: u32 = 5;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderIdRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub order_id: Option<Value>,
+}
+
+/// Orders at most in one answer of the original's order list
+/// (`GET /v1/orders/processing/?status=1`), newest first; `page` reaches older ones.
+pub const LEGACY_ORDERS_PAGE_SIZE: u32 = 100;
+
+/// Query of `GET /v1/orders/processing/`, the original shop's order endpoint: `status` 0
+/// settles (`settlement_type` 0 the cart, 1 buy now with `sku_id` and `buy_num`), 1 lists
+/// orders (`order_status` 0 all or a status 1-4, optional `page` of
+/// [`LEGACY_ORDERS_PAGE_SIZE`]), 2 confirms receipt of `order_id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ProcessingQuery {
+    /// 0 settle, 1 list, 2 confirm receipt.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `status=0`: 0 the cart's selected lines, 1 buy now.
+    #[serde(default)]
+    pub settlement_type: Option<String>,
+    /// `status=0&settlement_type=1`: the SKU.
+    #[serde(default)]
+    pub sku_id: Option<String>,
+    /// `status=0&settlement_type=1`: the units.
+    #[serde(default)]
+    pub buy_num: Option<String>,
+    /// `status=1`: 0 all, else the order status 1-4.
+    #[serde(default)]
+    pub order_status: Option<String>,
+    /// `status=1`: the page, from 1.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// `status=2`: the shipped order whose receipt is confirmed.
+    #[serde(default)]
+    pub order_id: Option<String>,
+}
+
+/// What `GET /v1/orders/processing/` answers, by its `status`: 0 a settlement, 1 an order
+/// list, 2 `{"code": 200, "data": "OK"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum ProcessingAnswer {
+    Settlement(SettlementResponse),
+    Orders(OrderListResponse),
+    Done(crate::MessageResponse),
+}
+
+/// Body of `POST /v1/orders/processing/`: `status` 0 creates an order (`address_id`,
+/// `settlement_type`; buy now also `sku_id` and `buy_num` or `buy_count`), 1 answers an
+/// order's payment again (`order_id`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProcessingRequest {
+    /// 0 create, 1 pay again.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub status: Option<Value>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub address_id: Option<Value>,
+    /// 0 (the cart's selected lines) or 1 (buy now).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub settlement_type: Option<Value>,
+    /// Buy now: the SKU.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub sku_id: Option<Value>,
+    /// Buy now: the units (the original's query name).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub buy_num: Option<Value>,
+    /// Buy now: the units (the resource route's name).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub buy_count: Option<Value>,
+    /// `status=1`: the order.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub order_id: Option<Value>,

@@ -197,6 +197,7 @@ pub struct SmsCodeRequest {
 /// `GET /v1/users/activation?code=`: the code from the activation mail.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ActivationQuery {
     /// The code of the activation link (43 URL-safe characters).
     #[serde(default)]

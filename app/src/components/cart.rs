@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dadashop_types::orders::CartItem;
+use dadashop_types::orders::{CartItem, OrderLine};
 use leptos::prelude::*;
 
 use super::image_url;
@@ -50,13 +50,13 @@ pub fn LineInfo(
 #[component]
 pub fn OrderLines(
     /// The lines.
-    lines: Vec<CartItem>,
+    lines: Vec<OrderLine>,
     /// `base_url` of the answer.
     base_url: String,
 ) -> impl IntoView {
     let rows = lines
         .into_iter()
-        .map(|line| {
+        .map(|OrderLine { item: line, .. }| {
             let unit = format!("{} × {}", yuan(fen(&line.price)), line.count);
             let total = yuan(line_fen(&line));
             view! {

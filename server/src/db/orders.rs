@@ -19,8 +19,7 @@ use std::time::Duration;
 
 use chrono::{FixedOffset, TimeZone};
 use dadashop_types::orders::{
-    MAX_LINE_COUNT, ORDERS_PAGE_SIZE, STATUS_CANCELLED, STATUS_DONE, STATUS_PAID, STATUS_SHIPPED,
-    STATUS_UNPAID,
+    MAX_LINE_COUNT, STATUS_CANCELLED, STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID,
 };
 use sqlx::{Any, AnyPool, FromRow, Transaction};
 
@@ -422,12 +421,13 @@ pub async fn get(
 }
 
 /// The orders of `user_id` with `status` (all when `None`), newest first: the number of them
-/// and page `page` (from 1) of [`ORDERS_PAGE_SIZE`].
+/// and page `page` (from 1) of `page_size` orders.
 pub async fn list(
     pool: &AnyPool,
     user_id: i64,
     status: Option<i64>,
     page: u64,
+    page_size: u32,
 ) -> Result<(i64, Vec<OrderRow>), sqlx::Error> {
     let filter = if status.is_some() {
         "WHERE user_id = ? AND status = ?"
@@ -440,7 +440,7 @@ pub async fn list(
         count = count.bind(s);
     }
     let total = count.fetch_one(pool).await?;
-    let size = i64::from(ORDERS_PAGE_SIZE);
+    let size = i64::from(page_size);
     let offset = i64::try_from(page.saturating_sub(1)).unwrap_or(i64::MAX / 2) * size;
     let sql = format!(
         "{ORDER_COLUMNS} {filter} ORDER BY created_at DESC, order_id DESC LIMIT ? OFFSET ?"

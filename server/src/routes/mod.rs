@@ -9,6 +9,7 @@ pub mod health;
 pub mod orders;
 pub mod password_reset;
 pub mod payments;
+pub mod processing;
 pub mod tokens;
 pub mod users;
 pub mod verification;
@@ -90,6 +91,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(goods::router())
         .merge(carts::router())
         .merge(orders::router())
+        .merge(processing::router())
         .merge(payments::router())
         .merge(weibo::router())
         .merge(verification::router())
@@ -138,6 +140,10 @@ pub fn api_router(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(settings.legacy_origins()),
+            legacy_errors,
+        ))
         // Outside every other layer: counts the status the client gets (408, 413, 500 of
         // the layers too).
         .layer(middleware::from_fn(crate::metrics::track_requests));
@@ -205,11 +211,37 @@ async fn json_errors(request: AxumRequest, next: Next) -> Response {
     fresh
 }
 
+/// The original's error convention for its own pages: a request under `/v1/` whose `Origin`
+/// is one of `legacy` (`LEGACY_CLIENT_ORIGINS`) gets its error answer with HTTP 200, the
+/// same `{"code", "error"}` body and the same headers (`Retry-After` of a 429 or 503, CORS).
+/// Every other request keeps the real status. The gateway's notification is never touched.
+async fn legacy_errors(
+    axum::extract::State(legacy): axum::extract::State<Arc<Vec<String>>>,
+    request: AxumRequest,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let from_legacy_page = !legacy.is_empty()
+        && path.starts_with("/v1/")
+        && path != payments::NOTIFY_PATH
+        && request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|origin| legacy.iter().any(|o| o == origin));
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if from_legacy_page && (status.is_client_error() || status.is_server_error()) {
+        *response.status_mut() = StatusCode::OK;
+    }
+    response
+}
+
 /// The CORS policy of docs/api.md: an exact allow-list (never reflected, never `null`), the listed
 /// methods and headers, 24 h preflight cache; expose-headers and credentials configurable.
 pub fn cors_layer(settings: &Settings) -> CorsLayer {
     let origins: Vec<HeaderValue> = settings
-        .allowed_origins()
+        .cors_origins()
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();

@@ -24,9 +24,10 @@ use dadashop_types::goods::Paginator;
 use dadashop_types::money::format_fen;
 use dadashop_types::orders::{
     CartItem, CreateOrderRequest, CreatedOrder, CreatedOrderResponse, IDEMPOTENCY_KEY_MAX_CHARS,
-    MAX_LINE_COUNT, ORDERS_PAGE_SIZE, OrderAddress, OrderDetailResponse, OrderIdRequest, OrderList,
-    OrderListQuery, OrderListResponse, OrderSummary, SELLER, STATUS_UNPAID, Settlement,
-    SettlementAddress, SettlementQuery, SettlementResponse, status_name,
+    MAX_LINE_COUNT, ORDERS_PAGE_SIZE, OrderAddress, OrderDetailResponse, OrderIdRequest, OrderLine,
+    OrderList, OrderListQuery, OrderListResponse, OrderSummary, SELLER, STATUS_DONE, STATUS_PAID,
+    STATUS_SHIPPED, STATUS_UNPAID, Settlement, SettlementAddress, SettlementQuery,
+    SettlementResponse, status_name,
 };
 use serde_json::Value;
 
@@ -114,7 +115,7 @@ fn order_id_text(raw: &str) -> ApiResult<String> {
 }
 
 /// What to settle: `settlement_type` 0 (cart) or 1 (buy now, with SKU and count).
-fn source(
+pub(crate) fn source(
     settlement_type: Option<&Value>,
     sku: Option<&Value>,
     count: Option<&Value>,
@@ -135,46 +136,38 @@ fn source(
     }
 }
 
-/// What the order would be: the shopper's addresses (default first), the lines (the
-/// selected cart lines, or the buy-now SKU), units, goods total, freight and the amount to
-/// pay. Each line carries its current `stock`; an order past it is refused at creation.
-/// Errors: 50101 nothing to settle (no selected line; unknown, unlaunched or badly counted
-/// buy-now SKU), 10123 bad `settlement_type`.
-#[utoipa::path(get, path = "/v1/orders/{username}/advance", tag = "orders", security(("token" = [])), params(("username" = String, Path), SettlementQuery),
-    responses((status = 200, body = SettlementResponse), (status = 400, description = "Nothing to settle (50101) or bad settlement_type (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody)))]
-async fn advance(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    Path(username): Path<String>,
-    query: Result<Query<SettlementQuery>, QueryRejection>,
-) -> ApiResult<Json<SettlementResponse>> {
-    auth.ensure_is(&username)?;
-    let Query(q) = query.map_err(|_| ApiError::bad_params("查询参数错误"))?;
-    let text = |v: &Option<String>| v.as_ref().map(|s| Value::String(s.clone()));
-    let source = source(
-        text(&q.settlement_type).as_ref(),
-        text(&q.sku_id).as_ref(),
-        text(&q.buy_num).as_ref(),
-    )?;
+/// What the order of `source` would be for `user_id`: the shopper's addresses (default
+/// first), the lines (the selected cart lines, or the buy-now SKU, each with its current
+/// `stock`), units, goods total, freight and the amount to pay. The lines may be empty.
+pub(crate) async fn settle(
+    state: &AppState,
+    user_id: i64,
+    source: Source,
+) -> ApiResult<Settlement> {
     let rows = match source {
-        Source::Cart => carts::selected_lines(&state.db, auth.user.id).await?,
+        Source::Cart => carts::selected_lines(&state.db, user_id).await?,
         Source::BuyNow { sku_id, count } => repo::buy_now_line(&state.db, sku_id, count)
             .await?
             .into_iter()
             .collect(),
     };
-    if rows.is_empty() {
-        return Err(nothing_to_settle());
-    }
     let goods: i64 = rows.iter().map(|r| r.price * r.count).sum();
     let total_count: i64 = rows.iter().map(|r| r.count).sum();
-    let transit = repo::freight(
-        goods,
-        state.settings.order_freight_fen,
-        state.settings.order_free_freight_from_fen,
-    );
-    let sku_list = items(&state, rows).await?;
-    let addresses = addresses::list(&state.db, auth.user.id)
+    let transit = if rows.is_empty() {
+        0
+    } else {
+        repo::freight(
+            goods,
+            state.settings.order_freight_fen,
+            state.settings.order_free_freight_from_fen,
+        )
+    };
+    let sku_list = items(state, rows)
+        .await?
+        .into_iter()
+        .map(OrderLine::from)
+        .collect();
+    let addresses = addresses::list(&state.db, user_id)
         .await?
         .into_iter()
         .map(|a| SettlementAddress {
@@ -186,22 +179,61 @@ async fn advance(
             is_default: a.is_default == 1,
         })
         .collect();
+    Ok(Settlement {
+        addresses,
+        sku_list,
+        total_count,
+        total_amount: format_fen(goods),
+        transit: format_fen(transit),
+        payment_amount: format_fen(goods + transit),
+    })
+}
+
+/// The settlement source of a query's `settlement_type`, `sku_id` and `buy_num`.
+pub(crate) fn query_source(
+    settlement_type: Option<&String>,
+    sku_id: Option<&String>,
+    buy_num: Option<&String>,
+) -> ApiResult<Source> {
+    let text = |v: Option<&String>| v.map(|s| Value::String(s.clone()));
+    source(
+        text(settlement_type).as_ref(),
+        text(sku_id).as_ref(),
+        text(buy_num).as_ref(),
+    )
+}
+
+/// What the order would be ([`settle`]). Each line carries its current `stock`; an order
+/// past it is refused at creation. Errors: 50101 nothing to settle (no selected line;
+/// unknown, unlaunched or badly counted buy-now SKU), 10123 bad `settlement_type`.
+#[utoipa::path(get, path = "/v1/orders/{username}/advance", tag = "orders", security(("token" = [])), params(("username" = String, Path), SettlementQuery),
+    responses((status = 200, body = SettlementResponse), (status = 400, description = "Nothing to settle (50101) or bad settlement_type (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody)))]
+async fn advance(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(username): Path<String>,
+    query: Result<Query<SettlementQuery>, QueryRejection>,
+) -> ApiResult<Json<SettlementResponse>> {
+    auth.ensure_is(&username)?;
+    let Query(q) = query.map_err(|_| ApiError::bad_params("查询参数错误"))?;
+    let source = query_source(
+        q.settlement_type.as_ref(),
+        q.sku_id.as_ref(),
+        q.buy_num.as_ref(),
+    )?;
+    let data = settle(&state, auth.user.id, source).await?;
+    if data.sku_list.is_empty() {
+        return Err(nothing_to_settle());
+    }
     Ok(Json(SettlementResponse {
         code: codes::OK,
-        data: Settlement {
-            addresses,
-            sku_list,
-            total_count,
-            total_amount: format_fen(goods),
-            transit: format_fen(transit),
-            payment_amount: format_fen(goods + transit),
-        },
+        data,
         base_url: state.settings.media_base_url(),
     }))
 }
 
 /// The `Idempotency-Key` header: 1 to 64 visible ASCII characters, else 10123.
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -218,16 +250,19 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
-fn created_answer(state: &AppState, order: &OrderRow, now: i64) -> CreatedOrderResponse {
-    CreatedOrderResponse {
-        code: codes::OK,
-        data: CreatedOrder {
-            saller: SELLER.to_owned(),
-            total_amount: format_fen(order.total_amount),
-            order_id: order.order_id.clone(),
-            pay_url: crate::routes::payments::pay_url(state, order, now),
-            carts_count: u32::try_from(order.carts_count).unwrap_or(0),
-            pay_remaining_secs: (order.pay_deadline - now).max(0),
+/// What creating `order` answers (also paying it again): its amount, the pay URL while it
+/// is unpaid and the seconds left to pay.
+fn created(state: &AppState, order: &OrderRow, now: i64) -> CreatedOrder {
+    CreatedOrder {
+        saller: SELLER.to_owned(),
+        total_amount: format_fen(order.total_amount),
+        order_id: order.order_id.clone(),
+        pay_url: crate::routes::payments::pay_url(state, order, now),
+        carts_count: u32::try_from(order.carts_count).unwrap_or(0),
+        pay_remaining_secs: if order.status == STATUS_UNPAID {
+            (order.pay_deadline - now).max(0)
+        } else {
+            0
         },
     }
 }
@@ -260,16 +295,30 @@ async fn create(
 ) -> ApiResult<Json<CreatedOrderResponse>> {
     auth.ensure_is(&username)?;
     let key = idempotency_key(&headers)?;
-    let address_id = req
-        .address_id
-        .as_ref()
-        .and_then(id_value)
-        .ok_or_else(|| ApiError::bad_request(codes::ORDER_BAD_ADDRESS, "请选择收货地址"))?;
     let source = source(
         req.settlement_type.as_ref(),
         req.sku_id.as_ref(),
         req.buy_count.as_ref(),
     )?;
+    let data = place(&state, auth.user.id, key, req.address_id.as_ref(), source).await?;
+    Ok(Json(CreatedOrderResponse {
+        code: codes::OK,
+        data,
+    }))
+}
+
+/// Creates the order of `source` for `user_id`, delivered to `address_id` (see [`create`]);
+/// `key` is the request's `Idempotency-Key`.
+pub(crate) async fn place(
+    state: &AppState,
+    user_id: i64,
+    key: Option<String>,
+    address_id: Option<&Value>,
+    source: Source,
+) -> ApiResult<CreatedOrder> {
+    let address_id = address_id
+        .and_then(id_value)
+        .ok_or_else(|| ApiError::bad_request(codes::ORDER_BAD_ADDRESS, "请选择收货地址"))?;
     let idempotency = key.map(|k| {
         use sha2::Digest as _;
         let canonical = match source {
@@ -280,7 +329,7 @@ async fn create(
     });
     let now = db::now_secs();
     let new = NewOrder {
-        user_id: auth.user.id,
+        user_id,
         address_id,
         source,
         idempotency,
@@ -289,24 +338,53 @@ async fn create(
         pay_timeout_secs: i64::try_from(state.settings.order_pay_timeout_secs).unwrap_or(1800),
         now,
     };
-    let created = repo::create(&state.db, &new).await?;
-    if created.fresh {
-        tracing::info!(
-            user_id = auth.user.id,
-            order_id = created.order.order_id,
-            "order created"
-        );
+    let placed = repo::create(&state.db, &new).await?;
+    if placed.fresh {
+        tracing::info!(user_id, order_id = placed.order.order_id, "order created");
         if let Err(e) = state
             .jobs
-            .schedule_order_timeout(&created.order.order_id, created.order.pay_deadline)
+            .schedule_order_timeout(&placed.order.order_id, placed.order.pay_deadline)
             .await
         {
             // The order stands; the sweep cancels it in time if it stays unpaid.
-            tracing::warn!(order_id = created.order.order_id, error = %e, "order time-out not queued; the sweep will catch it");
+            tracing::warn!(order_id = placed.order.order_id, error = %e, "order time-out not queued; the sweep will catch it");
         }
-        crate::catalog::availability_changed(&state.kv, &created.sold_out).await;
+        crate::catalog::availability_changed(&state.kv, &placed.sold_out).await;
     }
-    Ok(Json(created_answer(&state, &created.order, db::now_secs())))
+    Ok(created(state, &placed.order, db::now_secs()))
+}
+
+/// What a paid (or shipped, or completed) order answers when asked to be paid again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WhenPaid {
+    /// 409 / 50107, as `GET /v1/orders/<username>?type=5` answers it.
+    Refuse,
+    /// The order with an empty `pay_url`, as the original's `status=1` answered it (its
+    /// payment result page asks this way).
+    Answer,
+}
+
+/// The payment of the shopper's order `raw_id` again: a fresh pay URL while it is unpaid.
+/// Errors: 404 / 50106 unknown (or another user's) order; 409 / 50107 cancelled, past its
+/// deadline, or paid when `when_paid` is [`WhenPaid::Refuse`].
+pub(crate) async fn repay(
+    state: &AppState,
+    user_id: i64,
+    raw_id: &str,
+    when_paid: WhenPaid,
+) -> ApiResult<CreatedOrder> {
+    let order_id = order_id_text(raw_id)?;
+    let order = repo::get(&state.db, user_id, &order_id)
+        .await?
+        .ok_or_else(order_not_found)?;
+    let now = db::now_secs();
+    let payable = order.status == STATUS_UNPAID && order.pay_deadline > now;
+    let paid = matches!(order.status, STATUS_PAID | STATUS_SHIPPED | STATUS_DONE);
+    if payable || (paid && when_paid == WhenPaid::Answer) {
+        Ok(created(state, &order, now))
+    } else {
+        Err(wrong_status("订单已不是待付款状态"))
+    }
 }
 
 /// Summaries of `orders` with their lines.
@@ -323,7 +401,7 @@ async fn summaries(state: &AppState, orders: Vec<OrderRow>) -> ApiResult<Vec<Ord
                 .into_iter()
                 .map(|l| {
                     let (names, values) = l.attrs().into_iter().unzip();
-                    CartItem {
+                    OrderLine::from(CartItem {
                         id: l.sku_id,
                         name: l.name,
                         count: l.count,
@@ -333,7 +411,7 @@ async fn summaries(state: &AppState, orders: Vec<OrderRow>) -> ApiResult<Vec<Ord
                         sku_sale_attr_name: names,
                         sku_sale_attr_val: values,
                         stock: 0,
-                    }
+                    })
                 })
                 .collect();
             OrderSummary {
@@ -375,26 +453,56 @@ async fn list(
 ) -> ApiResult<Response> {
     auth.ensure_is(&username)?;
     let Query(q) = query.map_err(|_| ApiError::bad_params("查询参数错误"))?;
-    let kind = match q.kind.as_deref().map(str::trim) {
+    if q.kind.as_deref().map(str::trim) == Some("5") {
+        let data = repay(
+            &state,
+            auth.user.id,
+            q.order_id.as_deref().unwrap_or(""),
+            WhenPaid::Refuse,
+        )
+        .await?;
+        return Ok(Json(CreatedOrderResponse {
+            code: codes::OK,
+            data,
+        })
+        .into_response());
+    }
+    let data = order_list(
+        &state,
+        auth.user.id,
+        ("type", q.kind.as_deref()),
+        q.page.as_deref(),
+        ORDERS_PAGE_SIZE,
+    )
+    .await?;
+    Ok(Json(OrderListResponse {
+        code: codes::OK,
+        data,
+        base_url: state.settings.media_base_url(),
+    })
+    .into_response())
+}
+
+/// A page of the shopper's orders, newest first. `status` is the parameter's name and its
+/// text: absent, empty or 0 for all orders (cancelled ones too), else a status 1-4 (10123
+/// otherwise); `page` counts from 1, `page_size` orders a page (40200 for a bad page or one
+/// past the end).
+pub(crate) async fn order_list(
+    state: &AppState,
+    user_id: i64,
+    (name, status): (&str, Option<&str>),
+    page: Option<&str>,
+    page_size: u32,
+) -> ApiResult<OrderList> {
+    let status = match status.map(str::trim) {
         None | Some("") => 0,
         Some(text) => text
             .parse::<i64>()
             .ok()
-            .filter(|k| (0..=5).contains(k))
-            .ok_or_else(|| ApiError::bad_params("type 须为 0 到 5"))?,
+            .filter(|k| (0..=4).contains(k))
+            .ok_or_else(|| ApiError::bad_params(format!("{name} 须为 0 到 4")))?,
     };
-    if kind == 5 {
-        let order_id = order_id_text(q.order_id.as_deref().unwrap_or(""))?;
-        let order = repo::get(&state.db, auth.user.id, &order_id)
-            .await?
-            .ok_or_else(order_not_found)?;
-        let now = db::now_secs();
-        if order.status != STATUS_UNPAID || order.pay_deadline <= now {
-            return Err(wrong_status("订单已不是待付款状态"));
-        }
-        return Ok(Json(created_answer(&state, &order, now)).into_response());
-    }
-    let page = match q.page.as_deref().map(str::trim) {
+    let page = match page.map(str::trim) {
         None | Some("") => 1,
         Some(text) => text
             .parse::<u64>()
@@ -402,24 +510,18 @@ async fn list(
             .filter(|p| *p >= 1)
             .ok_or_else(|| ApiError::bad_request(codes::BAD_PAGE, "页码错误"))?,
     };
-    let status = (kind > 0).then_some(kind);
-    let (total, rows) = repo::list(&state.db, auth.user.id, status, page).await?;
+    let status = (status > 0).then_some(status);
+    let (total, rows) = repo::list(&state.db, user_id, status, page, page_size).await?;
     if rows.is_empty() && page > 1 {
         return Err(ApiError::bad_request(codes::BAD_PAGE, "页码错误"));
     }
-    let orders_list = summaries(&state, rows).await?;
-    Ok(Json(OrderListResponse {
-        code: codes::OK,
-        data: OrderList {
-            orders_list,
-            paginator: Paginator {
-                pagesize: ORDERS_PAGE_SIZE,
-                total: u64::try_from(total).unwrap_or(0),
-            },
+    Ok(OrderList {
+        orders_list: summaries(state, rows).await?,
+        paginator: Paginator {
+            pagesize: page_size,
+            total: u64::try_from(total).unwrap_or(0),
         },
-        base_url: state.settings.media_base_url(),
     })
-    .into_response())
 }
 
 async fn detail_answer(
@@ -496,15 +598,26 @@ async fn confirm(
     LenientJson(req): LenientJson<OrderIdRequest>,
 ) -> ApiResult<Json<MessageResponse>> {
     auth.ensure_is(&username)?;
-    let raw = match &req.order_id {
+    confirm_receipt(&state, auth.user.id, req.order_id.as_ref()).await?;
+    Ok(Json(MessageResponse::ok()))
+}
+
+/// Confirms receipt of the shopper's shipped order `order_id` (a string or a number; 3 → 4).
+/// Errors: 10123 missing `order_id`, 404 / 50106 unknown order, 409 / 50107 not shipped.
+pub(crate) async fn confirm_receipt(
+    state: &AppState,
+    user_id: i64,
+    order_id: Option<&Value>,
+) -> ApiResult<()> {
+    let raw = match order_id {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(ApiError::bad_params("缺少参数 order_id")),
     };
     let order_id = order_id_text(&raw)?;
-    if !repo::confirm_receipt(&state.db, auth.user.id, &order_id, db::now_secs()).await? {
-        return Err(refusal(&state, auth.user.id, &order_id, "只能确认已发货的订单").await);
+    if !repo::confirm_receipt(&state.db, user_id, &order_id, db::now_secs()).await? {
+        return Err(refusal(state, user_id, &order_id, "只能确认已发货的订单").await);
     }
-    tracing::info!(user_id = auth.user.id, order_id, "receipt confirmed");
-    Ok(Json(MessageResponse::ok()))
+    tracing::info!(user_id, order_id, "receipt confirmed");
+    Ok(())
 }

@@ -17,6 +17,7 @@ mod observability;
 mod openapi;
 mod orders;
 mod payments;
+mod processing;
 mod replica;
 mod sentinel;
 mod sms;
