@@ -300,19 +300,50 @@ pub(crate) fn encode_component(text: &str) -> String {
     out
 }
 
-/// Where to go after logging in: `next` when it is a path of this site, else home.
+/// Where to go after logging in: `next` when it is a page of this app, else home.
 ///
-/// Only same-origin paths are accepted (`/...` but not `//host` or `/\host`), so a crafted
-/// link cannot send the shopper to another site after login.
+/// `next` must be a path of the app's route table ([`dadashop_types::routes::app_route`]),
+/// with an optional query and fragment, written plainly: it starts with one `/`, and holds
+/// no backslash, whitespace or control character. Browsers strip tabs and newlines from a
+/// URL and read `\` as `/` (WHATWG URL, "basic URL parser"), so `/\t/host` or `/\\host`
+/// would leave the site; such a `next` is refused rather than cleaned. In the browser the
+/// path is also resolved against the page's origin and the origins compared (OWASP
+/// "Unvalidated Redirects and Forwards").
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path)
-            if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") =>
-        {
-            path
-        }
+        Some(target) if is_app_path(target) && same_origin(target) => target,
         _ => Page::Home.path(),
     }
+}
+
+/// Whether `target` is written as a plain path of the app's route table (see [`safe_next`]).
+fn is_app_path(target: &str) -> bool {
+    let plain = target
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    let path = target.split(['?', '#']).next().unwrap_or_default();
+    plain
+        && path.starts_with('/')
+        && !path.starts_with("//")
+        && dadashop_types::routes::app_route(path).is_some()
+}
+
+/// Whether `target`, resolved against the page's URL, stays on the page's origin.
+#[cfg(target_arch = "wasm32")]
+fn same_origin(target: &str) -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return false;
+    };
+    let (Ok(here), Ok(origin)) = (location.href(), location.origin()) else {
+        return false;
+    };
+    web_sys::Url::new_with_base(target, &here).is_ok_and(|url| url.origin() == origin)
+}
+
+/// Outside a browser only the written form is checked ([`is_app_path`]).
+#[cfg(not(target_arch = "wasm32"))]
+fn same_origin(_target: &str) -> bool {
+    true
 }
 
 /// The app: restores the session from browser storage, then renders the router.
@@ -480,12 +511,31 @@ mod tests {
     #[test]
     fn login_redirects_only_to_paths_of_this_site() {
         assert_eq!(safe_next(Some("/user/address")), "/user/address");
+        assert_eq!(
+            safe_next(Some("/user/orders?type=1&page=2")),
+            "/user/orders?type=1&page=2"
+        );
+        assert_eq!(safe_next(Some("/product/3#buy")), "/product/3#buy");
+        assert_eq!(safe_next(Some("/search?q=%E6%8B%89")), "/search?q=%E6%8B%89");
         assert_eq!(safe_next(None), "/");
         for hostile in [
             "//evil.example",
             "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example/pwned",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
             "https://evil.example",
+            "http:evil.example",
             "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "/nowhere",
+            "/user/x/y",
             "",
         ] {
             assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");

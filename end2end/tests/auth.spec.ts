@@ -129,3 +129,57 @@ test('the API answers a request from the SPA origin with CORS headers', async ({
   expect(response.status()).toBe(200);
   expect(response.headers()['access-control-allow-origin']).toBe(WEB);
 });
+
+test('after login, ?next= leads only to a page of this shop, never to another site', async ({ page }) => {
+  const shopper = newShopper();
+  await registerViaApi(page.request, shopper);
+  // Each of these would leave the shop if taken as written (a browser strips tab, newline
+  // and carriage return from a URL and reads a backslash as a slash): every one lands home.
+  const hostile = [
+    '/\t/localhost:18999/pwned',
+    '/\n/localhost:18999/pwned',
+    '/\r/localhost:18999/pwned',
+    '\t//localhost:18999/pwned',
+    '//localhost:18999/pwned',
+    '/\\localhost:18999/pwned',
+    '\\\\localhost:18999/pwned',
+    '\\/localhost:18999/pwned',
+    '/%09/localhost:18999/pwned',
+    '/%5Clocalhost:18999/pwned',
+    'http://localhost:18999/pwned',
+    'https:localhost:18999/pwned',
+    'javascript:alert(document.domain)',
+    'JavaScript:alert(1)',
+    ' javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    '/no-such-page',
+  ];
+  const dialogs: string[] = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const login = new LoginPage(page);
+  /** Logs in on `/login?<query>` as a fresh session (the previous one forgotten). */
+  const logInWith = async (query: string) => {
+    await page.goto('/');
+    await page.evaluate(() => {
+      window.localStorage.clear();
+      window.sessionStorage.clear();
+    });
+    await page.goto(`/login?${query}`);
+    await login.logIn(shopper.username, shopper.password);
+  };
+  for (const next of hostile) {
+    await logInWith(`next=${encodeURIComponent(next)}`);
+    await expect(page, JSON.stringify(next)).toHaveURL(`${WEB}/`);
+    await new Header(page).expectLoggedInAs(shopper.username);
+  }
+  // Encoded once more (`%2509` is `%09` after one decoding): still home.
+  await logInWith('next=%2F%2509%2Flocalhost%3A18999%2Fpwned');
+  await expect(page).toHaveURL(`${WEB}/`);
+  expect(dialogs).toEqual([]);
+  // A page of the shop, with its query, is where the shopper goes.
+  await logInWith(`next=${encodeURIComponent('/user/orders?type=1')}`);
+  await expect(page).toHaveURL(`${WEB}/user/orders?type=1`);
+});
