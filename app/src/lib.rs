@@ -516,7 +516,10 @@ mod tests {
             "/user/orders?type=1&page=2"
         );
         assert_eq!(safe_next(Some("/product/3#buy")), "/product/3#buy");
-        assert_eq!(safe_next(Some("/search?q=%E6%8B%89")), "/search?q=%E6%8B%89");
+        assert_eq!(
+            safe_next(Some("/search?q=%E6%8B%89")),
+            "/search?q=%E6%8B%89"
+        );
         assert_eq!(safe_next(None), "/");
         for hostile in [
             "//evil.example",

@@ -94,10 +94,11 @@ impl SendPermit {
                     .flatten()
                     .unwrap_or(DAY.as_secs());
                 let _ = kv.release(key).await;
-                // The interval key stays: a refused client waits before asking again.
-                for counted in std::mem::take(&mut permit.counted) {
-                    let _ = kv.release(&counted).await;
-                }
+                // A refused request changes nothing: not the other counters, and not the
+                // interval of the phone or address, which another client (the owner, from
+                // elsewhere) may ask for next (a client at its cap is refused again by the
+                // counter alone).
+                permit.abandon().await;
                 return Err(ApiError::TooManyRequests {
                     code: codes::TOO_MANY_REQUESTS,
                     message: "今日发送次数已达上限，请明天再试".to_owned(),

@@ -13,6 +13,7 @@ on_both_backends!(
     five_wrong_codes_burn_the_code,
     one_sms_per_phone_per_minute_with_retry_after,
     daily_caps_per_phone_and_per_address,
+    a_send_refused_by_a_cap_changes_nothing_for_anyone_else,
     codes_live_five_minutes_and_are_stored_keyed,
     a_bad_phone_is_refused_and_sends_nothing,
     a_taken_name_keeps_the_code_usable,
@@ -203,6 +204,70 @@ async fn daily_caps_per_phone_and_per_address(b: Backend) {
     let fake = app.sms.as_ref().expect("fake");
     assert_eq!(fake.messages_to(PHONE).len(), 2);
     assert_eq!(fake.messages().len(), 6, "refused requests sent nothing");
+}
+
+/// An address at its daily cap asks for codes and reset mails for other people's phones and
+/// addresses: it is refused, and the owners asking from elsewhere right after are served
+/// (the refusal started no 60-second wait of theirs).
+async fn a_send_refused_by_a_cap_changes_nothing_for_anyone_else(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(|s| {
+                trust_loopback(s);
+                s.sms_max_per_ip_per_day = 1;
+                s.reset_max_per_ip_per_day = 1;
+            }),
+            ..sms_app()
+        },
+    )
+    .await;
+    let send = |ip: &str, path: &'static str, body: Value| {
+        let app = &app;
+        let ip = ip.to_owned();
+        async move {
+            let res = app.send_from(&ip, Method::POST, path, Some(body)).await;
+            let status = res.status();
+            let body: Value = res.json().await.expect("json");
+            (status, body["code"].as_u64())
+        }
+    };
+    let ok = (StatusCode::OK, Some(200));
+    let capped = (StatusCode::TOO_MANY_REQUESTS, Some(10131));
+    let sms = "/v1/users/sms/code";
+    let reset = "/v1/users/password/sms";
+    assert_eq!(send("10.0.0.66", sms, json!({"phone": PHONE})).await, ok);
+    assert_eq!(
+        send("10.0.0.66", reset, json!({"email": "a@example.com"})).await,
+        ok
+    );
+    for n in 1..=5 {
+        let phone = format!("1390000000{n}");
+        let email = format!("victim{n}@example.com");
+        assert_eq!(
+            send("10.0.0.66", sms, json!({"phone": phone})).await,
+            capped
+        );
+        assert_eq!(
+            send("10.0.0.66", reset, json!({"email": email})).await,
+            capped
+        );
+        // The owner, from their own address, a moment later.
+        let owner = format!("10.0.1.{n}");
+        assert_eq!(
+            send(&owner, sms, json!({"phone": phone})).await,
+            ok,
+            "{phone}"
+        );
+        assert_eq!(
+            send(&owner, reset, json!({"email": email})).await,
+            ok,
+            "{email}"
+        );
+        // The owner's own send does start the minute.
+        let (status, _) = send(&format!("10.0.2.{n}"), sms, json!({"phone": phone})).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
 }
 
 async fn codes_live_five_minutes_and_are_stored_keyed(b: Backend) {
