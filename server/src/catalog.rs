@@ -103,6 +103,28 @@ pub async fn generation(kv: &Kv) -> Result<String, KvError> {
     Ok(kv.get(GENERATION_KEY).await?.unwrap_or(fresh))
 }
 
+/// How long a generation made up while Redis cannot be read lasts, in milliseconds: goods
+/// answers are cached at most this long then (and the search index checks the database's
+/// goods version this often), so a change made meanwhile shows within it on every process.
+pub const FALLBACK_GENERATION_MS: i64 = 2_000;
+
+/// The generation to serve goods reads under: [`generation`], or, while the ephemeral store
+/// cannot be read (Redis down or timing out), a made-up one that changes every
+/// [`FALLBACK_GENERATION_MS`] (`<start of the period, Unix ms>-fallback`). Catalog reads then
+/// keep answering from the database (the primary, as after a fresh change), each fallback
+/// counted in `goods_reads_without_generation_total`; checkout never depended on it.
+pub async fn read_generation(kv: &Kv) -> String {
+    match generation(kv).await {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::debug!(error = %e, "goods generation unreadable; serving from the database");
+            metrics::counter!("goods_reads_without_generation_total").increment(1);
+            let now = crate::db::now_millis();
+            format!("{}-fallback", now - now.rem_euclid(FALLBACK_GENERATION_MS))
+        }
+    }
+}
+
 /// Tells every API process that goods changed: a fresh generation token. Call it after the
 /// transaction that changed goods data (and bumped `goods_state.version`) committed.
 /// The token is `<Unix milliseconds of the change>-<random>`, so that readers know how long

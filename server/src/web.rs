@@ -203,7 +203,7 @@ where
     F: Fn(sqlx::AnyPool) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Option<String>>>,
 {
-    let generation = catalog::generation(&web.state.kv).await?;
+    let generation = catalog::read_generation(&web.state.kv).await;
     if let Some(hit) = web.state.goods_cache.get(&generation, &key) {
         return Ok(Some(hit.body));
     }

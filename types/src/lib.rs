@@ -44,3 +44,32 @@ impl MessageResponse {
         }
     }
 }
+
+/// The OpenAPI schema of a whole number that may come as a JSON number or as a string of
+/// digits, as the original's jQuery pages send ids and counts (`"sku_id": "3"`). Only for the
+/// document (`schema(value_type = ..., inline)`); the server reads such fields as JSON values.
+#[cfg(feature = "openapi")]
+#[derive(Debug)]
+pub struct NumberOrDigits;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for NumberOrDigits {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+        let one_of = OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Integer))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^\s*-?[0-9]+\s*$")),
+            )
+            .description(Some(
+                "A whole number, as a JSON number or a string of digits.",
+            ))
+            .build();
+        utoipa::openapi::RefOr::T(Schema::OneOf(one_of))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for NumberOrDigits {}

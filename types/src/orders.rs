@@ -94,11 +94,11 @@ pub struct CartResponse {
 pub struct AddToCartRequest {
     /// SKU id, a number or a numeric string.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub sku_id: Option<Value>,
     /// Units to add, 1 to [`MAX_LINE_COUNT`], a number or a numeric string.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub count: Option<Value>,
 }
 
@@ -108,7 +108,7 @@ pub struct AddToCartRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateCartRequest {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub sku_id: Option<Value>,
     #[serde(default)]
     pub state: Option<String>,
@@ -119,7 +119,7 @@ pub struct UpdateCartRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemoveFromCartRequest {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub sku_id: Option<Value>,
 }
 
@@ -218,19 +218,19 @@ pub struct SettlementQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateOrderRequest {
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub address_id: Option<Value>,
     /// 0 (the cart's selected lines) or 1 (buy now).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub settlement_type: Option<Value>,
     /// Buy now: the SKU.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub sku_id: Option<Value>,
     /// Buy now: the units.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub buy_count: Option<Value>,
 }
 
@@ -419,26 +419,26 @@ pub enum ProcessingAnswer {
 pub struct ProcessingRequest {
     /// 0 create, 1 pay again.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub status: Option<Value>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub address_id: Option<Value>,
     /// 0 (the cart's selected lines) or 1 (buy now).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub settlement_type: Option<Value>,
     /// Buy now: the SKU.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub sku_id: Option<Value>,
     /// Buy now: the units (the original's query name).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub buy_num: Option<Value>,
     /// Buy now: the units (the resource route's name).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub buy_count: Option<Value>,
     /// `status=1`: the order.
     #[serde(default)]

@@ -171,7 +171,7 @@ pub struct UpdateAddressRequest {
     #[serde(default)]
     pub tag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub id: Option<Value>,
 }
 
@@ -181,7 +181,7 @@ pub struct UpdateAddressRequest {
 pub struct DefaultAddressRequest {
     /// Address id, number or numeric string.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub id: Option<Value>,
 }
 

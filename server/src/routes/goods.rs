@@ -77,7 +77,7 @@ where
     F: Fn(AnyPool) -> Fut,
     Fut: Future<Output = ApiResult<Vec<u8>>>,
 {
-    let generation = catalog::generation(&state.kv).await?;
+    let generation = catalog::read_generation(&state.kv).await;
     let entry = match state.goods_cache.get(&generation, &key) {
         Some(entry) => entry,
         None => {
@@ -176,9 +176,9 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<R
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Page number from 1 (default 1); not a whole number, below 1 or past the last page:
-    /// 40200. An empty list has one (empty) page.
-    #[param(value_type = Option<u32>)]
+    /// Page number from 1 (absent or empty: 1); not a whole number, below 1 or past the
+    /// last page: 40200. An empty list has one (empty) page.
+    #[param(value_type = Option<String>, pattern = r"^[0-9]*$")]
     page: Option<String>,
     /// `default` (by id), `price` (cheapest first), `-price` (dearest first), `sales` (best
     /// selling first), `new` (newest first); anything else: 10123.
@@ -415,7 +415,7 @@ async fn switch_sku(
     if chosen.is_empty() {
         return Err(no_sku());
     }
-    let generation = catalog::generation(&state.kv).await?;
+    let generation = catalog::read_generation(&state.kv).await;
     let values = state
         .catalog_reads(&generation)
         .run(|db| async move { goods::launched_sku_values(&db, spu_id).await })
@@ -440,8 +440,8 @@ async fn switch_sku(
 pub struct SearchForm {
     /// What to look for (at most 50 characters are used); empty: 10123.
     q: Option<String>,
-    /// Page number from 1 (default 1); bad or past the last page: 40200.
-    #[schema(value_type = Option<u32>)]
+    /// Page number from 1 (absent or empty: 1); bad or past the last page: 40200.
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]*$")]
     page: Option<String>,
 }
 
@@ -498,7 +498,7 @@ async fn search(State(state): State<AppState>, body: Bytes) -> ApiResult<Respons
         return Err(ApiError::bad_params("请输入搜索关键词"));
     }
     let page = parse_page(form.page.as_deref())?;
-    let generation = catalog::generation(&state.kv).await?;
+    let generation = catalog::read_generation(&state.kv).await;
     let key = format!("search:{page}:{q}");
     let entry = match state.goods_cache.get(&generation, &key) {
         Some(entry) => entry,

@@ -107,10 +107,7 @@ pub fn api_router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(MEDIA_CSP),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(MEDIA_CACHE_CONTROL),
-        ))
+        .map_response(media_cache_control)
         .service(ServeDir::new(&settings.media_dir));
     let timeout = Duration::from_secs(settings.request_timeout_secs);
     let router = Router::new()
@@ -234,6 +231,22 @@ async fn legacy_errors(
     if from_legacy_page && (status.is_client_error() || status.is_server_error()) {
         *response.status_mut() = StatusCode::OK;
     }
+    response
+}
+
+/// `Cache-Control` of a `/media/` answer: [`MEDIA_CACHE_CONTROL`] for a file (200, 206, 304),
+/// `no-store` for anything else, so that a 404 (a picture not uploaded yet, or one another
+/// API process is still writing) is never kept by a browser or a proxy.
+fn media_cache_control<B>(mut response: http::Response<B>) -> http::Response<B> {
+    let status = response.status();
+    let value = if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        MEDIA_CACHE_CONTROL
+    } else {
+        "no-store"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
 

@@ -775,3 +775,145 @@ async fn every_process_sees_a_goods_change(b: Backend) {
     let (_, s2) = peer.search(&[("q", "潜水艇")]).await;
     assert_eq!(ids(&s2), vec![4], "{s2}");
 }
+
+/// While Redis refuses every command (its ACL user loses all permissions: the same errors as
+/// a Redis that is down, without stopping the Redis other tests share), the home page, detail,
+/// list and search keep answering from the database, a price change still shows within the
+/// fallback period, and the fallback is counted in /metrics.
+mod catalog_reads_survive_a_redis_outage {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(not(mariadb_tests), ignore = "TEST_MYSQL_URL is not set")]
+    async fn mariadb() {
+        if let Some(backend) = crate::common::Backend::mariadb() {
+            super::catalog_reads_survive_a_redis_outage(backend).await
+        }
+    }
+}
+
+async fn catalog_reads_survive_a_redis_outage(b: Backend) {
+    let Backend::Mariadb {
+        redis_url: Some(admin_url),
+        ..
+    } = &b
+    else {
+        eprintln!("skipped: TEST_REDIS_URL is not set");
+        return;
+    };
+    let admin = redis::Client::open(admin_url.as_str()).expect("redis url");
+    let mut admin = admin
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let user = format!("catalog{}", uuid::Uuid::new_v4().simple());
+    let acl = |rules: &'static [&'static str]| {
+        let mut cmd = redis::cmd("ACL");
+        cmd.arg("SETUSER").arg(&user);
+        for rule in rules {
+            cmd.arg(*rule);
+        }
+        cmd
+    };
+    let _: () = acl(&["reset", "on", ">catalog-secret", "~*", "&*", "+@all"])
+        .query_async(&mut admin)
+        .await
+        .expect("ACL SETUSER");
+    let url = admin_url.replacen("redis://", &format!("redis://{user}:catalog-secret@"), 1);
+    let app = TestApp::spawn_with(
+        b.clone(),
+        Options {
+            seed_demo: true,
+            redis_url: Some(url),
+            ..Options::default()
+        },
+    )
+    .await;
+    let reads = [
+        "/v1/goods/index",
+        "/v1/goods/detail/1",
+        "/v1/goods/catalogs/1?page=1",
+    ];
+    for path in reads {
+        let (status, body) = app.get(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (_, before) = app.get("/v1/goods/detail/1", None).await;
+
+    // Redis "goes down" for this shop.
+    let _: () = acl(&["-@all"])
+        .query_async(&mut admin)
+        .await
+        .expect("ACL SETUSER");
+    let (status, _) = app.get("/readyz", None).await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "readyz tells the truth"
+    );
+    for path in reads {
+        let (status, body) = app.get(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path} without Redis: {body}");
+    }
+    let (_, detail) = app.get("/v1/goods/detail/1", None).await;
+    assert_eq!(detail["data"]["name"], before["data"]["name"]);
+    let (status, found) = app.search(&[("q", "拉杆箱")]).await;
+    assert_eq!(status, StatusCode::OK, "search without Redis: {found}");
+    assert!(
+        found["paginator"]["total"].as_u64().is_some_and(|n| n > 0),
+        "{found}"
+    );
+    // A price changed meanwhile (its announcement cannot reach Redis) shows within the
+    // fallback period.
+    sqlx::query("UPDATE skus SET price = 12345 WHERE id = 1")
+        .execute(&app.state.db)
+        .await
+        .expect("price");
+    dadashop_server::db::goods::bump_version(&app.state.db)
+        .await
+        .expect("version");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(6);
+    loop {
+        let (status, detail) = app.get("/v1/goods/detail/1", None).await;
+        assert_eq!(status, StatusCode::OK);
+        if detail["data"]["price"] == "123.45" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {detail}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("goods_reads_without_generation_total") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+
+    // Redis is back: reads carry on under the shared generation again.
+    let _: () = acl(&["+@all"])
+        .query_async(&mut admin)
+        .await
+        .expect("ACL SETUSER");
+    for path in reads {
+        let (status, body) = app.get(path, None).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{path} after Redis returned: {body}"
+        );
+    }
+    drop(app);
+    let _: () = redis::cmd("ACL")
+        .arg("DELUSER")
+        .arg(&user)
+        .query_async(&mut admin)
+        .await
+        .expect("ACL DELUSER");
+}

@@ -222,6 +222,8 @@ async fn long_targets_large_headers_and_missing_media_get_json_errors() {
         .await
         .expect("sent");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A missing picture is not remembered: it may be uploaded a moment later.
+    assert_eq!(res.headers()["cache-control"], "no-store");
     assert!(
         res.headers()["content-type"]
             .to_str()
@@ -290,6 +292,7 @@ async fn answers_carry_nosniff_no_store_and_a_locked_down_media_policy() {
         .await
         .expect("sent");
     assert_eq!(res.status(), StatusCode::OK, "{image}");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=604800");
     assert_eq!(
         res.headers()["content-security-policy"],
         "default-src 'none'; style-src 'unsafe-inline'; sandbox"
