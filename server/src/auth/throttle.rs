@@ -19,9 +19,13 @@
 //! A login from a known address also gets the hashing slot kept for such logins
 //! ([`crate::auth::password`]), so floods from elsewhere do not keep the shopper out.
 //!
-//! Every try is counted *before* its password is checked, so that parallel guesses cannot
-//! slip past a limit, and the count is taken back unless the password was verified wrong:
-//! a database or Redis outage (503), a shed request, or a correct password never count.
+//! Only a password verified wrong counts, after it was verified: a try in flight never
+//! counts, so 64 shoppers behind one address (a campus, an office, a carrier's NAT) logging
+//! in at once with their right passwords are never refused by the failure counters, and a
+//! request dropped before its verdict (the client hung up, a proxy timed out, the server shed
+//! it) leaves nothing behind. How many guesses can be in flight at once past a limit is
+//! bounded by the password-hashing queue ([`crate::auth::password`]: 503 with `Retry-After`
+//! when it is full), not by these counters. A database or Redis outage (503) never counts.
 //! Registrations are limited per client address (`REGISTER_MAX_PER_IP` per
 //! `REGISTER_WINDOW_SECS`); refused and failed ones are taken back the same way.
 //!
@@ -42,7 +46,8 @@ pub const KNOWN_ADDRESS_SECS: u64 = 30 * 86_400;
 /// Logins per window from one known address that keep its privileges.
 pub const KNOWN_ADDRESS_LOGINS: u64 = 5;
 
-/// One login try that passed the limits; say how it ended with one of its methods.
+/// One login try that passed the limits (nothing counted yet); say how it ended with one of
+/// its methods.
 #[derive(Debug)]
 #[must_use = "a login try must be settled: failed, succeeded or aborted"]
 pub struct LoginTry {
@@ -93,13 +98,13 @@ impl LoginTry {
             account: format!("login:fail:account:{account}"),
             known_key,
         };
-        let pair = kv.incr_in_window(&attempt.pair, window).await?;
-        let by_ip = kv.incr_in_window(&attempt.ip, window).await?;
-        let by_account = kv.incr_in_window(&attempt.account, window).await?;
+        let pair = failures(kv, &attempt.pair).await?;
+        let by_ip = failures(kv, &attempt.ip).await?;
+        let by_account = failures(kv, &attempt.account).await?;
 
-        let over = if pair > to_i64(s.login_max_failures_per_account_ip) {
+        let over = if pair >= to_i64(s.login_max_failures_per_account_ip) {
             Some((attempt.pair.clone(), "密码错误次数过多"))
-        } else if by_ip > to_i64(s.login_max_failures_per_ip) && !attempt.known {
+        } else if by_ip >= to_i64(s.login_max_failures_per_ip) && !attempt.known {
             // Not for an account's known address: one guessing neighbour behind the same
             // NAT (or IPv6 /64) must not lock out owners who log in from there.
             Some((attempt.ip.clone(), "登录失败次数过多"))
@@ -108,7 +113,6 @@ impl LoginTry {
         };
         if let Some((key, why)) = over {
             let retry_after = kv.ttl_secs(&key).await?.unwrap_or(s.login_window_secs);
-            attempt.aborted().await?;
             return Err(ApiError::TooManyRequests {
                 code: codes::TOO_MANY_REQUESTS,
                 message: format!("{why}，请{}分钟后再试", retry_after.div_ceil(60)),
@@ -116,12 +120,11 @@ impl LoginTry {
             });
         }
 
-        if by_account > to_i64(s.login_slowdown_after) && !attempt.known {
+        if by_account >= to_i64(s.login_slowdown_after) && !attempt.known {
             let slot = format!("login:slow:{account}");
             let pace = Duration::from_secs(s.login_slowdown_secs);
             if !kv.set_nx_ex(&slot, "1", pace).await? {
                 let retry_after = kv.ttl_secs(&slot).await?.unwrap_or(s.login_slowdown_secs);
-                attempt.aborted().await?;
                 return Err(ApiError::TooManyRequests {
                     code: codes::TOO_MANY_REQUESTS,
                     message: format!("该账号登录尝试过于频繁，请{retry_after}秒后再试"),
@@ -132,18 +135,24 @@ impl LoginTry {
         Ok(attempt)
     }
 
-    /// The password was verified wrong: the try stays counted.
-    pub fn failed(self) {}
+    /// The password was verified wrong: the try is counted now against the pair, the
+    /// address and the account. A store that fails here is logged, and the answer stays
+    /// "wrong password" (a 503 only for wrong passwords would tell a guesser the verdict).
+    pub async fn failed(self) {
+        for key in [&self.pair, &self.ip, &self.account] {
+            if let Err(e) = self.kv.incr_in_window(key, self.window).await {
+                tracing::warn!(error = %e, "could not count a failed login");
+            }
+        }
+    }
 
-    /// The password was right: this pair's failures are forgotten, the try is taken back
-    /// from the address and account counters, and the pair is remembered as known.
+    /// The password was right: this pair's failures are forgotten and the pair is
+    /// remembered as known.
     ///
     /// # Errors
     /// 503 when the ephemeral store is down.
     pub async fn succeeded(self) -> Result<(), ApiError> {
         self.kv.del(&self.pair).await?;
-        self.kv.release(&self.ip).await?;
-        self.kv.release(&self.account).await?;
         self.kv
             .set_ex(
                 &self.known_key,
@@ -155,25 +164,19 @@ impl LoginTry {
         Ok(())
     }
 
-    /// [`Self::aborted`] on a path that already fails with another error: a store that is
-    /// down too is only logged.
-    pub async fn abandon(self) {
-        if let Err(e) = self.aborted().await {
-            tracing::warn!(error = %e, "could not take back a login try");
-        }
-    }
+    /// The try ended without a verdict that counts (the database was down, the hashing
+    /// queue was full, a right password that logs nobody in, such as the old password of a
+    /// password change): nothing was counted, nothing is.
+    pub fn abandon(self) {}
+}
 
-    /// The try ended without a verdict on the password (refused by a limit, shed, database
-    /// down): it is taken back from every counter.
-    ///
-    /// # Errors
-    /// 503 when the ephemeral store is down.
-    pub async fn aborted(self) -> Result<(), ApiError> {
-        self.kv.release(&self.pair).await?;
-        self.kv.release(&self.ip).await?;
-        self.kv.release(&self.account).await?;
-        Ok(())
-    }
+/// The failures counted under `key` in its current window (0 when none).
+async fn failures(kv: &Kv, key: &str) -> Result<i64, ApiError> {
+    Ok(kv
+        .get(key)
+        .await?
+        .and_then(|n| n.trim().parse::<i64>().ok())
+        .unwrap_or(0))
 }
 
 /// One registration that passed the per-address limit.

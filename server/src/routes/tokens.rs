@@ -87,12 +87,12 @@ async fn login(
                 .map(Json)
         }
         Ok(None) => {
-            attempt.failed();
+            attempt.failed().await;
             tracing::info!("login refused: wrong password or unknown user");
             Err(wrong())
         }
         Err(e) => {
-            attempt.abandon().await;
+            attempt.abandon();
             Err(e)
         }
     }

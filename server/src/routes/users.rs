@@ -229,16 +229,16 @@ async fn change_password(
         .verify(old.clone(), Some(auth.user.password_hash.clone()))
         .await;
     match verified {
-        Ok(true) => attempt.aborted().await?,
+        Ok(true) => attempt.abandon(),
         Ok(false) => {
-            attempt.failed();
+            attempt.failed().await;
             return Err(ApiError::bad_request(
                 codes::OLD_PASSWORD_WRONG,
                 "原密码错误",
             ));
         }
         Err(e) => {
-            attempt.abandon().await;
+            attempt.abandon();
             return Err(e.into());
         }
     }

@@ -323,7 +323,7 @@ async fn bind_existing(
     match verified {
         Ok(true) => attempt.succeeded().await?,
         Ok(false) => {
-            attempt.failed();
+            attempt.failed().await;
             return Err(if wants_new {
                 ApiError::Conflict {
                     code: codes::USERNAME_TAKEN,
@@ -334,7 +334,7 @@ async fn bind_existing(
             });
         }
         Err(e) => {
-            attempt.abandon().await;
+            attempt.abandon();
             return Err(e.into());
         }
     }

@@ -21,6 +21,8 @@ on_both_backends!(
     the_account_limit_slows_strangers_down_but_not_known_addresses,
     forwarded_addresses_are_ignored_without_trusted_proxies,
     only_a_verified_wrong_password_counts,
+    a_crowd_behind_one_address_logs_in_at_once,
+    logins_dropped_before_their_answer_count_nothing,
     tokens_expire_after_the_configured_lifetime,
     a_token_names_its_user_by_id,
 );
@@ -316,6 +318,103 @@ async fn forwarded_addresses_are_ignored_without_trusted_proxies(b: Backend) {
     }
     let (status, code, _) = try_login(&app, "192.0.2.99", "tom", PASSWORD).await;
     assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10131));
+}
+
+const CAMPUS: &str = "192.0.2.80";
+
+/// The failure counters of `name` and the campus address, as the store holds them.
+async fn counters(app: &TestApp, name: &str, ip: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for key in [
+        format!("login:fail:pair:{name}:{ip}"),
+        format!("login:fail:ip:{ip}"),
+        format!("login:fail:account:{name}"),
+    ] {
+        out.push(app.state.kv.get(&key).await.expect("kv"));
+    }
+    out
+}
+
+/// Shoppers behind one address (a campus NAT) log in at once with their right passwords:
+/// none is refused by the failure counters (a try in flight never counts), whatever the
+/// per-address limit; concurrency is bounded by the hashing queue only (503 + Retry-After).
+async fn a_crowd_behind_one_address_logs_in_at_once(b: Backend) {
+    const CROWD: usize = 24;
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(|s| {
+                trust_loopback(s);
+                s.login_max_failures_per_ip = 3;
+                s.register_max_per_ip = 1_000;
+            }),
+            ..Options::default()
+        },
+    )
+    .await;
+    let names: Vec<String> = (0..CROWD).map(|n| format!("campus{n}")).collect();
+    for name in &names {
+        app.register(name).await;
+    }
+    // Two wrong passwords from the campus already: one short of its limit.
+    for _ in 0..2 {
+        let (status, _, _) = try_login(&app, CAMPUS, "campus0", "wrong-password").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let answers =
+        futures::future::join_all(names.iter().map(|n| try_login(&app, CAMPUS, n, PASSWORD))).await;
+    let mut ok = 0;
+    for ((status, code, retry), name) in answers.iter().zip(&names) {
+        match *status {
+            StatusCode::OK => ok += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(retry.is_some(), "{name}: 503 without Retry-After");
+            }
+            other => panic!("{name}: {other} {code}"),
+        }
+    }
+    assert!(ok >= CROWD / 2, "{ok} of {CROWD} logged in: {answers:?}");
+    assert_eq!(
+        counters(&app, "campus1", CAMPUS).await,
+        vec![None, Some("2".to_owned()), None],
+        "right passwords counted nothing"
+    );
+}
+
+/// Right-password logins whose clients hang up before the answer (a flaky phone connection,
+/// a proxy time-out) leave nothing behind: the owner logs in from that address at once.
+async fn logins_dropped_before_their_answer_count_nothing(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(trust_loopback),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.register("tom").await;
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(3))
+        .build()
+        .expect("client");
+    let mut dropped = 0;
+    for _ in 0..40 {
+        let sent = impatient
+            .post(format!("{}/v1/tokens", app.base))
+            .header("X-Forwarded-For", CAMPUS)
+            .json(&json!({"username": "tom", "password": PASSWORD}))
+            .send()
+            .await;
+        if sent.is_err() {
+            dropped += 1;
+        }
+    }
+    assert!(dropped > 0, "no request was dropped before its answer");
+    // Whatever the server did with them, nothing counts against the owner.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(counters(&app, "tom", CAMPUS).await, vec![None, None, None]);
+    let (status, code, _) = try_login(&app, CAMPUS, "tom", PASSWORD).await;
+    assert_eq!((status, code), (StatusCode::OK, 200));
 }
 
 async fn only_a_verified_wrong_password_counts(b: Backend) {
