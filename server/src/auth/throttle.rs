@@ -170,6 +170,19 @@ impl LoginTry {
     pub fn abandon(self) {}
 }
 
+/// Marks `ip` as an address the account `login_name` uses (for [`KNOWN_ADDRESS_SECS`]), as a
+/// successful login does: called when the account is created there (a registration, a new
+/// account bound to Weibo), so that its owner is never slowed down from the address they
+/// registered from. A store that fails is logged: the account exists all the same.
+pub async fn remember_address(state: &AppState, login_name: &str, ip: &ClientIp) {
+    let account = crate::db::users::username_key(login_name);
+    let key = format!("login:known:{account}:{}", ip.rate_key());
+    let lifetime = Duration::from_secs(KNOWN_ADDRESS_SECS);
+    if let Err(e) = state.kv.set_ex(&key, "1", lifetime).await {
+        tracing::warn!(error = %e, "could not remember the address of a new account");
+    }
+}
+
 /// The failures counted under `key` in its current window (0 when none).
 async fn failures(kv: &Kv, key: &str) -> Result<i64, ApiError> {
     Ok(kv

@@ -82,6 +82,7 @@ async fn register(
         Ok(user) => {
             attempt.kept();
             tracing::info!(user_id = user.id, "user registered");
+            crate::auth::throttle::remember_address(&state, &user.username, &ip).await;
             // The account exists whatever happens to the mail: a failure to queue it is
             // logged, and the shopper can ask again (POST /v1/users/{username}/activation).
             if let Err(e) = send_activation(&state, &user).await {

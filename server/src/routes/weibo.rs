@@ -409,6 +409,7 @@ async fn bind_new(
         Ok(user) => {
             attempt.kept();
             tracing::info!(user_id = user.id, "account created and bound to weibo");
+            crate::auth::throttle::remember_address(state, &user.username, ip).await;
             // As after a registration: the account exists whatever happens to the mail, and
             // the shopper can ask again from the personal center.
             if let Err(e) = send_activation(state, &user).await {

@@ -23,6 +23,7 @@ on_both_backends!(
     only_a_verified_wrong_password_counts,
     a_crowd_behind_one_address_logs_in_at_once,
     logins_dropped_before_their_answer_count_nothing,
+    the_address_an_account_registered_from_is_known,
     tokens_expire_after_the_configured_lifetime,
     a_token_names_its_user_by_id,
 );
@@ -304,6 +305,43 @@ async fn the_account_limit_slows_strangers_down_but_not_known_addresses(b: Backe
         status,
         StatusCode::OK,
         "the owner's known address is never slowed down"
+    );
+}
+
+/// An owner who registered and never logged in yet is not slowed down by a spread-out
+/// attack when logging in from the address they registered from.
+async fn the_address_an_account_registered_from_is_known(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(slow_after_three),
+            ..Options::default()
+        },
+    )
+    .await;
+    let res = app
+        .send_from(
+            OWNER,
+            Method::POST,
+            "/v1/users",
+            Some(crate::common::register_body("tom")),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for i in 1..=6 {
+        try_login(&app, &format!("192.0.2.{i}"), "tom", "wrong-password").await;
+    }
+    let (status, _, _) = try_login(&app, "192.0.2.99", "tom", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is under attack"
+    );
+    let (status, code, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!(
+        (status, code),
+        (StatusCode::OK, 200),
+        "the registration address is known"
     );
 }
 
