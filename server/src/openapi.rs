@@ -28,6 +28,7 @@ use crate::state::AppState;
         routes::password_reset::new_password,
         routes::tokens::login,
         routes::tokens::logout,
+        routes::tokens::new_captcha,
         routes::addresses::list,
         routes::addresses::create,
         routes::addresses::update,

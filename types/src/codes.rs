@@ -57,6 +57,12 @@ pub const WEIBO_BIND_FAILED: u32 = 10130;
 pub const TOO_MANY_REQUESTS: u32 = 10131;
 /// Wrong verification code (SMS code at registration, mailed code of a password reset).
 pub const WRONG_CODE: u32 = 10132;
+/// An image captcha must come with this login (HTTP 429 with `Retry-After`): the account is
+/// under attack and this address is unknown to it, or a known address reached its limit.
+/// Ask `POST /v1/users/captcha` and send its `captcha_id` with the `captcha` text.
+pub const CAPTCHA_REQUIRED: u32 = 10133;
+/// The image captcha's text is wrong, or the captcha is unknown, used or expired (HTTP 400).
+pub const CAPTCHA_WRONG: u32 = 10134;
 /// No SKU of the SPU has exactly the chosen sale attribute values (`POST /v1/goods/sku`).
 pub const NO_SKU_WITH_VALUES: u32 = 40050;
 /// Unknown catalog (`GET /v1/goods/catalogs/<catalog_id>`); not in the original, which

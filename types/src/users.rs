@@ -51,6 +51,30 @@ pub struct LoginRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
     pub carts: Option<Value>,
+    /// The `captcha_id` of `POST /v1/users/captcha`, when the last answer was 10133.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha_id: Option<String>,
+    /// The text of that captcha's picture (letter case does not matter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha: Option<String>,
+}
+
+/// `POST /v1/users/captcha` answer: an image captcha, valid 5 minutes and for one login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaptchaResponse {
+    pub code: u32,
+    pub data: Captcha,
+}
+
+/// An image captcha: its id and its picture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Captcha {
+    /// Send it back as `captcha_id` with the login.
+    pub captcha_id: String,
+    /// The picture, a `data:image/png;base64,...` URL (220 × 120 pixels).
+    pub image: String,
 }
 
 /// The `data` object of a token answer.

@@ -1,6 +1,7 @@
 //! Authentication: password hashing, tokens, login and registration limits, and the
 //! [`AuthUser`] extractor that every protected handler takes.
 
+pub mod captcha;
 pub mod jwt;
 pub mod password;
 pub mod throttle;

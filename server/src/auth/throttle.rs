@@ -9,7 +9,11 @@
 //! |---|---|---|
 //! | account + client address | `LOGIN_MAX_FAILURES_PER_ACCOUNT_IP` (5) | 429 for that pair until the window ends |
 //! | client address | `LOGIN_MAX_FAILURES_PER_IP` (20) | 429 for that address |
-//! | account, from anywhere | `LOGIN_SLOWDOWN_AFTER` (10) | one try per `LOGIN_SLOWDOWN_SECS` (5 s) from addresses the account has not logged in from |
+//! | account, from anywhere | `LOGIN_SLOWDOWN_AFTER` (10) | one try per `LOGIN_SLOWDOWN_SECS` (5 s) from addresses the account has not logged in from, or at once with a solved image captcha (crate::auth::captcha; 429 / 10133 asks for one) |
+//!
+//! On an address the account knows, reaching the per-pair limit asks for an image captcha
+//! (429 / 10133) instead of locking the owner out; each wrong password there then needs a
+//! fresh captcha. A stranger's address keeps the hard limits.
 //!
 //! The per-account counter slows guessing down instead of locking anyone out: an attacker
 //! spread over many addresses gets one guess per 5 s per account (17,280 a day instead of
@@ -72,6 +76,7 @@ impl LoginTry {
         state: &AppState,
         login_name: &str,
         ip: &ClientIp,
+        captcha: Option<(&str, &str)>,
     ) -> Result<Self, ApiError> {
         let s = &state.settings;
         let window = Duration::from_secs(s.login_window_secs);
@@ -102,34 +107,65 @@ impl LoginTry {
         let by_ip = failures(kv, &attempt.ip).await?;
         let by_account = failures(kv, &attempt.account).await?;
 
-        let over = if pair >= to_i64(s.login_max_failures_per_account_ip) {
-            Some((attempt.pair.clone(), "密码错误次数过多"))
+        // When set: the seconds until this try would pass without an image captcha.
+        let mut captcha_wait = None;
+        if pair >= to_i64(s.login_max_failures_per_account_ip) {
+            let retry_after = kv
+                .ttl_secs(&attempt.pair)
+                .await?
+                .unwrap_or(s.login_window_secs);
+            if !attempt.known {
+                return Err(ApiError::TooManyRequests {
+                    code: codes::TOO_MANY_REQUESTS,
+                    message: format!("密码错误次数过多，请{}分钟后再试", retry_after.div_ceil(60)),
+                    retry_after,
+                });
+            }
+            // The owner's own address: a captcha instead of a lock-out.
+            captcha_wait = Some(retry_after);
         } else if by_ip >= to_i64(s.login_max_failures_per_ip) && !attempt.known {
             // Not for an account's known address: one guessing neighbour behind the same
             // NAT (or IPv6 /64) must not lock out owners who log in from there.
-            Some((attempt.ip.clone(), "登录失败次数过多"))
-        } else {
-            None
-        };
-        if let Some((key, why)) = over {
-            let retry_after = kv.ttl_secs(&key).await?.unwrap_or(s.login_window_secs);
+            let retry_after = kv
+                .ttl_secs(&attempt.ip)
+                .await?
+                .unwrap_or(s.login_window_secs);
             return Err(ApiError::TooManyRequests {
                 code: codes::TOO_MANY_REQUESTS,
-                message: format!("{why}，请{}分钟后再试", retry_after.div_ceil(60)),
+                message: format!("登录失败次数过多，请{}分钟后再试", retry_after.div_ceil(60)),
                 retry_after,
             });
         }
 
-        if by_account >= to_i64(s.login_slowdown_after) && !attempt.known {
+        if captcha_wait.is_none() && by_account >= to_i64(s.login_slowdown_after) && !attempt.known
+        {
+            // The account is under attack: one try per slowdown period from addresses it
+            // does not know, or at once with a solved captcha.
             let slot = format!("login:slow:{account}");
             let pace = Duration::from_secs(s.login_slowdown_secs);
             if !kv.set_nx_ex(&slot, "1", pace).await? {
-                let retry_after = kv.ttl_secs(&slot).await?.unwrap_or(s.login_slowdown_secs);
-                return Err(ApiError::TooManyRequests {
-                    code: codes::TOO_MANY_REQUESTS,
-                    message: format!("该账号登录尝试过于频繁，请{retry_after}秒后再试"),
-                    retry_after,
-                });
+                captcha_wait = Some(kv.ttl_secs(&slot).await?.unwrap_or(s.login_slowdown_secs));
+            }
+        }
+        if let Some(retry_after) = captcha_wait {
+            match captcha {
+                Some((id, text)) => {
+                    if !crate::auth::captcha::solved(state, id, text).await? {
+                        return Err(ApiError::bad_request(
+                            codes::CAPTCHA_WRONG,
+                            "图形验证码错误或已过期，请重新输入",
+                        ));
+                    }
+                }
+                None => {
+                    return Err(ApiError::TooManyRequests {
+                        code: codes::CAPTCHA_REQUIRED,
+                        message: format!(
+                            "该账号登录尝试过多，请输入图形验证码（或{retry_after}秒后再试）"
+                        ),
+                        retry_after,
+                    });
+                }
             }
         }
         Ok(attempt)

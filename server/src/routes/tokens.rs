@@ -1,14 +1,18 @@
-//! Login and logout (`/v1/tokens`), with the login limits of [`crate::auth::throttle`].
+//! Login and logout (`/v1/tokens`), with the login limits of [`crate::auth::throttle`], and
+//! the image captcha that gets an owner past them (`POST /v1/users/captcha`).
 
 use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use dadashop_types::users::{LoginRequest, TokenData, TokenResponse};
+use dadashop_types::users::{CaptchaResponse, LoginRequest, TokenData, TokenResponse};
 use dadashop_types::{MessageResponse, codes, rules};
 
 use crate::auth::AuthUser;
 use crate::auth::throttle::LoginTry;
 use crate::client_ip::ClientIp;
+use crate::config::Profile;
 use crate::db::{
     self,
     users::{self, UserRow},
@@ -19,7 +23,36 @@ use crate::state::AppState;
 
 /// `POST /v1/tokens` (login), `DELETE /v1/tokens` (logout).
 pub fn router() -> Router<AppState> {
-    Router::new().route("/tokens", post(login).delete(logout))
+    Router::new()
+        .route("/tokens", post(login).delete(logout))
+        .route("/users/captcha", post(new_captcha))
+}
+
+/// Response header carrying a captcha's text outside production (development and tests read
+/// it, as they read SMS codes from the console sink); never sent in production.
+pub const DEV_CAPTCHA_HEADER: &str = "x-dev-captcha-text";
+
+/// Makes an image captcha, valid 5 minutes for one login (crate::auth::captcha). The SPA asks
+/// for one when a login answers 429 / 10133 and sends back its `captcha_id` with the
+/// `captcha` text. Errors: 429 / 10131 (with `Retry-After`) over 30 a minute from one
+/// address; 503 when Redis is down.
+#[utoipa::path(post, path = "/v1/users/captcha", tag = "tokens",
+    responses((status = 200, body = CaptchaResponse), (status = 429, description = "Too many captchas from this address (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Redis unavailable", body = dadashop_types::ErrorBody)))]
+async fn new_captcha(State(state): State<AppState>, ip: ClientIp) -> ApiResult<Response> {
+    let issued = crate::auth::captcha::issue(&state, &ip).await?;
+    let mut response = Json(CaptchaResponse {
+        code: codes::OK,
+        data: issued.captcha,
+    })
+    .into_response();
+    if state.settings.dadashop_env != Profile::Production
+        && let Ok(text) = HeaderValue::from_str(&issued.text)
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(DEV_CAPTCHA_HEADER), text);
+    }
+    Ok(response)
 }
 
 /// The register/login answer for `user`: a fresh token in both legacy places, after merging
@@ -52,12 +85,14 @@ pub async fn token_response(
 ///
 /// Errors: 10123 missing field, 10104 unknown user or wrong password (one message for both,
 /// so accounts cannot be enumerated; the time taken is the same too), 429 / 10131 with
-/// `Retry-After` when a login limit is reached ([`crate::auth::throttle`]), 503 when the
+/// `Retry-After` when a login limit is reached ([`crate::auth::throttle`]), 429 / 10133 when
+/// this try needs an image captcha (`captcha_id` and `captcha`; 400 / 10134 when it is wrong,
+/// used or expired), 503 when the
 /// database or Redis is down or every hashing slot stays busy (`Retry-After`). Only a
 /// password verified wrong counts as a failure.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
-        (status = 429, description = "Too many failed logins for this account from this address, or from this address (10131); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable, or the shop is saturated (see Retry-After)", body = dadashop_types::ErrorBody)))]
+        (status = 429, description = "Too many failed logins for this account from this address, or from this address (10131); an image captcha is needed (10133); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable, or the shop is saturated (see Retry-After)", body = dadashop_types::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -77,7 +112,12 @@ async fn login(
         return Err(wrong());
     }
 
-    let attempt = LoginTry::begin(&state, &username, &ip).await?;
+    let captcha = req
+        .captcha_id
+        .as_deref()
+        .zip(req.captcha.as_deref())
+        .filter(|(id, text)| !id.is_empty() && !text.trim().is_empty());
+    let attempt = LoginTry::begin(&state, &username, &ip, captcha).await?;
     match check_password(&state, &username, password_text, attempt.known).await {
         Ok(Some(user)) => {
             attempt.succeeded().await?;

@@ -224,7 +224,7 @@ async fn change_password(
     }
     // A wrong old password is a password guess (by whoever holds the token): it counts
     // against the login limits of this account and address.
-    let attempt = LoginTry::begin(&state, &auth.user.username, &ip).await?;
+    let attempt = LoginTry::begin(&state, &auth.user.username, &ip, None).await?;
     let verified = state
         .hasher
         .verify(old.clone(), Some(auth.user.password_hash.clone()))

@@ -315,7 +315,7 @@ async fn bind_existing(
     wants_new: bool,
 ) -> ApiResult<users::UserRow> {
     let password = required_exact(&req.password, "password")?.to_owned();
-    let attempt = LoginTry::begin(state, &user.username, ip).await?;
+    let attempt = LoginTry::begin(state, &user.username, ip, None).await?;
     let verified = state
         .hasher
         .verify(password, Some(user.password_hash.clone()))

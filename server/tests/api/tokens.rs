@@ -24,6 +24,8 @@ on_both_backends!(
     a_crowd_behind_one_address_logs_in_at_once,
     logins_dropped_before_their_answer_count_nothing,
     the_address_an_account_registered_from_is_known,
+    a_solved_captcha_lets_the_owner_in_during_an_attack,
+    a_known_address_at_its_limit_asks_for_a_captcha,
     tokens_expire_after_the_configured_lifetime,
     a_token_names_its_user_by_id,
 );
@@ -296,8 +298,8 @@ async fn the_account_limit_slows_strangers_down_but_not_known_addresses(b: Backe
     let (status, code, retry) = try_login(&app, "192.0.2.50", "tom", "wrong-password").await;
     assert_eq!(
         (status, code),
-        (StatusCode::TOO_MANY_REQUESTS, 10131),
-        "past the soft limit a stranger gets one try per slowdown period"
+        (StatusCode::TOO_MANY_REQUESTS, 10133),
+        "past the soft limit a stranger gets one try per slowdown period, or a captcha"
     );
     assert!(retry.is_some_and(|r| (1..=60).contains(&r)), "{retry:?}");
     let (status, _, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
@@ -345,6 +347,162 @@ async fn the_address_an_account_registered_from_is_known(b: Backend) {
     );
 }
 
+/// A captcha asked from `ip`: its id and its text (the development header).
+async fn captcha(app: &TestApp, ip: &str) -> (String, String) {
+    let res = app
+        .send_from(ip, Method::POST, "/v1/users/captcha", None)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.headers()["x-dev-captcha-text"]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    let body: serde_json::Value = res.json().await.expect("json");
+    let image = body["data"]["image"].as_str().expect("image");
+    let png = URL_SAFE_NO_PAD
+        .decode(
+            image
+                .strip_prefix("data:image/png;base64,")
+                .expect("a PNG data URL")
+                .trim_end_matches('=')
+                .replace('+', "-")
+                .replace('/', "_"),
+        )
+        .expect("base64");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(text.chars().count(), 5);
+    (
+        body["data"]["captcha_id"].as_str().expect("id").to_owned(),
+        text,
+    )
+}
+
+async fn login_with_captcha(
+    app: &TestApp,
+    ip: &str,
+    password: &str,
+    id: &str,
+    text: &str,
+) -> (StatusCode, u64) {
+    let res = app
+        .send_from(
+            ip,
+            Method::POST,
+            "/v1/tokens",
+            Some(
+                json!({"username": "tom", "password": password, "captcha_id": id, "captcha": text}),
+            ),
+        )
+        .await;
+    let status = res.status();
+    let body: serde_json::Value = res.json().await.expect("json");
+    (status, body["code"].as_u64().unwrap_or(0))
+}
+
+/// A guesser spread over many addresses keeps the account's slow lane busy; its owner, on a
+/// new address, solves a captcha and gets in at once.
+async fn a_solved_captcha_lets_the_owner_in_during_an_attack(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(slow_after_three),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.register("tom").await;
+    for i in 1..=6 {
+        try_login(&app, &format!("192.0.2.{i}"), "tom", "wrong-password").await;
+    }
+    const TRAVELLING: &str = "203.0.113.99";
+    let (status, code, retry) = try_login(&app, TRAVELLING, "tom", PASSWORD).await;
+    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10133));
+    assert!(retry.is_some_and(|r| (1..=60).contains(&r)), "{retry:?}");
+    // A wrong text uses the captcha up: the right text of it is refused afterwards.
+    let (id, text) = captcha(&app, TRAVELLING).await;
+    assert_eq!(
+        login_with_captcha(&app, TRAVELLING, PASSWORD, &id, "wrong").await,
+        (StatusCode::BAD_REQUEST, 10134)
+    );
+    assert_eq!(
+        login_with_captcha(&app, TRAVELLING, PASSWORD, &id, &text).await,
+        (StatusCode::BAD_REQUEST, 10134),
+        "one use only"
+    );
+    // A fresh one, typed in the other letter case: in at once.
+    let (id, text) = captcha(&app, TRAVELLING).await;
+    let typed = if text.chars().any(|c| c.is_ascii_lowercase()) {
+        text.to_ascii_uppercase()
+    } else {
+        text.to_ascii_lowercase()
+    };
+    assert_eq!(
+        login_with_captcha(&app, TRAVELLING, PASSWORD, &id, &typed).await,
+        (StatusCode::OK, 200)
+    );
+    // The guesser gets no shortcut: a captcha is one try, and a wrong password still counts.
+    let (id, text) = captcha(&app, "192.0.2.77").await;
+    assert_eq!(
+        login_with_captcha(&app, "192.0.2.77", "wrong-password", &id, &text).await,
+        (StatusCode::BAD_REQUEST, 10104)
+    );
+    let (status, code, _) = try_login(&app, "192.0.2.78", "tom", "wrong-password").await;
+    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10133));
+    // Captchas cost CPU: 30 a minute from one address.
+    let mut refused = 0;
+    for _ in 0..31 {
+        let res = app
+            .send_from("192.0.2.200", Method::POST, "/v1/users/captcha", None)
+            .await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(res.headers().contains_key("retry-after"));
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 1);
+}
+
+/// Five wrong passwords from the owner's own address ask for a captcha instead of locking
+/// the owner out for 15 minutes; a stranger's address keeps the hard limit.
+async fn a_known_address_at_its_limit_asks_for_a_captcha(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(trust_loopback),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.register("tom").await;
+    let (status, _, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    for _ in 1..=5 {
+        let (status, code, _) = try_login(&app, OWNER, "tom", "wrong-password").await;
+        assert_eq!((status, code), (StatusCode::BAD_REQUEST, 10104));
+        let (status, code, _) = try_login(&app, ATTACKER, "tom", "wrong-password").await;
+        assert_eq!((status, code), (StatusCode::BAD_REQUEST, 10104));
+    }
+    let (status, code, _) = try_login(&app, OWNER, "tom", PASSWORD).await;
+    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10133));
+    let (status, code, _) = try_login(&app, ATTACKER, "tom", PASSWORD).await;
+    assert_eq!(
+        (status, code),
+        (StatusCode::TOO_MANY_REQUESTS, 10131),
+        "a stranger stays locked"
+    );
+    let (id, text) = captcha(&app, ATTACKER).await;
+    assert_eq!(
+        login_with_captcha(&app, ATTACKER, PASSWORD, &id, &text).await,
+        (StatusCode::TOO_MANY_REQUESTS, 10131),
+        "no captcha opens a stranger's lock"
+    );
+    let (id, text) = captcha(&app, OWNER).await;
+    assert_eq!(
+        login_with_captcha(&app, OWNER, PASSWORD, &id, &text).await,
+        (StatusCode::OK, 200)
+    );
+}
+
 async fn forwarded_addresses_are_ignored_without_trusted_proxies(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.register("tom").await;
@@ -354,8 +512,10 @@ async fn forwarded_addresses_are_ignored_without_trusted_proxies(b: Backend) {
             try_login(&app, &format!("192.0.2.{i}"), "tom", "wrong-password").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
+    // The five counted against the peer's pair (the address tom registered from, so a
+    // captcha is asked instead of a lock-out).
     let (status, code, _) = try_login(&app, "192.0.2.99", "tom", PASSWORD).await;
-    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10131));
+    assert_eq!((status, code), (StatusCode::TOO_MANY_REQUESTS, 10133));
 }
 
 const CAMPUS: &str = "192.0.2.80";
