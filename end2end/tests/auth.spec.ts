@@ -183,3 +183,38 @@ test('after login, ?next= leads only to a page of this shop, never to another si
   await logInWith(`next=${encodeURIComponent('/user/orders?type=1')}`);
   await expect(page).toHaveURL(`${WEB}/user/orders?type=1`);
 });
+
+test('after five wrong passwords the owner solves an image captcha and logs in at once', async ({ page, errors }) => {
+  // The wrong passwords (400) and the captcha request (429) are expected in the console.
+  errors.allow(httpStatus(400), httpStatus(429));
+  const shopper = newShopper();
+  await registerViaApi(page.request, shopper);
+  const login = new LoginPage(page);
+  await login.goto();
+  for (let n = 1; n <= 5; n += 1) {
+    await login.logIn(shopper.username, `wrong-password-${n}`);
+    await expect(page.getByRole('alert')).toContainText('用户名或密码错误');
+  }
+  // The right password now needs a captcha (this address is the owner's own: no lock-out).
+  const asked = page.waitForResponse((r) => r.url().endsWith('/v1/users/captcha'));
+  await login.logIn(shopper.username, shopper.password);
+  await expect(page.getByRole('alert')).toContainText('图形验证码');
+  const first = await asked;
+  const image = page.getByRole('img', { name: '图形验证码' });
+  await expect(image).toBeVisible();
+  await expect(image).toHaveAttribute('src', /^data:image\/png;base64,/);
+  // A wrong text: refused, and a fresh captcha replaces the used one.
+  const second = page.waitForResponse((r) => r.url().endsWith('/v1/users/captcha'));
+  await page.getByLabel('图形验证码').fill('xxxxx');
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('图形验证码错误');
+  const fresh = await second;
+  expect((await fresh.json()).data.captcha_id).not.toBe((await first.json()).data.captcha_id);
+  // The development shop tells the text in a header (never in production).
+  const text = (await fresh.headerValue('x-dev-captcha-text')) ?? '';
+  expect(text).toHaveLength(5);
+  await page.getByLabel('图形验证码').fill(text);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page).toHaveURL(`${WEB}/`);
+  await new Header(page).expectLoggedInAs(shopper.username);
+});

@@ -19,6 +19,12 @@ pub struct Login {
     /// The offline cart to merge, left out when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carts: Option<Vec<CartItem>>,
+    /// The image captcha asked for by a 10133 answer: its id ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captcha_id: Option<String>,
+    /// ... and the text the shopper read on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captcha: Option<String>,
 }
 
 /// `POST /v1/users` (`RegisterRequest`).
@@ -163,6 +169,8 @@ mod tests {
             username: "tom".into(),
             password: "secret123".into(),
             carts: None,
+            captcha_id: None,
+            captcha: None,
         };
         assert_eq!(json(&login), r#"{"username":"tom","password":"secret123"}"#);
         // The server reads the same bodies into its lenient request types.

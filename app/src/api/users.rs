@@ -2,7 +2,7 @@
 
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{
-    Address, AddressListResponse, ChangePasswordRequest, NewAddressRequest, ResetCodeRequest,
+    Address, AddressListResponse, Captcha, CaptchaResponse, ChangePasswordRequest, NewAddressRequest, ResetCodeRequest,
     ResetPasswordRequest, ResetVerifyRequest, ResetVerifyResponse, SmsCodeRequest, TokenResponse,
     UserProfile, UserResponse,
 };
@@ -16,6 +16,12 @@ use super::{ApiError, Credentials, authorized, segment, send, url};
 /// server's message.
 pub async fn login(body: &Login) -> Result<TokenResponse, ApiError> {
     send(Request::post(&url("/v1/tokens")).json(body)).await
+}
+
+/// `POST /v1/users/captcha`: a new image captcha (asked when a login answers 10133).
+pub async fn captcha() -> Result<Captcha, ApiError> {
+    let answer: CaptchaResponse = send(Request::post(&url("/v1/users/captcha")).build()).await?;
+    Ok(answer.data)
 }
 
 /// `DELETE /v1/tokens`: revoke the token (logout). Callers may ignore the outcome: the

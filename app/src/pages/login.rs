@@ -1,6 +1,7 @@
 //! `/login` (and the legacy `/dadashop/templates/login.html`).
 
-use dadashop_types::rules;
+use dadashop_types::users::Captcha;
+use dadashop_types::{codes, rules};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -35,6 +36,22 @@ pub fn LoginPage() -> impl IntoView {
     // Only "not empty" here: length rules apply to new passwords, not to logging in.
     let password_error =
         Signal::derive(move || password.with(|p| p.is_empty().then(|| "请输入密码".to_owned())));
+    // The image captcha the shop asked for (429 / 10133: the account is under attack, or this
+    // address reached its limit), and what the shopper reads on it. Each is good for one try.
+    let captcha = RwSignal::new(None::<Captcha>);
+    let captcha_text = RwSignal::new(String::new());
+    let captcha_error = Signal::derive(move || {
+        (captcha.with(Option::is_some) && captcha_text.with(|t| t.trim().is_empty()))
+            .then(|| "请输入图片中的字符".to_owned())
+    });
+    // A fresh captcha in place of the shown one (try_set: the page may be gone by then).
+    let new_captcha = move || {
+        leptos::task::spawn_local(async move {
+            let fresh = api::users::captcha().await.ok();
+            captcha_text.try_set(String::new());
+            captcha.try_set(fresh);
+        });
+    };
 
     let login = Task::new();
     let pending = login.pending();
@@ -42,8 +59,25 @@ pub fn LoginPage() -> impl IntoView {
     let run = move |body: api::body::Login, remember: bool| {
         let navigate = navigate.clone();
         let next = query.with_untracked(|q| q.get("next"));
+        let had_captcha = body.captcha_id.is_some();
         login.run(async move {
-            let answer = api::users::login(&body).await?;
+            let answer = match api::users::login(&body).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    let asks = matches!(
+                        e,
+                        api::ApiError::Api {
+                            code: codes::CAPTCHA_REQUIRED | codes::CAPTCHA_WRONG,
+                            ..
+                        }
+                    );
+                    // The shown captcha was used up by this try, or one is asked for now.
+                    if asks || had_captcha {
+                        new_captcha();
+                    }
+                    return Err(e);
+                }
+            };
             // The server merged the offline cart (`carts` of the body) into the shopper's.
             cart.merged();
             auth.log_in(&answer, remember);
@@ -65,13 +99,19 @@ pub fn LoginPage() -> impl IntoView {
         if pending.get_untracked()
             || username_error.get_untracked().is_some()
             || password_error.get_untracked().is_some()
+            || captcha_error.get_untracked().is_some()
         {
             return;
         }
+        let captcha_id = captcha.with_untracked(|c| c.as_ref().map(|c| c.captcha_id.clone()));
         let body = api::body::Login {
             username: username.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
             carts: cart.to_merge(),
+            captcha: captcha_id
+                .is_some()
+                .then(|| captcha_text.get_untracked().trim().to_owned()),
+            captcha_id,
         };
         run(body, remember.get_untracked());
     };
@@ -100,6 +140,39 @@ pub fn LoginPage() -> impl IntoView {
                     reveal=submitted
                     autocomplete="current-password"
                 />
+                {move || {
+                    captcha
+                        .get()
+                        .map(|c| {
+                            view! {
+                                <div class="captcha">
+                                    <img
+                                        class="captcha-image"
+                                        src=c.image
+                                        alt="图形验证码"
+                                        width="220"
+                                        height="120"
+                                    />
+                                    <button
+                                        type="button"
+                                        class="btn link"
+                                        on:click=move |_| new_captcha()
+                                    >
+                                        "看不清，换一张"
+                                    </button>
+                                </div>
+                                <TextField
+                                    id="login-captcha"
+                                    maxlength=8
+                                    label="图形验证码"
+                                    value=captcha_text
+                                    error=captcha_error
+                                    reveal=submitted
+                                    autocomplete="off"
+                                />
+                            }
+                        })
+                }}
                 <CheckboxField id="login-remember" label="自动登录" checked=remember />
                 <FormError message=server_error />
                 <button type="submit" class="btn primary block" disabled=move || pending.get()>
