@@ -93,12 +93,17 @@ impl LoginTry {
             .await?
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
+        // The pair counters of an account start afresh after a password reset (a new epoch).
+        let pair = match kv.get(&epoch_key(&account)).await? {
+            Some(epoch) => format!("login:fail:pair:{account}:{epoch}:{ip_key}"),
+            None => format!("login:fail:pair:{account}:{ip_key}"),
+        };
         let attempt = Self {
             known: recent_logins < KNOWN_ADDRESS_LOGINS && kv.exists(&known_key).await?,
             window,
             ok_key,
             kv: state.kv.clone(),
-            pair: format!("login:fail:pair:{account}:{ip_key}"),
+            pair,
             ip: format!("login:fail:ip:{ip_key}"),
             account: format!("login:fail:account:{account}"),
             known_key,
@@ -216,6 +221,35 @@ pub async fn remember_address(state: &AppState, login_name: &str, ip: &ClientIp)
     let lifetime = Duration::from_secs(KNOWN_ADDRESS_SECS);
     if let Err(e) = state.kv.set_ex(&key, "1", lifetime).await {
         tracing::warn!(error = %e, "could not remember the address of a new account");
+    }
+}
+
+fn epoch_key(account: &str) -> String {
+    format!("login:epoch:{account}")
+}
+
+/// Forgets the login failures of account `login_name` everywhere: its pair counters (by a
+/// new epoch: every address starts afresh), its account counter and its slow lane. Called
+/// after a successful password reset, which proves the owner is the one logging in next:
+/// "请使用新密码登录" must not meet a lock-out. A store that fails is logged.
+pub async fn forget_failures(state: &AppState, login_name: &str) {
+    let account = crate::db::users::username_key(login_name);
+    let epoch = hex::encode(rand::random::<[u8; 8]>());
+    let window = Duration::from_secs(state.settings.login_window_secs);
+    let kv = &state.kv;
+    let done = async {
+        kv.set_ex(
+            &epoch_key(&account),
+            &epoch,
+            window.max(Duration::from_secs(86_400)),
+        )
+        .await?;
+        kv.del(&format!("login:fail:account:{account}")).await?;
+        kv.del(&format!("login:slow:{account}")).await
+    }
+    .await;
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "could not forget the login failures of a reset account");
     }
 }
 

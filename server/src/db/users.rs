@@ -203,6 +203,14 @@ pub async fn email_known(pool: &AnyPool, email: &str) -> Result<bool, sqlx::Erro
 
 /// Sets a new password hash for every account registered with `email` and bumps their
 /// token versions (revoking every earlier token); returns how many accounts changed.
+/// The usernames of the accounts registered with `email` (exact address, as stored).
+pub async fn usernames_by_email(pool: &AnyPool, email: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar::<_, String>("SELECT username FROM users WHERE email = ?")
+        .bind(email)
+        .fetch_all(pool)
+        .await
+}
+
 pub async fn reset_password_by_email(
     pool: &AnyPool,
     email: &str,

@@ -220,5 +220,9 @@ async fn new_password(
     let changed =
         users::reset_password_by_email(&state.db, email.as_str(), &hash, db::now_secs()).await?;
     tracing::info!(accounts = changed, "password reset; earlier tokens revoked");
+    // The owner logs in next with the new password: no lock-out or captcha from before.
+    for name in users::usernames_by_email(&state.db, email.as_str()).await? {
+        crate::auth::throttle::forget_failures(&state, &name).await;
+    }
     Ok(Json(MessageResponse::ok()))
 }

@@ -17,6 +17,7 @@ on_both_backends!(
     the_reset_needs_the_proof_of_step_two,
     reset_codes_burn_after_five_wrong_tries,
     unknown_addresses_get_the_same_answer,
+    a_reset_clears_the_login_failures,
 );
 
 fn mail_app() -> Options {
@@ -449,5 +450,72 @@ async fn unknown_addresses_get_the_same_answer(b: Backend) {
         (status, body["code"].as_u64()),
         (StatusCode::BAD_REQUEST, Some(10126)),
         "{body}"
+    );
+}
+
+/// Locked out after wrong passwords (the owner's own address asks for a captcha, a
+/// stranger's is locked), the owner resets the password by mail: "请使用新密码登录" works at
+/// once, from anywhere.
+async fn a_reset_clears_the_login_failures(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            tweak: Some(crate::common::trust_loopback),
+            ..mail_app()
+        },
+    )
+    .await;
+    app.register("tom").await;
+    let login_from = |ip: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .send_from(
+                    ip,
+                    reqwest::Method::POST,
+                    "/v1/tokens",
+                    Some(json!({"username": "tom", "password": password})),
+                )
+                .await;
+            let status = res.status();
+            let body: Value = res.json().await.expect("json");
+            (status, body["code"].as_u64())
+        }
+    };
+    for _ in 0..5 {
+        login_from("198.51.100.7", "wrong-password").await;
+        login_from("127.0.0.1", "wrong-password").await;
+    }
+    let locked = (StatusCode::TOO_MANY_REQUESTS, Some(10131));
+    let captcha = (StatusCode::TOO_MANY_REQUESTS, Some(10133));
+    assert_eq!(login_from("198.51.100.7", PASSWORD).await, locked);
+    assert_eq!(login_from("127.0.0.1", PASSWORD).await, captcha);
+
+    let code = reset_code(&app, "tom@example.com", 1).await;
+    let (status, body) = app
+        .post(
+            "/v1/users/password/verification",
+            json!({"email": "tom@example.com", "code": code}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let proof = body["proof"].as_str().expect("proof");
+    let new = "brand-new-pass-2";
+    let (status, body) = app
+        .post(
+            "/v1/users/password/new",
+            json!({"email": "tom@example.com", "password1": new, "password2": new, "proof": proof}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ok = (StatusCode::OK, Some(200));
+    assert_eq!(login_from("127.0.0.1", new).await, ok);
+    assert_eq!(login_from("198.51.100.7", new).await, ok);
+    assert_eq!(
+        login_from("203.0.113.50", new).await,
+        ok,
+        "no slow lane either"
     );
 }
