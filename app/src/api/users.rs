@@ -2,9 +2,9 @@
 
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{
-    Address, AddressListResponse, Captcha, CaptchaResponse, ChangePasswordRequest, NewAddressRequest, ResetCodeRequest,
-    ResetPasswordRequest, ResetVerifyRequest, ResetVerifyResponse, SmsCodeRequest, TokenResponse,
-    UserProfile, UserResponse,
+    Address, AddressListResponse, Captcha, CaptchaResponse, ChangePasswordRequest,
+    NewAddressRequest, ResetCodeRequest, ResetPasswordRequest, ResetVerifyRequest,
+    ResetVerifyResponse, SmsCodeRequest, TokenResponse, UserProfile, UserResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;

@@ -40,6 +40,8 @@ pub fn LoginPage() -> impl IntoView {
     // address reached its limit), and what the shopper reads on it. Each is good for one try.
     let captcha = RwSignal::new(None::<Captcha>);
     let captcha_text = RwSignal::new(String::new());
+    // Whether the shown captcha was submitted (its field's error shows only then).
+    let captcha_tried = RwSignal::new(false);
     let captcha_error = Signal::derive(move || {
         (captcha.with(Option::is_some) && captcha_text.with(|t| t.trim().is_empty()))
             .then(|| "请输入图片中的字符".to_owned())
@@ -49,6 +51,7 @@ pub fn LoginPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let fresh = api::users::captcha().await.ok();
             captcha_text.try_set(String::new());
+            captcha_tried.try_set(false);
             captcha.try_set(fresh);
         });
     };
@@ -96,6 +99,9 @@ pub fn LoginPage() -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
+        if captcha.with_untracked(Option::is_some) {
+            captcha_tried.set(true);
+        }
         if pending.get_untracked()
             || username_error.get_untracked().is_some()
             || password_error.get_untracked().is_some()
@@ -167,7 +173,7 @@ pub fn LoginPage() -> impl IntoView {
                                     label="图形验证码"
                                     value=captcha_text
                                     error=captcha_error
-                                    reveal=submitted
+                                    reveal=captcha_tried
                                     autocomplete="off"
                                 />
                             }

@@ -166,7 +166,8 @@ impl LoginTry {
                     return Err(ApiError::TooManyRequests {
                         code: codes::CAPTCHA_REQUIRED,
                         message: format!(
-                            "该账号登录尝试过多，请输入图形验证码（或{retry_after}秒后再试）"
+                            "该账号登录尝试过多，请输入图形验证码（或{}后再试）",
+                            wait_text(retry_after)
                         ),
                         retry_after,
                     });
@@ -221,6 +222,15 @@ pub async fn remember_address(state: &AppState, login_name: &str, ip: &ClientIp)
     let lifetime = Duration::from_secs(KNOWN_ADDRESS_SECS);
     if let Err(e) = state.kv.set_ex(&key, "1", lifetime).await {
         tracing::warn!(error = %e, "could not remember the address of a new account");
+    }
+}
+
+/// `retry_after` seconds as a shopper reads them: "40秒", "15分钟".
+fn wait_text(retry_after: u64) -> String {
+    if retry_after < 120 {
+        format!("{retry_after}秒")
+    } else {
+        format!("{}分钟", retry_after.div_ceil(60))
     }
 }
 
