@@ -2,7 +2,8 @@
 //! speaking the same protocol (RSA2 signatures, the same parameters, pages and JSON) for
 //! development (`fake-alipay`) and for the shop's tests. It covers computer-website payment
 //! (电脑网站支付): the page pay request, the buyer paying on a 收银台 page, the synchronous
-//! return redirect, the asynchronous notification with Alipay's retries, and the trade query.
+//! return redirect, the asynchronous notification with Alipay's retries, the trade query and
+//! the trade close.
 //!
 //! Every request parameter may come in the query string, in an
 //! `application/x-www-form-urlencoded` body, or both (the official SDKs put the common
@@ -47,10 +48,20 @@
 //!   `query_unavailable`. Unlike Alipay, the fake knows a page-pay trade as soon as the 收银台
 //!   opens; Alipay only creates it once the buyer logs in, so a real query may answer
 //!   `ACQ.TRADE_NOT_EXIST` where the fake says `WAIT_BUYER_PAY` (both mean "not paid").
+//! - `GET`/`POST /gateway.do?method=alipay.trade.close` (`biz_content` `{"out_trade_no"}` or
+//!   `{"trade_no"}`, as Alipay's 统一收单交易关闭接口): `{"alipay_trade_close_response":{...},
+//!   "sign":"..."}` signed like the query's. A trade waiting for payment is closed (`code`
+//!   10000 with `trade_no` and `out_trade_no`): from then on its 收银台, 确认付款 and
+//!   `/_fake/pay` refuse with `TRADE_HAS_CLOSE` and the query says `TRADE_CLOSED`. A paid or
+//!   already closed trade answers 40004 `ACQ.TRADE_STATUS_ERROR`, an unknown one 40004
+//!   `ACQ.TRADE_NOT_EXIST` (as on Alipay for a pay URL the buyer never opened), the common
+//!   errors 40001/40002 `isv.<code>`; the `close_unavailable` switch answers HTTP 503 without
+//!   a body. Every close request is recorded ([`CloseRequest`]).
 //! - Any other `method`: `{"error_response":{"code":"40002","sub_code":"isv.invalid-method"}}`
 //!   (40001 `isv.missing-method` without one).
 //! - `GET /_fake/trades`: every trade ([`Trade`]), oldest first, with its notification
 //!   attempts and the shop's answers.
+//! - `GET /_fake/closes`: every `alipay.trade.close` request ([`CloseRequest`]), oldest first.
 //! - `POST /_fake/pay` (JSON `{"out_trade_no"}`): pays as if the buyer had pressed 确认付款
 //!   (the same code path) and answers `{"return_url", "return_params"}` (404 / 409 / 500 with
 //!   `{"error", "message"}` otherwise).
@@ -153,6 +164,8 @@ pub struct Switches {
     pub query_error: bool,
     /// The trade query answers HTTP 503 with an empty body.
     pub query_unavailable: bool,
+    /// The trade close answers HTTP 503 with an empty body (the trade stays as it is).
+    pub close_unavailable: bool,
     /// Milliseconds the page-pay request and 确认付款 wait before answering.
     pub page_delay_ms: u64,
 }
@@ -165,7 +178,7 @@ pub enum TradeStatus {
     WaitBuyerPay,
     /// Paid.
     TradeSuccess,
-    /// Not paid before its deadline.
+    /// Not paid before its deadline, or closed by the shop (`alipay.trade.close`).
     TradeClosed,
 }
 
@@ -245,6 +258,32 @@ pub struct Trade {
     pub notify: NotifyState,
     /// Every POST to `notify_url`, oldest first.
     pub notify_attempts: Vec<NotifyAttempt>,
+}
+
+/// One `alipay.trade.close` request as the fake answered it (`GET /_fake/closes`,
+/// [`FakeAlipay::close_requests`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseRequest {
+    /// `out_trade_no` of the request's `biz_content`, if given.
+    pub out_trade_no: Option<String>,
+    /// `trade_no` of the request's `biz_content`, if given.
+    pub trade_no: Option<String>,
+    /// When it arrived, Unix milliseconds.
+    pub at_ms: u64,
+    /// The HTTP status of the answer: 200, or 503 with the `close_unavailable` switch.
+    pub status: u16,
+    /// The answer's `code` (`10000`, `40004`, ...); empty for a 503.
+    pub code: String,
+    /// The answer's `sub_code` (`ACQ.TRADE_NOT_EXIST`, `ACQ.TRADE_STATUS_ERROR`, ...); empty
+    /// on success and for a 503.
+    pub sub_code: String,
+}
+
+impl CloseRequest {
+    /// Whether this request closed a trade (`code` 10000).
+    pub fn closed(&self) -> bool {
+        self.code == "10000"
+    }
 }
 
 /// Why a payment did not happen ([`FakeAlipay::pay`]'s error, `/_fake/pay`'s `error`).
@@ -353,6 +392,8 @@ struct Books {
     trades: HashMap<String, Record>,
     /// 收银台 token → `out_trade_no`.
     tokens: HashMap<String, String>,
+    /// Every `alipay.trade.close` request, oldest first.
+    closes: Vec<CloseRequest>,
     switches: Switches,
     next_seq: u64,
 }
@@ -496,6 +537,22 @@ impl FakeAlipay {
         Ok(paid.return_url.unwrap_or_default())
     }
 
+    /// Every `alipay.trade.close` request, oldest first.
+    pub fn close_requests(&self) -> Vec<CloseRequest> {
+        self.inner.books().closes.clone()
+    }
+
+    /// The `alipay.trade.close` requests naming `out_trade_no`, oldest first.
+    pub fn close_requests_for(&self, out_trade_no: &str) -> Vec<CloseRequest> {
+        self.inner
+            .books()
+            .closes
+            .iter()
+            .filter(|c| c.out_trade_no.as_deref() == Some(out_trade_no))
+            .cloned()
+            .collect()
+    }
+
     /// Moves an unpaid trade's deadline to now, so it is `TRADE_CLOSED` from here on; `false`
     /// if there is no such trade.
     pub fn expire(&self, out_trade_no: &str) -> bool {
@@ -535,6 +592,7 @@ fn router(inner: Arc<Inner>) -> Router {
         .route("/gateway.do", get(gateway).post(gateway))
         .route("/gateway.do/pay", post(pay_form))
         .route("/_fake/trades", get(list_trades))
+        .route("/_fake/closes", get(list_closes))
         .route("/_fake/pay", post(fake_pay))
         .route("/_fake/expire", post(fake_expire))
         .route("/_fake/switches", get(get_switches).post(set_switches))
@@ -936,6 +994,7 @@ async fn gateway(
     match params.get("method") {
         Some("alipay.trade.page.pay") => page_pay(&inner, &params).await,
         Some("alipay.trade.query") => trade_query(&inner, &params).await,
+        Some("alipay.trade.close") => trade_close(&inner, &params).await,
         None => unsigned_error(
             "40001",
             "Missing Required Arguments",
@@ -1299,16 +1358,21 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-// ----- trade query -----
+// ----- trade query and trade close -----
 
-/// `{"alipay_trade_query_response":<text>,"sign":"<gateway's signature of text>"}`.
-fn signed_answer(inner: &Inner, response: &Map<String, Value>) -> Response {
+/// The answer key of the trade query.
+const QUERY_RESPONSE: &str = "alipay_trade_query_response";
+/// The answer key of the trade close.
+const CLOSE_RESPONSE: &str = "alipay_trade_close_response";
+
+/// `{"<key>":<text>,"sign":"<gateway's signature of text>"}`.
+fn signed_answer(inner: &Inner, key: &str, response: &Map<String, Value>) -> Response {
     // The signature covers these exact bytes, so they are produced once and embedded as they are.
     let text = Value::Object(response.clone()).to_string();
     let sign = inner.sign(&text);
     json_text(
         StatusCode::OK,
-        format!("{{\"alipay_trade_query_response\":{text},\"sign\":\"{sign}\"}}"),
+        format!("{{\"{key}\":{text},\"sign\":\"{sign}\"}}"),
     )
 }
 
@@ -1330,6 +1394,7 @@ async fn trade_query(inner: &Arc<Inner>, params: &Params) -> Response {
         let sub_code = format!("isv.{}", refusal.code);
         return signed_answer(
             inner,
+            QUERY_RESPONSE,
             &response_object(&[
                 ("code", code),
                 ("msg", msg),
@@ -1341,6 +1406,7 @@ async fn trade_query(inner: &Arc<Inner>, params: &Params) -> Response {
     if switches.query_error {
         return signed_answer(
             inner,
+            QUERY_RESPONSE,
             &response_object(&[
                 ("code", "20000"),
                 ("msg", "Service Currently Unavailable"),
@@ -1354,6 +1420,7 @@ async fn trade_query(inner: &Arc<Inner>, params: &Params) -> Response {
         Err(refusal) => {
             return signed_answer(
                 inner,
+                QUERY_RESPONSE,
                 &response_object(&[
                     ("code", "40004"),
                     ("msg", "Business Failed"),
@@ -1372,6 +1439,7 @@ async fn trade_query(inner: &Arc<Inner>, params: &Params) -> Response {
     if out_trade_no.is_none() && trade_no.is_none() {
         return signed_answer(
             inner,
+            QUERY_RESPONSE,
             &response_object(&[
                 ("code", "40004"),
                 ("msg", "Business Failed"),
@@ -1393,7 +1461,7 @@ async fn trade_query(inner: &Arc<Inner>, params: &Params) -> Response {
         })
     };
     match found {
-        Some(answer) => signed_answer(inner, &answer),
+        Some(answer) => signed_answer(inner, QUERY_RESPONSE, &answer),
         None => {
             let mut answer = response_object(&[
                 ("code", "40004"),
@@ -1407,8 +1475,111 @@ async fn trade_query(inner: &Arc<Inner>, params: &Params) -> Response {
             if let Some(t) = trade_no {
                 answer.insert("trade_no".to_owned(), Value::String(t.to_owned()));
             }
-            signed_answer(inner, &answer)
+            signed_answer(inner, QUERY_RESPONSE, &answer)
         }
+    }
+}
+
+/// `alipay.trade.close`: closes a trade waiting for payment (module docs). Every request is
+/// recorded with its answer.
+async fn trade_close(inner: &Arc<Inner>, params: &Params) -> Response {
+    let biz = biz_content(params);
+    let field = |key: &str| {
+        biz.as_ref()
+            .ok()
+            .and_then(|b| b.get(key))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let mut request = CloseRequest {
+        out_trade_no: field("out_trade_no"),
+        trade_no: field("trade_no"),
+        at_ms: unix_ms(),
+        status: StatusCode::SERVICE_UNAVAILABLE.as_u16(),
+        code: String::new(),
+        sub_code: String::new(),
+    };
+    if inner.books().switches.close_unavailable {
+        inner.books().closes.push(request);
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let answer = close_answer(inner, params, biz, &request);
+    let text = |key: &str| {
+        answer
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    request.status = StatusCode::OK.as_u16();
+    request.code = text("code");
+    request.sub_code = text("sub_code");
+    inner.books().closes.push(request);
+    signed_answer(inner, CLOSE_RESPONSE, &answer)
+}
+
+/// The `alipay_trade_close_response` object for a close request (`request` holds the trade
+/// it names), closing the trade when it is waiting for payment.
+fn close_answer(
+    inner: &Inner,
+    params: &Params,
+    biz: Result<Map<String, Value>, Refusal>,
+    request: &CloseRequest,
+) -> Map<String, Value> {
+    if let Err(refusal) = check_common(inner, params) {
+        let (code, msg) = refusal.api_code();
+        let sub_code = format!("isv.{}", refusal.code);
+        return response_object(&[
+            ("code", code),
+            ("msg", msg),
+            ("sub_code", &sub_code),
+            ("sub_msg", &refusal.reason),
+        ]);
+    }
+    let business = |sub_code: &str, sub_msg: &str| {
+        response_object(&[
+            ("code", "40004"),
+            ("msg", "Business Failed"),
+            ("sub_code", sub_code),
+            ("sub_msg", sub_msg),
+        ])
+    };
+    if let Err(refusal) = biz {
+        return business("ACQ.INVALID_PARAMETER", &refusal.reason);
+    }
+    let (out_trade_no, trade_no) = (request.out_trade_no.as_deref(), request.trade_no.as_deref());
+    if out_trade_no.is_none() && trade_no.is_none() {
+        return business(
+            "ACQ.INVALID_PARAMETER",
+            "参数无效：out_trade_no 和 trade_no 不能同时为空",
+        );
+    }
+    let now = china_now();
+    let mut books = inner.books();
+    // As Alipay does, `trade_no` wins when both are given.
+    let record = books.trades.values_mut().find(|r| match trade_no {
+        Some(t) => t == r.trade_no,
+        None => out_trade_no == Some(r.out_trade_no.as_str()),
+    });
+    let Some(record) = record else {
+        return business("ACQ.TRADE_NOT_EXIST", "交易不存在");
+    };
+    record.close_if_expired(now);
+    match record.status {
+        TradeStatus::WaitBuyerPay => {
+            record.status = TradeStatus::TradeClosed;
+            response_object(&[
+                ("code", "10000"),
+                ("msg", "Success"),
+                ("trade_no", &record.trade_no),
+                ("out_trade_no", &record.out_trade_no),
+            ])
+        }
+        TradeStatus::TradeSuccess | TradeStatus::TradeClosed => business(
+            "ACQ.TRADE_STATUS_ERROR",
+            "交易状态不合法：只有等待买家付款的交易才能关闭",
+        ),
     }
 }
 
@@ -1504,6 +1675,10 @@ fn expire_trade(inner: &Inner, out_trade_no: &str) -> bool {
 
 async fn list_trades(State(inner): State<Arc<Inner>>) -> Json<Vec<Trade>> {
     Json(list(&inner))
+}
+
+async fn list_closes(State(inner): State<Arc<Inner>>) -> Json<Vec<CloseRequest>> {
+    Json(inner.books().closes.clone())
 }
 
 #[derive(Debug, Deserialize)]

@@ -241,9 +241,25 @@ async fn query_with(fake: &FakeAlipay, p: Params) -> (StatusCode, String) {
 /// Checks the answer's `sign` over the raw text of `alipay_trade_query_response` with the
 /// gateway's public key, and returns that object.
 fn verified_response(body: &str) -> Value {
-    let prefix = "{\"alipay_trade_query_response\":";
+    verified_answer(body, "alipay_trade_query_response")
+}
+
+/// Posts a signed trade close and returns the HTTP status and body text.
+async fn close(fake: &FakeAlipay, biz: &Value) -> (StatusCode, String) {
+    query_with(fake, signed(request("alipay.trade.close", biz))).await
+}
+
+/// [`verified_response`] for the `alipay_trade_close_response` of a trade close.
+fn verified_close(body: &str) -> Value {
+    verified_answer(body, "alipay_trade_close_response")
+}
+
+/// Checks the answer's `sign` over the raw text of the `key` object with the gateway's public
+/// key, and returns that object.
+fn verified_answer(body: &str, key: &str) -> Value {
+    let prefix = format!("{{\"{key}\":");
     let suffix_at = body.rfind(",\"sign\":\"").expect("a sign field");
-    assert!(body.starts_with(prefix), "{body}");
+    assert!(body.starts_with(&prefix), "{body}");
     let raw = &body[prefix.len()..suffix_at];
     let whole: Value = serde_json::from_str(body).expect("JSON");
     let sign = whole["sign"].as_str().expect("sign is a string");
@@ -774,6 +790,139 @@ async fn an_expired_trade_is_closed_and_cannot_be_paid() {
         fake.trade("20261130000014").map(|t| t.status),
         Some(TradeStatus::TradeClosed)
     );
+}
+
+#[tokio::test]
+async fn closing_a_waiting_trade_stops_its_payment_and_other_trades_answer_alipays_errors() {
+    let fake = start().await;
+    // Never opened: Alipay knows no trade yet.
+    let (status, body) = close(&fake, &json!({"out_trade_no": "20261130000016"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let response = verified_close(&body);
+    assert_eq!(response["code"], "40004");
+    assert_eq!(response["sub_code"], "ACQ.TRADE_NOT_EXIST");
+
+    // Opened and waiting: closed, and from then on nothing pays it.
+    let html = open(&fake, &signed(page_pay("20261130000016", "88.00", ""))).await;
+    let trade_no = fake.trade("20261130000016").expect("a trade").trade_no;
+    let response = verified_close(
+        &close(&fake, &json!({"out_trade_no": "20261130000016"}))
+            .await
+            .1,
+    );
+    assert_eq!(response["code"], "10000");
+    assert_eq!(response["msg"], "Success");
+    assert_eq!(response["out_trade_no"], "20261130000016");
+    assert_eq!(response["trade_no"], trade_no.as_str());
+    assert_eq!(
+        fake.trade("20261130000016").map(|t| t.status),
+        Some(TradeStatus::TradeClosed)
+    );
+    let refused = fake.pay("20261130000016").expect_err("a closed trade");
+    assert!(refused.to_string().contains("TRADE_HAS_CLOSE"));
+    let page = client()
+        .post(format!("{}/gateway.do/pay", fake.url()))
+        .form(&[("token", token(&html))])
+        .send()
+        .await
+        .expect("the gateway answers")
+        .text()
+        .await
+        .expect("a page");
+    assert_eq!(
+        testid(&page, "alipay-error").as_deref(),
+        Some("TRADE_HAS_CLOSE")
+    );
+    let reopened = open(&fake, &signed(page_pay("20261130000016", "88.00", ""))).await;
+    assert_eq!(
+        testid(&reopened, "alipay-error").as_deref(),
+        Some("TRADE_HAS_CLOSE")
+    );
+    let response = verified_response(
+        &query(&fake, &json!({"out_trade_no": "20261130000016"}))
+            .await
+            .1,
+    );
+    assert_eq!(response["trade_status"], "TRADE_CLOSED");
+
+    // Closed already, or paid: not waiting for payment.
+    let response = verified_close(&close(&fake, &json!({"trade_no": trade_no})).await.1);
+    assert_eq!(response["sub_code"], "ACQ.TRADE_STATUS_ERROR");
+    open(&fake, &signed(page_pay("20261130000017", "88.00", ""))).await;
+    fake.pay("20261130000017").expect("paid");
+    let response = verified_close(
+        &close(&fake, &json!({"out_trade_no": "20261130000017"}))
+            .await
+            .1,
+    );
+    assert_eq!(response["code"], "40004");
+    assert_eq!(response["sub_code"], "ACQ.TRADE_STATUS_ERROR");
+    assert_eq!(
+        fake.trade("20261130000017").map(|t| t.status),
+        Some(TradeStatus::TradeSuccess)
+    );
+
+    // A bad signature is refused; the switch makes the gateway unavailable.
+    let mut p = signed(request(
+        "alipay.trade.close",
+        &json!({"out_trade_no": "20261130000018"}),
+    ));
+    p.insert(
+        "biz_content".to_owned(),
+        json!({"out_trade_no": "20261130000016"}).to_string(),
+    );
+    let response = verified_close(&query_with(&fake, p).await.1);
+    assert_eq!(response["sub_code"], "isv.invalid-signature");
+    fake.set(Switches {
+        close_unavailable: true,
+        ..Switches::default()
+    });
+    open(&fake, &signed(page_pay("20261130000019", "88.00", ""))).await;
+    let (status, body) = close(&fake, &json!({"out_trade_no": "20261130000019"})).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.is_empty());
+    assert_eq!(
+        fake.trade("20261130000019").map(|t| t.status),
+        Some(TradeStatus::WaitBuyerPay),
+        "an unavailable gateway closes nothing"
+    );
+
+    // Every request was recorded, with its answer.
+    let recorded: Vec<(Option<String>, u16, String)> = fake
+        .close_requests()
+        .into_iter()
+        .map(|c| (c.out_trade_no, c.status, c.sub_code))
+        .collect();
+    let id = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        recorded,
+        vec![
+            (id("20261130000016"), 200, "ACQ.TRADE_NOT_EXIST".to_owned()),
+            (id("20261130000016"), 200, String::new()),
+            (None, 200, "ACQ.TRADE_STATUS_ERROR".to_owned()),
+            (
+                id("20261130000017"),
+                200,
+                "ACQ.TRADE_STATUS_ERROR".to_owned()
+            ),
+            (
+                id("20261130000016"),
+                200,
+                "isv.invalid-signature".to_owned()
+            ),
+            (id("20261130000019"), 503, String::new()),
+        ]
+    );
+    assert!(fake.close_requests_for("20261130000016")[1].closed());
+    let listed: Value = client()
+        .get(format!("{}/_fake/closes", fake.url()))
+        .send()
+        .await
+        .expect("the fake answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(listed.as_array().map(Vec::len), Some(6));
 }
 
 #[tokio::test]

@@ -1,9 +1,9 @@
 //! The Alipay client: signed `alipay.trade.page.pay` URLs, verification of what the gateway
-//! sends (the return redirect, the asynchronous notification, API answers) and
-//! `alipay.trade.query`, over HTTP with reqwest.
+//! sends (the return redirect, the asynchronous notification, API answers),
+//! `alipay.trade.query` and `alipay.trade.close`, over HTTP with reqwest.
 //!
-//! Protocol (Alipay open platform, "签名" / "验签" and the page-pay and trade-query
-//! references):
+//! Protocol (Alipay open platform, "签名" / "验签" and the page-pay, trade-query and
+//! trade-close references):
 //! - Every request carries the common parameters `app_id, method, format=JSON,
 //!   charset=utf-8, sign_type=RSA2, timestamp ("yyyy-MM-dd HH:mm:ss", China time),
 //!   version=1.0` and the business parameters as `biz_content` JSON. It is signed with the
@@ -40,6 +40,13 @@ use crate::db::orders::china_time;
 pub const PAGE_PAY: &str = "alipay.trade.page.pay";
 /// The method of the trade query.
 pub const TRADE_QUERY: &str = "alipay.trade.query";
+/// The method of the trade close (统一收单交易关闭接口): closes a trade still waiting for
+/// payment, so that no pay URL of its order can pay it any more.
+pub const TRADE_CLOSE: &str = "alipay.trade.close";
+/// Fewest seconds an order must have left before its deadline for a pay URL to be made:
+/// `timeout_express` is whole minutes (Alipay's page-pay reference: `1m` to `15d`, no
+/// fractions), so under a minute no value would end the trade by the order's deadline.
+pub const MIN_PAY_SECS: i64 = 60;
 /// The product code of computer-website payment (电脑网站支付).
 pub const PRODUCT_CODE: &str = "FAST_INSTANT_TRADE_PAY";
 /// Longest `subject` Alipay accepts, in characters.
@@ -68,6 +75,9 @@ pub enum AlipayError {
     /// A key or URL of the configuration is unusable.
     #[error("alipay configuration: {0}")]
     Config(String),
+    /// The order has under [`MIN_PAY_SECS`] left to pay: a pay URL's trade would outlive it.
+    #[error("under {MIN_PAY_SECS} s left to pay: no pay URL")]
+    TooLate,
 }
 
 /// A trade's state as `alipay.trade.query` reports it.
@@ -81,6 +91,22 @@ pub enum TradeState {
     Paid(PaidTrade),
     /// `TRADE_CLOSED`: closed unpaid (timed out) or fully refunded.
     Closed,
+}
+
+/// What `alipay.trade.close` did with a trade (Alipay's trade-close reference: `code` 10000,
+/// or 40004 with a `sub_code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseOutcome {
+    /// `10000`: the trade was waiting for payment and is closed now; nothing can pay it.
+    Closed,
+    /// `40004` / `ACQ.TRADE_NOT_EXIST`: the gateway holds no trade for the order. A
+    /// page-pay trade exists only once the buyer has logged in on the cashier, so this is
+    /// the answer for an order whose pay URL was never opened: nothing to close.
+    NotExist,
+    /// `40004` / `ACQ.TRADE_STATUS_ERROR` (also `ACQ.REASON_TRADE_STATUS_INVALID`,
+    /// `ACQ.REASON_ILLEGAL_STATUS`): the trade is not waiting for payment, so it is paid or
+    /// closed already. Only `alipay.trade.query` tells which.
+    NotWaiting,
 }
 
 /// A paid trade: what the shop records in `payments`.
@@ -108,7 +134,8 @@ pub struct PayRequest<'a> {
     /// `subject`: cut to [`SUBJECT_MAX_CHARS`] characters.
     pub subject: &'a str,
     /// Seconds left until the order's payment deadline; `timeout_express` is that in whole
-    /// minutes, at least 1, so the gateway closes the trade no later than the shop cancels.
+    /// minutes rounded down ([`timeout_express`]), so the trade's life never exceeds what is
+    /// left of the order's. Under [`MIN_PAY_SECS`] there is no pay URL.
     pub remaining_secs: i64,
 }
 
@@ -208,16 +235,16 @@ impl AlipayClient {
     ///
     /// # Errors
     /// [`AlipayError::Config`] for an unparsable `ALIPAY_GATEWAY_URL` or a key that cannot
-    /// sign.
+    /// sign; [`AlipayError::TooLate`] under [`MIN_PAY_SECS`] left.
     pub fn page_pay_url(&self, order: &PayRequest<'_>, now: i64) -> Result<String, AlipayError> {
-        let minutes = (order.remaining_secs / 60).max(1);
+        let timeout = timeout_express(order.remaining_secs).ok_or(AlipayError::TooLate)?;
         let subject: String = order.subject.chars().take(SUBJECT_MAX_CHARS).collect();
         let biz = serde_json::json!({
             "out_trade_no": order.order_id,
             "total_amount": dadashop_types::money::format_fen(order.amount_fen),
             "subject": subject,
             "product_code": PRODUCT_CODE,
-            "timeout_express": format!("{minutes}m"),
+            "timeout_express": timeout,
         });
         let mut params = self.common(PAGE_PAY, now);
         params.insert("biz_content".to_owned(), biz.to_string());
@@ -263,11 +290,48 @@ impl AlipayClient {
     /// error, [`AlipayError::BadSignature`] for an answer that does not verify,
     /// [`AlipayError::Refused`] for other business errors.
     pub async fn query(&self, order_id: &str, now: i64) -> Result<TradeState, AlipayError> {
-        let mut params = self.common(TRADE_QUERY, now);
-        params.insert(
-            "biz_content".to_owned(),
-            serde_json::json!({ "out_trade_no": order_id }).to_string(),
-        );
+        let answer = self
+            .call(
+                TRADE_QUERY,
+                &serde_json::json!({ "out_trade_no": order_id }),
+                now,
+            )
+            .await?;
+        trade_state(&answer, order_id, now)
+    }
+
+    /// Closes the trade of `order_id` (`alipay.trade.close`, biz_content `{"out_trade_no"}`)
+    /// if it is still waiting for payment, so that no pay URL of the order can pay it any
+    /// more, and verifies the answer's signature. Closing is idempotent on the gateway's
+    /// side: a second close of the same trade answers [`CloseOutcome::NotWaiting`].
+    ///
+    /// # Errors
+    /// [`AlipayError::Unavailable`] when the gateway cannot be reached, times out, answers a
+    /// 5xx, `20000` or `ACQ.SYSTEM_ERROR` (try again later); [`AlipayError::BadSignature`]
+    /// for an answer that does not verify; [`AlipayError::Refused`] for other business errors
+    /// (`ACQ.INVALID_PARAMETER`, a request the gateway could not verify, ...).
+    pub async fn close(&self, order_id: &str, now: i64) -> Result<CloseOutcome, AlipayError> {
+        let answer = self
+            .call(
+                TRADE_CLOSE,
+                &serde_json::json!({ "out_trade_no": order_id }),
+                now,
+            )
+            .await?;
+        close_outcome(&answer, order_id)
+    }
+
+    /// Calls the API `method` with `biz` as `biz_content` at `now` (Unix seconds): the signed
+    /// request form POSTed to the gateway, and the verified `<method>_response` object of
+    /// the answer (dots of the method name as underscores).
+    async fn call(
+        &self,
+        method: &str,
+        biz: &serde_json::Value,
+        now: i64,
+    ) -> Result<serde_json::Value, AlipayError> {
+        let mut params = self.common(method, now);
+        params.insert("biz_content".to_owned(), biz.to_string());
         self.sign_request(&mut params)?;
         let response = self
             .http
@@ -275,19 +339,17 @@ impl AlipayClient {
             .form(&params)
             .send()
             .await
-            .map_err(|e| AlipayError::Unavailable(format!("trade query: {e}")))?;
+            .map_err(|e| AlipayError::Unavailable(format!("{method}: {e}")))?;
         let status = response.status();
         let body = response
             .text()
             .await
-            .map_err(|e| AlipayError::Unavailable(format!("trade query: {e}")))?;
+            .map_err(|e| AlipayError::Unavailable(format!("{method}: {e}")))?;
         if !status.is_success() {
-            return Err(AlipayError::Unavailable(format!(
-                "trade query: HTTP {status}"
-            )));
+            return Err(AlipayError::Unavailable(format!("{method}: HTTP {status}")));
         }
-        let answer = self.signed_answer(&body, "alipay_trade_query_response")?;
-        trade_state(&answer, order_id, now)
+        let key = format!("{}_response", method.replace('.', "_"));
+        self.signed_answer(&body, &key)
     }
 
     /// The verified `<key>` object of a gateway answer `body`.
@@ -376,6 +438,51 @@ fn trade_state(
             "trade query: unknown trade_status {other:?}"
         ))),
     }
+}
+
+/// Reads a trade-close answer about `order_id`.
+fn close_outcome(answer: &serde_json::Value, order_id: &str) -> Result<CloseOutcome, AlipayError> {
+    let text = |k: &str| {
+        answer
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (code, sub_code) = (text("code"), text("sub_code"));
+    match (code.as_str(), sub_code.as_str()) {
+        ("10000", _) => {
+            let about = text("out_trade_no");
+            if !about.is_empty() && about != order_id {
+                return Err(AlipayError::Unavailable(
+                    "trade close answered about another order".to_owned(),
+                ));
+            }
+            Ok(CloseOutcome::Closed)
+        }
+        ("40004", "ACQ.TRADE_NOT_EXIST") => Ok(CloseOutcome::NotExist),
+        (
+            "40004",
+            "ACQ.TRADE_STATUS_ERROR"
+            | "ACQ.REASON_TRADE_STATUS_INVALID"
+            | "ACQ.REASON_ILLEGAL_STATUS",
+        ) => Ok(CloseOutcome::NotWaiting),
+        ("20000" | "", _) | ("40004", "ACQ.SYSTEM_ERROR") => Err(AlipayError::Unavailable(
+            format!("trade close: {code} {sub_code}"),
+        )),
+        _ => Err(AlipayError::Refused {
+            code,
+            sub_code,
+            message: text("sub_msg"),
+        }),
+    }
+}
+
+/// `timeout_express` for an order with `remaining_secs` left to pay: the whole minutes left,
+/// rounded down (`"10m"` for 630 s), so that the trade never outlives the order; `None`
+/// under [`MIN_PAY_SECS`] (Alipay's smallest value is `1m`).
+pub fn timeout_express(remaining_secs: i64) -> Option<String> {
+    (remaining_secs >= MIN_PAY_SECS).then(|| format!("{}m", remaining_secs / 60))
 }
 
 /// The paid trade a verified notification or return reports, when `trade_status` says paid
@@ -604,6 +711,94 @@ mod tests {
             public_key(APP_PRIVATE).is_err(),
             "a private key is no public key"
         );
+    }
+
+    #[test]
+    fn timeout_express_is_the_whole_minutes_left_and_none_under_one() {
+        for (secs, expected) in [
+            (630, Some("10m")),
+            (1800, Some("30m")),
+            (1799, Some("29m")),
+            (60, Some("1m")),
+            (119, Some("1m")),
+            (59, None),
+            (0, None),
+            (-5, None),
+        ] {
+            assert_eq!(timeout_express(secs).as_deref(), expected, "{secs} s");
+        }
+    }
+
+    #[test]
+    fn close_answers_map_to_outcomes_or_errors() {
+        let id = "2026113018300500000000701";
+        let answer = |pairs: &[(&str, &str)]| {
+            serde_json::Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                    .collect(),
+            )
+        };
+        for (pairs, expected, why) in [
+            (
+                vec![("code", "10000"), ("out_trade_no", id)],
+                Some(CloseOutcome::Closed),
+                "closed",
+            ),
+            (
+                vec![("code", "40004"), ("sub_code", "ACQ.TRADE_NOT_EXIST")],
+                Some(CloseOutcome::NotExist),
+                "never opened",
+            ),
+            (
+                vec![("code", "40004"), ("sub_code", "ACQ.TRADE_STATUS_ERROR")],
+                Some(CloseOutcome::NotWaiting),
+                "paid or closed",
+            ),
+            (
+                vec![
+                    ("code", "40004"),
+                    ("sub_code", "ACQ.REASON_TRADE_STATUS_INVALID"),
+                ],
+                Some(CloseOutcome::NotWaiting),
+                "paid or closed (newer code)",
+            ),
+        ] {
+            assert_eq!(close_outcome(&answer(&pairs), id).ok(), expected, "{why}");
+        }
+        for (pairs, why) in [
+            (
+                vec![("code", "20000"), ("sub_code", "aop.ACQ.SYSTEM_ERROR")],
+                "20000",
+            ),
+            (
+                vec![("code", "40004"), ("sub_code", "ACQ.SYSTEM_ERROR")],
+                "system error",
+            ),
+            (vec![], "no code"),
+            (
+                vec![("code", "10000"), ("out_trade_no", "1")],
+                "about another order",
+            ),
+        ] {
+            assert!(
+                matches!(
+                    close_outcome(&answer(&pairs), id),
+                    Err(AlipayError::Unavailable(_))
+                ),
+                "{why}: try again later"
+            );
+        }
+        let refused = answer(&[
+            ("code", "40002"),
+            ("sub_code", "isv.invalid-signature"),
+            ("sub_msg", "验签出错"),
+        ]);
+        assert!(matches!(
+            close_outcome(&refused, id),
+            Err(AlipayError::Refused { sub_code, .. }) if sub_code == "isv.invalid-signature"
+        ));
     }
 
     #[test]

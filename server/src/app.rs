@@ -88,11 +88,20 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    ///
+    /// # Errors
+    /// Besides a server that cannot run, when the in-process background workers give up
+    /// (crate::jobs::run_workers: never for an outage of Redis or the database, which they
+    /// wait out): then `/readyz` answers 503, the servers stop as for `shutdown`, and the
+    /// error is returned, so that `dadashop serve` exits non-zero and its service manager
+    /// starts it again with working workers. An API that kept serving without them would
+    /// queue SMS codes and order time-outs that nothing runs.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (tx, rx) = tokio::sync::watch::channel(());
+        let stop_servers = tx.clone();
         tokio::spawn(async move {
             shutdown.await;
             let _ = tx.send(());
@@ -111,12 +120,14 @@ impl Application {
                     let _ = stop.changed().await;
                 },
             );
-            // Logged at once: the API keeps serving (jobs queue up and wait) while the
-            // operator fixes the broker.
             Some(tokio::spawn(async move {
                 let result = run.await;
                 if let Err(e) = &result {
-                    tracing::error!(error = %format!("{e:#}"), "background workers stopped");
+                    tracing::error!(
+                        error = %format!("{e:#}"),
+                        "background workers gave up; stopping the servers so that the process exits non-zero and is restarted"
+                    );
+                    let _ = stop_servers.send(());
                 }
                 result
             }))

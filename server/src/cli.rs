@@ -33,8 +33,11 @@ enum Command {
         #[arg(long)]
         seed_demo: bool,
     },
-    /// Run only the background workers (SMS, mail), sharing the queues with every other
-    /// worker process; stops on Ctrl-C or SIGTERM after the running jobs finish.
+    /// Run only the background workers (SMS, mail, order time-outs, the order sweep, the
+    /// payment reconciliation), sharing the queues with every other worker process; stops on
+    /// Ctrl-C or SIGTERM after the running jobs finish (exit status 0). An outage of Redis or
+    /// the database is waited out (the workers reconnect with back-off); workers that cannot
+    /// run at all end the process with a non-zero status, for systemd or supervisor to restart.
     Worker,
     /// Show the job queues: pending, running, done and failed jobs per kind, and the failed
     /// jobs with their last error.

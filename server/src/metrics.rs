@@ -16,6 +16,10 @@
 //!   sampled at scrape time from `Jobs::stats` with a [`JOB_STATS_TIMEOUT`]; left as they
 //!   were when the broker does not answer in time.
 //! - `ephemeral_store_errors_total` (counter): failed Redis commands (crate::kv).
+//! - `background_worker_up{worker}` (gauge): 1 while the background loop `worker` of this
+//!   process runs (a queue's worker by the queue's name, `sms`, `order_timeout`, ..., or the
+//!   periodic `order_sweep` and `reconcile`), 0 while it is down and waits for its store
+//!   (crate::jobs::supervise); sampled at scrape time, absent in a process without workers.
 //! - `payments_applied_total{outcome}` (counter): Alipay payments applied, by outcome
 //!   (`paid`, `refund_due`, `already`, `unknown_order`, `amount_mismatch`, `other_trade`).
 //!
@@ -129,6 +133,14 @@ fn describe() {
         "ephemeral_store_errors_total",
         "Redis commands that failed or timed out"
     );
+    describe_gauge!(
+        "background_worker_up",
+        "1 while the background loop of this process runs, 0 while it waits for its store"
+    );
+    describe_counter!(
+        "goods_reads_without_generation_total",
+        "Goods reads served while the goods generation could not be read from Redis (answers cached at most 2 s)"
+    );
     describe_counter!(
         "payments_applied_total",
         "Alipay payments applied to orders, by outcome"
@@ -209,10 +221,23 @@ async fn scrape(State(state): State<AppState>, request: Request, access: Access)
     response
 }
 
-/// Sets the gauges read at scrape time: the pool, and the job counts when the broker
-/// answers within [`JOB_STATS_TIMEOUT`].
+/// Sets the gauges read at scrape time: the pool, the background loops, and the job counts
+/// when the broker answers within [`JOB_STATS_TIMEOUT`].
 async fn sample(state: &AppState) {
     metrics::gauge!("db_pool_connections").set(f64::from(state.db.size()));
+    // A loop name is down when any loop of that name is (several worker sets in one process).
+    let mut up = std::collections::BTreeMap::new();
+    for (name, loop_state) in state.jobs.health().loops() {
+        let running = loop_state != crate::jobs::supervise::LoopState::Down;
+        *up.entry(name).or_insert(true) &= running;
+    }
+    for (name, running) in up {
+        metrics::gauge!("background_worker_up", "worker" => name).set(if running {
+            1.0
+        } else {
+            0.0
+        });
+    }
     #[expect(
         clippy::cast_precision_loss,
         reason = "a pool holds far fewer than 2^52 connections"

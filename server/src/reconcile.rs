@@ -1,10 +1,11 @@
 //! Applying what the Alipay gateway reports about an order: the one step the result page,
-//! the time-out and the reconciliation job share ([`ask_and_apply`]), and the log and metric
-//! of every applied payment ([`log_applied`]).
+//! the time-out and the reconciliation job share ([`ask_and_apply`]), closing the trade of a
+//! cancelled order ([`close_trade`], shared by the close job and the sweep), and the log and
+//! metric of every applied payment ([`log_applied`]).
 
 use sqlx::AnyPool;
 
-use crate::alipay::{AlipayClient, AlipayError, PaidTrade, TradeState};
+use crate::alipay::{AlipayClient, AlipayError, CloseOutcome, PaidTrade, TradeState};
 use crate::db::payments::{self, Applied, Source};
 
 /// What asking the gateway about an order came to.
@@ -40,6 +41,78 @@ pub async fn ask_and_apply(
         Ok(_) => Ok(GatewayAnswer::Unpaid),
         Err(e) => Ok(GatewayAnswer::Unreachable(e)),
     }
+}
+
+/// What closing the trade of a cancelled order came to; in every case nothing is due any
+/// more (`trade_close_due` cleared).
+#[derive(Debug)]
+pub enum ClosedTrade {
+    /// The gateway closed the trade: its pay URL can no longer pay.
+    Closed,
+    /// The gateway holds no trade for the order (its pay URL was never opened).
+    NotExist,
+    /// The trade was not waiting for payment (`ACQ.TRADE_STATUS_ERROR`): paid, or closed
+    /// already. The gateway was then asked (`alipay.trade.query`) and a payment it reports
+    /// applied, which flags the cancelled order for refund even when its notification is
+    /// lost (the reconciliation only asks about unpaid orders). Holds what that came to:
+    /// [`GatewayAnswer::Applied`] or [`GatewayAnswer::Unpaid`] (closed before).
+    NotWaiting(GatewayAnswer),
+}
+
+/// Why a trade close must be tried again later (the order stays due for closing).
+#[derive(Debug, thiserror::Error)]
+pub enum CloseError {
+    /// The gateway could not be reached, answered a system error or something unusable, or
+    /// refused the request ([`AlipayError`]).
+    #[error("alipay.trade.close: {0}")]
+    Gateway(#[from] AlipayError),
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+/// Closes the gateway's trade of the cancelled order `order_id` (`alipay.trade.close`) and
+/// records that nothing is due any more; a trade that is no longer waiting for payment is
+/// looked up and a payment it holds applied ([`ClosedTrade::NotWaiting`]). Idempotent: a
+/// second close of the same trade changes nothing at the gateway.
+///
+/// # Errors
+/// [`CloseError`]: the gateway's failures, including an unreachable trade query after
+/// `ACQ.TRADE_STATUS_ERROR`, and database errors. The order then stays due.
+pub async fn close_trade(
+    db: &AnyPool,
+    alipay: &AlipayClient,
+    order_id: &str,
+) -> Result<ClosedTrade, CloseError> {
+    let outcome = alipay.close(order_id, crate::db::now_secs()).await?;
+    let closed = match outcome {
+        CloseOutcome::Closed => {
+            tracing::info!(order_id, "alipay trade of the cancelled order closed");
+            ClosedTrade::Closed
+        }
+        CloseOutcome::NotExist => {
+            tracing::info!(
+                order_id,
+                "no alipay trade to close: the pay URL was never opened"
+            );
+            ClosedTrade::NotExist
+        }
+        CloseOutcome::NotWaiting => {
+            let answer = ask_and_apply(db, alipay, order_id, Source::Query).await?;
+            if let GatewayAnswer::Unreachable(e) = answer {
+                return Err(e.into());
+            }
+            // A payment applied here is logged (flagged for refund) by ask_and_apply.
+            tracing::warn!(
+                order_id,
+                answer = ?answer,
+                "alipay trade of the cancelled order not closed: it was no longer waiting for payment (paid or closed before)"
+            );
+            ClosedTrade::NotWaiting(answer)
+        }
+    };
+    payments::trade_close_done(db, order_id).await?;
+    Ok(closed)
 }
 
 /// Logs what applying `trade` (learnt of through `via`) did.

@@ -13,6 +13,11 @@
 //! status = 1` decides between a shopper's cancel, the time-out job (however many times it
 //! runs) and the sweep; only the one whose update changed the row returns the stock, in the
 //! same transaction.
+//!
+//! **The gateway's trade.** With online payment on, the same update marks the order's Alipay
+//! trade for closing (`trade_close_due`, see [`crate::db::payments::trade_closes_due`]), so
+//! that a close the caller fails to queue after the commit is still made by the sweep: the
+//! old pay URL must stop paying whatever happens to the queue.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -497,29 +502,37 @@ pub enum Cancelled {
 }
 
 /// Cancels the unpaid order `order_id` and returns its stock, exactly once over every
-/// canceller (module docs). `now` in Unix seconds.
+/// canceller (module docs). `close_trade`: online payment is on, so the gateway may hold a
+/// trade for the order; the cancel then also marks that trade for `alipay.trade.close`
+/// (`trade_close_due = now`) in the same transaction, and the caller should queue the close
+/// ([`crate::jobs::Jobs::close_trade`]) after this returns [`Cancelled::Done`]. `now` in Unix
+/// seconds.
 pub async fn cancel(
     pool: &AnyPool,
     order_id: &str,
     by: Canceller,
+    close_trade: bool,
     now: i64,
 ) -> Result<Cancelled, sqlx::Error> {
+    let close_due = close_trade.then_some(now);
     let mut tx = begin_write(pool).await?;
     let changed = match by {
         Canceller::Shopper { user_id } => sqlx::query(
-            "UPDATE orders SET status = ?, cancel_reason = 'shopper', updated_at = ? \
-             WHERE order_id = ? AND user_id = ? AND status = ?",
+            "UPDATE orders SET status = ?, cancel_reason = 'shopper', trade_close_due = ?, \
+             updated_at = ? WHERE order_id = ? AND user_id = ? AND status = ?",
         )
         .bind(STATUS_CANCELLED)
+        .bind(close_due)
         .bind(now)
         .bind(order_id)
         .bind(user_id)
         .bind(STATUS_UNPAID),
         Canceller::Timeout => sqlx::query(
-            "UPDATE orders SET status = ?, cancel_reason = 'timeout', updated_at = ? \
-             WHERE order_id = ? AND status = ? AND pay_deadline <= ?",
+            "UPDATE orders SET status = ?, cancel_reason = 'timeout', trade_close_due = ?, \
+             updated_at = ? WHERE order_id = ? AND status = ? AND pay_deadline <= ?",
         )
         .bind(STATUS_CANCELLED)
+        .bind(close_due)
         .bind(now)
         .bind(order_id)
         .bind(STATUS_UNPAID)

@@ -1,5 +1,6 @@
-//! Payments: applying a paid Alipay trade to its order exactly once, the refund list, and the
-//! orders the reconciliation job asks the gateway about.
+//! Payments: applying a paid Alipay trade to its order exactly once, the refund list, the
+//! orders the reconciliation job asks the gateway about, and the cancelled orders whose trade
+//! the gateway must still close.
 //!
 //! **Exactly once.** A payment can be learnt of three ways (the notification, the return
 //! page asking the gateway, the reconciliation job), each possibly repeated and racing the
@@ -180,6 +181,48 @@ pub async fn due_for_reconciliation(
     )
     .bind(STATUS_UNPAID)
     .bind(now + window_secs)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether the trade of `order_id` is still to be closed (`trade_close_due` set by
+/// [`crate::db::orders::cancel`]).
+pub async fn trade_close_due(pool: &AnyPool, order_id: &str) -> Result<bool, sqlx::Error> {
+    let due: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT trade_close_due FROM orders WHERE order_id = ?")
+            .bind(order_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(matches!(due, Some(Some(_))))
+}
+
+/// Records that the gateway has answered the close of `order_id`'s trade (closed, no such
+/// trade, or not waiting for payment): nothing is due any more. `false` when nothing was.
+pub async fn trade_close_done(pool: &AnyPool, order_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE orders SET trade_close_due = NULL \
+         WHERE order_id = ? AND trade_close_due IS NOT NULL",
+    )
+    .bind(order_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// At most `limit` orders whose trade has been due for closing since `due_by` (Unix seconds)
+/// or earlier, longest due first: the closes the sweep makes because their job was not
+/// queued, or gave up.
+pub async fn trade_closes_due(
+    pool: &AnyPool,
+    due_by: i64,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT order_id FROM orders WHERE trade_close_due IS NOT NULL AND trade_close_due <= ? \
+         ORDER BY trade_close_due LIMIT ?",
+    )
+    .bind(due_by)
     .bind(limit)
     .fetch_all(pool)
     .await

@@ -9,12 +9,12 @@
 use anyhow::Context;
 use redis::AsyncCommands;
 
-use super::{Jobs, MAIL_QUEUE, ORDER_QUEUE, QueueBackend, SMS_QUEUE};
+use super::{Jobs, MAIL_QUEUE, ORDER_QUEUE, QueueBackend, SMS_QUEUE, TRADE_CLOSE_QUEUE};
 
 /// Job counts of one kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueStats {
-    /// `sms` or `mail`.
+    /// `sms`, `mail`, `order_timeout` or `trade_close`.
     pub kind: &'static str,
     /// Waiting for a worker, including those waiting for a retry.
     pub pending: u64,
@@ -37,7 +37,7 @@ pub struct FailedJob {
 }
 
 impl Jobs {
-    /// Counts of both queues.
+    /// Counts of every queue.
     pub async fn stats(&self) -> anyhow::Result<Vec<QueueStats>> {
         match &self.backend {
             QueueBackend::Sqlite { pool, .. } => {
@@ -48,7 +48,7 @@ impl Jobs {
                 .await
                 .context("job queue")?;
                 let mut out = Vec::new();
-                for kind in [SMS_QUEUE, MAIL_QUEUE, ORDER_QUEUE] {
+                for kind in [SMS_QUEUE, MAIL_QUEUE, ORDER_QUEUE, TRADE_CLOSE_QUEUE] {
                     let mut s = QueueStats {
                         kind,
                         ..QueueStats::default()
@@ -71,12 +71,14 @@ impl Jobs {
                 sms,
                 mail,
                 orders,
+                closes,
             } => {
                 let mut out = Vec::new();
                 for (kind, config) in [
                     (SMS_QUEUE, sms.get_config()),
                     (MAIL_QUEUE, mail.get_config()),
                     (ORDER_QUEUE, orders.get_config()),
+                    (TRADE_CLOSE_QUEUE, closes.get_config()),
                 ] {
                     let mut c = conn.clone();
                     let active: u64 = c.llen(config.active_jobs_list()).await?;
@@ -126,7 +128,7 @@ impl Jobs {
                 for (id, kind, attempts, error) in rows {
                     out.push(FailedJob {
                         id,
-                        kind: [SMS_QUEUE, MAIL_QUEUE, ORDER_QUEUE]
+                        kind: [SMS_QUEUE, MAIL_QUEUE, ORDER_QUEUE, TRADE_CLOSE_QUEUE]
                             .into_iter()
                             .find(|k| *k == kind)
                             .unwrap_or(MAIL_QUEUE),
@@ -140,11 +142,13 @@ impl Jobs {
                 sms,
                 mail,
                 orders,
+                closes,
             } => {
                 for (kind, config) in [
                     (SMS_QUEUE, sms.get_config()),
                     (MAIL_QUEUE, mail.get_config()),
                     (ORDER_QUEUE, orders.get_config()),
+                    (TRADE_CLOSE_QUEUE, closes.get_config()),
                 ] {
                     let mut c = conn.clone();
                     let ids: Vec<String> = c.smembers(config.dead_jobs_set()).await?;
@@ -188,8 +192,14 @@ impl Jobs {
                 sms,
                 mail,
                 orders,
+                closes,
             } => {
-                for config in [sms.get_config(), mail.get_config(), orders.get_config()] {
+                for config in [
+                    sms.get_config(),
+                    mail.get_config(),
+                    orders.get_config(),
+                    closes.get_config(),
+                ] {
                     let mut c = conn.clone();
                     let removed: u64 = c.srem(config.dead_jobs_set(), id).await?;
                     if removed == 0 {

@@ -6,13 +6,20 @@
 //!   On MySQL without Redis, `serve`, `worker` and `jobs` refuse to start and ask for
 //!   `REDIS_URL` (`migrate` and `seed-demo` still work): apalis-mysql exists only as a
 //!   release candidate and would share the shop's migration table.
-//! - **Queues.** One per job kind, [`SMS_QUEUE`], [`MAIL_QUEUE`] and [`ORDER_QUEUE`] (order
-//!   time-outs, delayed until the order's payment deadline: [`orders`]), named
+//! - **Queues.** One per job kind, [`SMS_QUEUE`], [`MAIL_QUEUE`], [`ORDER_QUEUE`] (order
+//!   time-outs, delayed until the order's payment deadline: [`orders`]) and
+//!   [`TRADE_CLOSE_QUEUE`] (`alipay.trade.close` for a cancelled order: [`orders`]), named
 //!   `<KV_PREFIX>jobs:<kind>` on Redis so that shops (and tests) sharing a Redis stay apart.
 //! - **Workers.** [`run_workers`] runs one apalis worker per queue, each with a unique name
 //!   (host, process id and a random suffix: apalis-redis refuses a name still registered).
 //!   `dadashop serve` runs them in process unless `--no-worker`; `dadashop worker` runs them
 //!   alone, so several processes on several machines share the queues.
+//! - **Outages.** A worker, the sweep or the reconciliation that fails because Redis or the
+//!   database is down is restarted with exponential back-off for as long as the outage lasts
+//!   ([`supervise`]); `/readyz` answers 503 while a loop of the process is down
+//!   ([`Jobs::health`]). [`run_workers`] returns an error only when the workers cannot run at
+//!   all (bad settings, a loop that panicked), so that `dadashop worker` exits non-zero and its
+//!   service manager restarts it.
 //! - **Delivery.** At least once: a job whose worker dies mid-run is queued again after
 //!   `JOB_ORPHAN_AFTER_SECS` without heartbeats. A failed try is retried in the worker with
 //!   exponential back-off (`JOB_BACKOFF_MS` doubling up to `JOB_BACKOFF_MAX_SECS`, with
@@ -29,6 +36,7 @@ pub mod mail;
 pub mod orders;
 pub mod seal;
 pub mod sms;
+pub mod supervise;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -44,6 +52,8 @@ use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
 use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use tower::util::rng::HasherRng;
 
@@ -53,6 +63,7 @@ use crate::redis_link::RedisLink;
 use mail::{MailError, Mailer};
 use seal::Sealer;
 use sms::SmsSender;
+use supervise::WorkerHealth;
 
 /// The queue of SMS jobs.
 pub const SMS_QUEUE: &str = "sms";
@@ -60,6 +71,9 @@ pub const SMS_QUEUE: &str = "sms";
 pub const MAIL_QUEUE: &str = "mail";
 /// The queue of order time-out jobs (delayed until the payment deadline).
 pub const ORDER_QUEUE: &str = "order_timeout";
+/// The queue of trade closes: `alipay.trade.close` for each unpaid order cancelled while
+/// online payment is on ([`orders`]).
+pub const TRADE_CLOSE_QUEUE: &str = "trade_close";
 /// Seconds a worker's claim on a job run holds beyond the longest send (the larger of
 /// `RONGLIAN_TIMEOUT_SECS` and `SMTP_TIMEOUT_SECS`) before another worker may take it over.
 pub const CLAIM_MARGIN_SECS: u64 = 5;
@@ -100,7 +114,8 @@ pub enum MailBody {
         /// The link, sealed.
         link: String,
     },
-    /// A 6-digit password-reset code.
+    /// A 6-digit password-reset code. Queued for any address asked for (the request does the
+    /// same work either way); sent only when an account uses the address at sending time.
     ResetCode {
         /// The code, sealed.
         code: String,
@@ -118,6 +133,16 @@ pub struct OrderTimeoutJob {
     pub deadline: i64,
 }
 
+/// Close the Alipay trade of a cancelled order (`alipay.trade.close`), so that a pay URL
+/// handed out before the cancel can no longer pay ([`orders`]). Harmless when it runs twice
+/// or after the sweep closed the trade: it acts only while the order's `trade_close_due` is
+/// set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TradeCloseJob {
+    /// The cancelled order (`out_trade_no`).
+    pub order_id: String,
+}
+
 /// A job could not be queued (the broker is down); callers answer 503.
 #[derive(Debug, thiserror::Error)]
 #[error("job queue: {0}")]
@@ -128,21 +153,29 @@ pub struct QueueError(String);
 pub struct Jobs {
     backend: QueueBackend,
     sealer: Sealer,
+    health: WorkerHealth,
 }
 
 #[derive(Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per process, chosen at start; the two variants differ by a couple of \
+              hundred bytes of storage handles, not worth a box on every queue access"
+)]
 enum QueueBackend {
     Redis {
         conn: RedisLink,
         sms: RedisStorage<SmsJob, RedisLink>,
         mail: RedisStorage<MailJob, RedisLink>,
         orders: RedisStorage<OrderTimeoutJob, RedisLink>,
+        closes: RedisStorage<TradeCloseJob, RedisLink>,
     },
     Sqlite {
         pool: apalis_sqlite::SqlitePool,
         sms: SqliteStorage<SmsJob>,
         mail: SqliteStorage<MailJob>,
         orders: SqliteStorage<OrderTimeoutJob>,
+        closes: SqliteStorage<TradeCloseJob>,
     },
 }
 
@@ -207,6 +240,7 @@ impl Jobs {
                     sms: RedisStorage::new(conn.clone()).with_config(config(SMS_QUEUE)),
                     mail: RedisStorage::new(conn.clone()).with_config(config(MAIL_QUEUE)),
                     orders: RedisStorage::new(conn.clone()).with_config(config(ORDER_QUEUE)),
+                    closes: RedisStorage::new(conn.clone()).with_config(config(TRADE_CLOSE_QUEUE)),
                     conn,
                 }
             }
@@ -225,11 +259,22 @@ impl Jobs {
                     sms: SqliteStorage::new(&pool).with_config(config(SMS_QUEUE)),
                     mail: SqliteStorage::new(&pool).with_config(config(MAIL_QUEUE)),
                     orders: SqliteStorage::new(&pool).with_config(config(ORDER_QUEUE)),
+                    closes: SqliteStorage::new(&pool).with_config(config(TRADE_CLOSE_QUEUE)),
                     pool,
                 }
             }
         };
-        Ok(Self { backend, sealer })
+        Ok(Self {
+            backend,
+            sealer,
+            health: WorkerHealth::default(),
+        })
+    }
+
+    /// Whether the background workers run on these queues in this process
+    /// ([`run_workers`] registers them; `/readyz` and `/metrics` read it).
+    pub fn health(&self) -> &WorkerHealth {
+        &self.health
     }
 
     /// Seals a secret for a job payload.
@@ -365,6 +410,33 @@ impl Jobs {
         };
         within_push_timeout(push).await
     }
+
+    /// Queues the close of the Alipay trade of the cancelled order `order_id`
+    /// ([`TradeCloseJob`]), to run at once.
+    ///
+    /// # Errors
+    /// [`QueueError`] when the broker cannot be reached (the order stays due for closing; the
+    /// sweep of [`orders`] closes its trade).
+    pub async fn close_trade(&self, order_id: &str) -> Result<(), QueueError> {
+        let job = TradeCloseJob {
+            order_id: order_id.to_owned(),
+        };
+        let push = async {
+            match &self.backend {
+                QueueBackend::Redis { closes, .. } => {
+                    push_on_redis(|| {
+                        let (mut storage, job) = (closes.clone(), job.clone());
+                        async move { storage.push(job).await }
+                    })
+                    .await
+                }
+                QueueBackend::Sqlite { closes, .. } => {
+                    closes.clone().push(job).await.map_err(|e| e.to_string())
+                }
+            }
+        };
+        within_push_timeout(push).await
+    }
 }
 
 /// Longest wait for the broker to take a job: a hung Redis becomes a 503, not a hung request.
@@ -425,11 +497,17 @@ pub struct JobContext {
     /// `ORDER_SWEEP_SECS`.
     pub order_sweep_secs: u64,
     /// The Alipay app, when online payment is on: the time-out asks the gateway before it
-    /// cancels, and the reconciliation asks about orders near their deadline
-    /// ([`orders::reconcile`]).
+    /// cancels, the reconciliation asks about orders near their deadline
+    /// ([`orders::reconcile`]), and the trade close job and the sweep close the trades of
+    /// cancelled orders ([`orders::close_due_trades`]).
     pub alipay: Option<std::sync::Arc<crate::alipay::AlipayClient>>,
     /// `ALIPAY_RECONCILE_SECS`.
     pub reconcile_secs: u64,
+    /// The queues, so that the time-out and the sweep can queue the trade close of the
+    /// orders they cancel ([`Jobs::close_trade`]); [`run_workers`] sets them. `None` in a
+    /// context without queues: the sweep then makes those closes itself
+    /// ([`orders::close_due_trades`]).
+    pub jobs: Option<Jobs>,
 }
 
 impl JobContext {
@@ -456,6 +534,7 @@ impl JobContext {
             order_sweep_secs: settings.order_sweep_secs,
             alipay: crate::alipay::AlipayClient::from_settings(settings)?.map(std::sync::Arc::new),
             reconcile_secs: settings.alipay_reconcile_secs,
+            jobs: None,
         })
     }
 }
@@ -581,6 +660,13 @@ async fn handle_mail(
                 mail::activation_mail(&job.to, username, &open(link)?)
             }
             MailBody::ResetCode { code, minutes } => {
+                let known = crate::db::users::email_known(&ctx.db, &job.to)
+                    .await
+                    .map_err(|e| TryError::Transient(e.to_string()))?;
+                if !known {
+                    // Nobody to tell: the address has no account.
+                    return Ok(());
+                }
                 mail::reset_code_mail(&job.to, &open(code)?, *minutes)
             }
         };
@@ -622,9 +708,18 @@ fn retry_policy(
     Ok(RetryPolicy::retries(settings.job_max_attempts.saturating_sub(1)).with_backoff(backoff))
 }
 
-/// Runs the SMS, mail and order time-out workers on `jobs` and the sweep of unpaid orders
-/// past their deadline and the payment reconciliation ([`orders::run_periodic`]) until `shutdown` resolves, then lets running
-/// jobs finish (for up to 30 s).
+/// Runs the SMS, mail and order time-out workers on `jobs`, the sweep of unpaid orders past
+/// their deadline and the payment reconciliation until `shutdown` resolves, then lets running
+/// jobs finish (for up to [`supervise::SHUTDOWN_TIMEOUT`]).
+///
+/// Each of them survives outages of Redis and the database: it is restarted with back-off
+/// until its store answers again ([`supervise`]), and reports its state to
+/// [`Jobs::health`].
+///
+/// # Errors
+/// When the workers cannot run at all: bad retry settings, or a loop that ended on its own
+/// (a panic outside a job). Then the other loops are stopped and [`Jobs::health`] says the
+/// workers gave up; the caller should exit non-zero so that its supervisor restarts it.
 pub async fn run_workers(
     settings: Arc<Settings>,
     ctx: JobContext,
@@ -632,77 +727,116 @@ pub async fn run_workers(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let policy = retry_policy(&settings)?;
+    // The time-out and the sweep queue the trade close of the orders they cancel.
+    let ctx = JobContext {
+        jobs: Some(jobs.clone()),
+        ..ctx
+    };
     let concurrency = settings.job_concurrency;
     // Without a poll interval apalis 1.0 fetches only when its heartbeat fires (every
     // JOB_ORPHAN_AFTER_SECS / 3): a job pushed by another process would wait that long.
     let poll = Duration::from_millis(settings.job_poll_ms);
-    let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
-    // The same two workers on either backend; the backends' storage types differ, so a
-    // local macro stands in for a function generic over apalis's backend traits.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let sweeper = tokio::spawn(orders::run_periodic(
-        ctx.clone(),
-        orders::Periodic::Sweep,
-        stop_rx.clone(),
-    ));
-    let reconciler = tokio::spawn(orders::run_periodic(
-        ctx.clone(),
-        orders::Periodic::Reconcile,
-        stop_rx.clone(),
-    ));
-    macro_rules! register_workers {
-        ($sms:expr, $mail:expr, $orders:expr) => {{
-            let (sms, mail, orders) = ($sms, $mail, $orders);
-            let (c1, c2, c3) = (ctx.clone(), ctx.clone(), ctx);
-            let (p1, p2, p3) = (policy.clone(), policy.clone(), policy);
-            monitor
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(SMS_QUEUE))
-                        .backend(sms.clone().poll_with_interval(poll))
-                        .data(c1.clone())
+    let health = jobs.health.clone();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // The order time-out worker wakes the sweep when it is back after a failure: the broker
+    // may have lost the delayed time-out jobs (a Redis that keeps nothing on disk).
+    let sweep_now = Arc::new(Notify::new());
+    let mut loops = JoinSet::new();
+    for task in [orders::Periodic::Sweep, orders::Periodic::Reconcile] {
+        let now = matches!(task, orders::Periodic::Sweep).then(|| sweep_now.clone());
+        loops.spawn(supervise::run_periodic(
+            ctx.clone(),
+            task,
+            health.register(supervise::periodic_name(task)),
+            stop_rx.clone(),
+            now,
+        ));
+    }
+    // The same four workers on either backend; the backends' storage types differ, so a
+    // local macro stands in for a function generic over apalis's backend traits. Each gets
+    // a supervisor that builds a new worker (a new name) after a failure.
+    macro_rules! consumer {
+        ($kind:expr, $storage:expr, $handler:expr, $recovered:expr) => {{
+            let (storage, ctx, policy) = ($storage.clone(), ctx.clone(), policy.clone());
+            let make = move || {
+                let (storage, ctx, policy) = (storage.clone(), ctx.clone(), policy.clone());
+                Monitor::new().register(move |_| {
+                    WorkerBuilder::new(worker_name($kind))
+                        .backend(storage.clone().poll_with_interval(poll))
+                        .data(ctx.clone())
                         .concurrency(concurrency)
-                        .retry(p1.clone())
-                        .build(handle_sms)
+                        .retry(policy.clone())
+                        .build($handler)
                 })
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(MAIL_QUEUE))
-                        .backend(mail.clone().poll_with_interval(poll))
-                        .data(c2.clone())
-                        .concurrency(concurrency)
-                        .retry(p2.clone())
-                        .build(handle_mail)
-                })
-                .register(move |_| {
-                    WorkerBuilder::new(worker_name(ORDER_QUEUE))
-                        .backend(orders.clone().poll_with_interval(poll))
-                        .data(c3.clone())
-                        .concurrency(concurrency)
-                        .retry(p3.clone())
-                        .build(orders::handle_timeout)
-                })
+            };
+            loops.spawn(supervise::supervise_consumer(
+                $kind,
+                health.register($kind),
+                stop_rx.clone(),
+                make,
+                $recovered,
+            ));
         }};
     }
-    let monitor = match jobs.backend {
+    macro_rules! consumers {
+        ($sms:expr, $mail:expr, $orders:expr, $closes:expr) => {{
+            consumer!(SMS_QUEUE, $sms, handle_sms, None);
+            consumer!(MAIL_QUEUE, $mail, handle_mail, None);
+            consumer!(
+                ORDER_QUEUE,
+                $orders,
+                orders::handle_timeout,
+                Some(sweep_now.clone())
+            );
+            consumer!(TRADE_CLOSE_QUEUE, $closes, orders::handle_trade_close, None);
+        }};
+    }
+    match &jobs.backend {
         QueueBackend::Redis {
-            sms, mail, orders, ..
-        } => register_workers!(sms, mail, orders),
+            sms,
+            mail,
+            orders,
+            closes,
+            ..
+        } => consumers!(sms, mail, orders, closes),
         QueueBackend::Sqlite {
-            sms, mail, orders, ..
-        } => register_workers!(sms, mail, orders),
+            sms,
+            mail,
+            orders,
+            closes,
+            ..
+        } => consumers!(sms, mail, orders, closes),
+    }
+    tracing::info!(
+        "background workers started (sms, mail, order time-outs, trade closes, order sweep, reconciliation)"
+    );
+    tokio::pin!(shutdown);
+    let early = tokio::select! {
+        () = &mut shutdown => None,
+        ended = loops.join_next() => ended,
     };
-    tracing::info!("background workers started (sms, mail, order time-outs)");
-    let result = monitor
-        .run_with_signal(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
+    let _ = stop_tx.send(true);
+    let mut failure = early.map(|ended| match ended {
+        Ok(()) => anyhow::anyhow!("a background loop ended on its own"),
+        Err(e) => anyhow::anyhow!("a background loop died: {e}"),
+    });
+    if failure.is_some() {
+        health.give_up();
+    }
+    while let Some(ended) = loops.join_next().await {
+        if let Err(e) = ended {
+            health.give_up();
+            failure.get_or_insert_with(|| anyhow::anyhow!("a background loop died: {e}"));
+        }
+    }
+    match failure {
+        Some(e) => {
+            tracing::error!(error = %format!("{e:#}"), "background workers gave up");
+            Err(e)
+        }
+        None => {
+            tracing::info!("background workers stopped");
             Ok(())
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("job workers: {e}"));
-    drop(stop_rx);
-    let _ = sweeper.await;
-    let _ = reconciler.await;
-    result?;
-    tracing::info!("background workers stopped");
-    Ok(())
+        }
+    }
 }

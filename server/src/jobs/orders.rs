@@ -4,7 +4,8 @@
 //! Two paths lead there, and [`crate::db::orders::cancel`] makes sure only one of them (or
 //! the shopper's own cancel) has an effect:
 //! - the delayed [`OrderTimeoutJob`] queued when the order is made, run at the deadline;
-//! - the sweep ([`run_periodic`]), run by every worker process at start and every
+//! - the sweep ([`Periodic::Sweep`], run by `crate::jobs::supervise`), run by every worker
+//!   process at start, after its time-out worker recovers from an outage, and every
 //!   `ORDER_SWEEP_SECS`, which catches orders whose job was lost (the broker was down when
 //!   the order was made, Redis lost its data, a queue was purged).
 //!
@@ -13,15 +14,29 @@
 //! ([`reconcile`], every `ALIPAY_RECONCILE_SECS`) asks about unpaid orders within
 //! [`RECONCILE_WINDOW_SECS`] of their deadline and orders whose shopper came back from the
 //! gateway without a notification following: a lost notification still ends paid.
+//!
+//! **Closing the trade** (issue 21). A pay URL handed out before the cancel would still pay
+//! on the gateway, and each such payment needs a manual refund. So with online payment on,
+//! every cancel of an unpaid order (the shopper's, the time-out job's, the sweep's) marks the
+//! order's trade due for closing in its own transaction ([`crate::db::orders::cancel`]) and,
+//! once committed, queues a [`TradeCloseJob`] ([`queue_trade_close`]). Its handler
+//! ([`handle_trade_close`]) calls `alipay.trade.close` ([`reconcile::close_trade`]): success
+//! and `ACQ.TRADE_NOT_EXIST` (a pay URL never opened) complete it; a gateway that does not
+//! answer (time-out, 5xx, system error) is a transient failure the queue retries with its
+//! back-off; `ACQ.TRADE_STATUS_ERROR` (paid or closed before) asks the trade query and
+//! applies a payment it finds, which flags the order for refund. A close that could not be
+//! queued, or whose job ran out of tries, is made by the sweep ([`close_due_trades`]) once it
+//! has been due for [`CLOSE_GRACE_SECS`].
 
 use std::time::Duration;
 
 use apalis::prelude::{Attempt, BoxDynError, Data};
 
-use super::{JobContext, OrderTimeoutJob, TryError, settle};
+use super::{JobContext, Jobs, OrderTimeoutJob, TradeCloseJob, TryError, settle};
+use crate::alipay::AlipayError;
 use crate::db::orders::{self, Cancelled, Canceller};
 use crate::db::payments::{self, Applied, Source};
-use crate::reconcile::{self, GatewayAnswer};
+use crate::reconcile::{self, CloseError, GatewayAnswer};
 
 /// Most orders one sweep cancels; the next sweep takes the rest.
 pub const SWEEP_BATCH: i64 = 500;
@@ -34,6 +49,9 @@ pub const EARLY_WAIT_SECS: i64 = 5;
 pub const RECONCILE_WINDOW_SECS: i64 = 300;
 /// Most orders one reconciliation asks about; the next one takes the rest.
 pub const RECONCILE_BATCH: i64 = 200;
+/// Seconds a due trade close is left to its [`TradeCloseJob`] before the sweep makes it
+/// ([`close_due_trades`]); closing twice is harmless, this only spares the gateway.
+pub const CLOSE_GRACE_SECS: i64 = 60;
 
 /// Asks the gateway whether `order_id` was paid and applies the payment if so
 /// ([`reconcile::ask_and_apply`]); `None` when payment is off.
@@ -77,11 +95,17 @@ async fn expire_asking(
     Ok((cancelled, unreachable))
 }
 
-/// The cancellation of [`expire`] itself.
+/// The cancellation of [`expire`] itself; with online payment on it also has the trade
+/// closed ([`queue_trade_close`]).
 async fn cancel_for_time_out(ctx: &JobContext, order_id: &str) -> Result<bool, sqlx::Error> {
-    match orders::cancel(&ctx.db, order_id, Canceller::Timeout, crate::db::now_secs()).await? {
+    let close_trade = ctx.alipay.is_some();
+    let now = crate::db::now_secs();
+    match orders::cancel(&ctx.db, order_id, Canceller::Timeout, close_trade, now).await? {
         Cancelled::Done { restocked } => {
             tracing::info!(order_id, "unpaid order cancelled at its payment deadline");
+            if close_trade {
+                queue_trade_close(ctx.jobs.as_ref(), order_id).await;
+            }
             if let Some(kv) = &ctx.kv {
                 crate::catalog::availability_changed(kv, &restocked).await;
             }
@@ -116,9 +140,112 @@ pub(super) async fn handle_timeout(
     settle(result, &attempt, ctx.max_attempts, &job.order_id)
 }
 
-/// Cancels every unpaid order past its deadline (in batches of [`SWEEP_BATCH`]); returns how
-/// many this call cancelled.
+/// Queues the close of `order_id`'s trade after its cancel committed with the trade marked
+/// due ([`crate::db::orders::cancel`] with `close_trade`). Never fails: a close that cannot
+/// be queued (the broker is down, or `jobs` is `None` in a context without queues) is logged
+/// and left to the sweep, which makes it after [`CLOSE_GRACE_SECS`] ([`close_due_trades`]).
+pub async fn queue_trade_close(jobs: Option<&Jobs>, order_id: &str) {
+    match jobs {
+        Some(jobs) => {
+            if let Err(e) = jobs.close_trade(order_id).await {
+                tracing::warn!(
+                    order_id,
+                    error = %e,
+                    "alipay trade close not queued; the order sweep will close the trade"
+                );
+            }
+        }
+        None => tracing::info!(
+            order_id,
+            "no job queue in this process; the order sweep will close the alipay trade"
+        ),
+    }
+}
+
+/// The handler of [`TradeCloseJob`]: closes the trade if it is still due (a redelivered job,
+/// or one the sweep beat, does nothing).
+pub(super) async fn handle_trade_close(
+    job: TradeCloseJob,
+    ctx: Data<JobContext>,
+    attempt: Attempt,
+) -> Result<(), BoxDynError> {
+    let result = close_if_due(&ctx, &job.order_id).await;
+    settle(result, &attempt, ctx.max_attempts, &job.order_id)
+}
+
+async fn close_if_due(ctx: &JobContext, order_id: &str) -> Result<(), TryError> {
+    let Some(alipay) = &ctx.alipay else {
+        // Online payment was switched off after the cancel: nothing can reach the gateway.
+        tracing::warn!(
+            order_id,
+            "online payment is off; the alipay trade of the cancelled order was not closed"
+        );
+        return Ok(());
+    };
+    let due = payments::trade_close_due(&ctx.db, order_id)
+        .await
+        .map_err(|e| TryError::Transient(format!("database: {e}")))?;
+    if !due {
+        return Ok(());
+    }
+    match reconcile::close_trade(&ctx.db, alipay, order_id).await {
+        Ok(_) => Ok(()),
+        // The request itself is wrong (keys, app id, parameters): retrying cannot help. The
+        // order stays due, so the sweep tries again once the operator has fixed it.
+        Err(
+            e @ CloseError::Gateway(
+                AlipayError::Refused { .. } | AlipayError::Config(_) | AlipayError::TooLate,
+            ),
+        ) => Err(TryError::Permanent(e.to_string())),
+        Err(e) => Err(TryError::Transient(e.to_string())),
+    }
+}
+
+/// Closes the trades still due [`CLOSE_GRACE_SECS`] after their cancel (a close job that
+/// could not be queued, or that ran out of tries), at most [`SWEEP_BATCH`] per call, longest
+/// due first; a gateway that does not answer ends the call (the next sweep tries again).
+/// Returns how many were settled; nothing to do with payment off.
+pub async fn close_due_trades(ctx: &JobContext) -> Result<usize, sqlx::Error> {
+    let Some(alipay) = &ctx.alipay else {
+        return Ok(0);
+    };
+    let due_by = crate::db::now_secs() - CLOSE_GRACE_SECS;
+    let due = payments::trade_closes_due(&ctx.db, due_by, SWEEP_BATCH).await?;
+    let mut settled = 0;
+    for order_id in due {
+        match reconcile::close_trade(&ctx.db, alipay, &order_id).await {
+            Ok(_) => settled += 1,
+            Err(CloseError::Db(e)) => return Err(e),
+            Err(CloseError::Gateway(
+                e @ (AlipayError::Unavailable(_) | AlipayError::BadSignature),
+            )) => {
+                tracing::warn!(order_id, error = %e, "alipay trade close failed; the next order sweep tries again");
+                break;
+            }
+            Err(CloseError::Gateway(e)) => {
+                tracing::error!(order_id, error = %e, "alipay refused to close the trade of a cancelled order; the next order sweep tries again");
+            }
+        }
+    }
+    if settled > 0 {
+        tracing::info!(
+            closed = settled,
+            "order sweep closed the alipay trades of cancelled orders whose close job did not run"
+        );
+    }
+    Ok(settled)
+}
+
+/// Cancels every unpaid order past its deadline (in batches of [`SWEEP_BATCH`]), then closes
+/// the trades still due ([`close_due_trades`]); returns how many orders this call cancelled.
 pub async fn sweep(ctx: &JobContext) -> Result<usize, sqlx::Error> {
+    let cancelled = cancel_overdue(ctx).await?;
+    close_due_trades(ctx).await?;
+    Ok(cancelled)
+}
+
+/// The cancelling part of [`sweep`].
+async fn cancel_overdue(ctx: &JobContext) -> Result<usize, sqlx::Error> {
     let mut cancelled = 0;
     loop {
         let due = orders::expired_unpaid(&ctx.db, crate::db::now_secs(), SWEEP_BATCH).await?;
@@ -172,46 +299,4 @@ pub enum Periodic {
     Sweep,
     /// [`reconcile`], every `ALIPAY_RECONCILE_SECS`.
     Reconcile,
-}
-
-/// Runs `task` at once and then at its interval, until `stop` turns true or its sender is
-/// dropped. A failed run is logged and tried again at the next tick.
-pub async fn run_periodic(
-    ctx: JobContext,
-    task: Periodic,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    let secs = match task {
-        Periodic::Sweep => ctx.order_sweep_secs,
-        Periodic::Reconcile => ctx.reconcile_secs,
-    };
-    let every = Duration::from_secs(secs.max(1));
-    loop {
-        let result = match task {
-            Periodic::Sweep => sweep(&ctx).await,
-            Periodic::Reconcile => reconcile(&ctx).await,
-        };
-        match (task, result) {
-            (_, Ok(0)) => {}
-            (Periodic::Sweep, Ok(n)) => tracing::info!(
-                cancelled = n,
-                "order sweep cancelled unpaid orders past their deadline"
-            ),
-            (Periodic::Reconcile, Ok(n)) => tracing::info!(
-                changed = n,
-                "payment reconciliation applied payments the gateway reported"
-            ),
-            (_, Err(e)) => {
-                tracing::warn!(error = %e, task = ?task, "periodic order task failed; trying again later");
-            }
-        }
-        tokio::select! {
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() {
-                    return;
-                }
-            }
-            () = tokio::time::sleep(every) => {}
-        }
-    }
 }

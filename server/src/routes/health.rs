@@ -20,12 +20,17 @@ async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// `200` when the database and (if configured) Redis answer within 2 s, else `503`; the body
-/// names each check: `{"status": "ready"|"unavailable", "database": "ok"|"error",
-/// "redis": "ok"|"error"|"not configured", "replica": "ok"|"unusable"|"not configured"}`.
-/// The read replica does not count toward readiness: without it catalog reads go to the
-/// primary (crate::db::replica).
+/// `200` when the database and (if configured) Redis answer within 2 s and the background
+/// workers of this process run, else `503`; the body names each check: `{"status":
+/// "ready"|"unavailable", "database": "ok"|"error", "redis": "ok"|"error"|"not configured",
+/// "workers": "ok"|"down"|"gave up"|"not run here", "replica": "ok"|"unusable"|"not
+/// configured"}`, and with `"workers": "down"` also `"workers_down"`: the loops that failed
+/// and wait for their store (a queue's worker by the queue's name, `sms`, `order_timeout`,
+/// ..., or the periodic `order_sweep` and `reconcile`: crate::jobs::supervise). A process
+/// without workers (`serve --no-worker`) is ready without them. The read replica does not
+/// count toward readiness: without it catalog reads go to the primary (crate::db::replica).
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    use crate::jobs::supervise::Readiness;
     let database = crate::db::ping(&state.db).await;
     if let Err(e) = &database {
         tracing::warn!(error = %format!("{e:#}"), "readiness: database");
@@ -36,21 +41,32 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     } else {
         None
     };
-    let ready = database.is_ok() && redis != Some(false);
+    let workers = state.jobs.health().readiness();
+    let workers_ok = matches!(workers, Readiness::Running | Readiness::NotHere);
+    let ready = database.is_ok() && redis != Some(false) && workers_ok;
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
+    let mut body = json!({
         "status": if ready { "ready" } else { "unavailable" },
         "database": if database.is_ok() { "ok" } else { "error" },
         "redis": match redis { Some(true) => "ok", Some(false) => "error", None => "not configured" },
+        "workers": match &workers {
+            Readiness::Running => "ok",
+            Readiness::Down(_) => "down",
+            Readiness::GaveUp => "gave up",
+            Readiness::NotHere => "not run here",
+        },
         "replica": match &state.replica {
             Some(r) if r.is_usable() => "ok",
             Some(_) => "unusable",
             None => "not configured",
         },
     });
+    if let Readiness::Down(down) = workers {
+        body["workers_down"] = json!(down);
+    }
     (status, Json(body))
 }

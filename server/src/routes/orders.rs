@@ -571,13 +571,20 @@ async fn cancel(
     let by = Canceller::Shopper {
         user_id: auth.user.id,
     };
-    match repo::cancel(&state.db, &order_id, by, db::now_secs()).await? {
+    // With online payment on, the order's Alipay trade is closed in the background
+    // (`alipay.trade.close`, crate::jobs::orders), so that its old pay URL can no longer pay.
+    // (Said here rather than in the doc comment, which is the OpenAPI description.)
+    let close_trade = state.alipay.is_some();
+    match repo::cancel(&state.db, &order_id, by, close_trade, db::now_secs()).await? {
         Cancelled::Done { restocked } => {
             tracing::info!(
                 user_id = auth.user.id,
                 order_id,
                 "order cancelled by the shopper"
             );
+            if close_trade {
+                crate::jobs::orders::queue_trade_close(Some(&state.jobs), &order_id).await;
+            }
             crate::catalog::availability_changed(&state.kv, &restocked).await;
         }
         Cancelled::NotApplicable => {

@@ -21,7 +21,7 @@ use dadashop_types::orders::{
     STATUS_REFUND_DUE, STATUS_REFUNDED, STATUS_SHIPPED, STATUS_UNPAID,
 };
 
-use crate::alipay::{PayRequest, paid_trade};
+use crate::alipay::{MIN_PAY_SECS, PayRequest, paid_trade};
 use crate::auth::AuthUser;
 use crate::db::orders::{self as orders_repo, OrderRow};
 use crate::db::payments::{self, Applied, Source};
@@ -42,13 +42,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The signed Alipay page-pay URL of the unpaid `order`, or `""` when online payment is off
-/// (no `ALIPAY_APP_ID`, development only) or the order can no longer be paid.
+/// (no `ALIPAY_APP_ID`, development only) or the order can no longer be paid. Its
+/// `timeout_express` is the whole minutes left before the order's deadline, rounded down, so
+/// the gateway's trade never outlives the order; with under [`MIN_PAY_SECS`] left there is
+/// no URL (`""`): the order is about to be cancelled, and Alipay's shortest time-out is one
+/// minute.
 pub fn pay_url(state: &AppState, order: &OrderRow, now: i64) -> String {
     let Some(alipay) = &state.alipay else {
         return String::new();
     };
     let remaining_secs = order.pay_deadline - now;
-    if order.status != STATUS_UNPAID || remaining_secs <= 0 {
+    if order.status != STATUS_UNPAID || remaining_secs < MIN_PAY_SECS {
         return String::new();
     }
     let subject = format!("{SELLER}订单 {}", order.order_id);

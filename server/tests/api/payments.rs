@@ -24,7 +24,7 @@ on_both_backends!(
     a_notification_racing_the_time_out_has_one_outcome,
 );
 
-async fn paying_shop(b: Backend, no_worker: bool) -> TestApp {
+pub(crate) async fn paying_shop(b: Backend, no_worker: bool) -> TestApp {
     TestApp::spawn_with(
         b,
         Options {
@@ -39,7 +39,11 @@ async fn paying_shop(b: Backend, no_worker: bool) -> TestApp {
 
 /// An unpaid buy-now order of `count` units of SKU 3 by a new shopper `user`: its token,
 /// id, pay URL and amount in fen.
-async fn unpaid_order(app: &TestApp, user: &str, count: i64) -> (String, String, String, i64) {
+pub(crate) async fn unpaid_order(
+    app: &TestApp,
+    user: &str,
+    count: i64,
+) -> (String, String, String, i64) {
     let (token, address) = shopper(app, user).await;
     let (status, body) = app
         .post(
@@ -61,7 +65,7 @@ async fn unpaid_order(app: &TestApp, user: &str, count: i64) -> (String, String,
     )
 }
 
-fn query_params(url: &str) -> BTreeMap<String, String> {
+pub(crate) fn query_params(url: &str) -> BTreeMap<String, String> {
     let parsed = reqwest::Url::parse(url).expect("url");
     parsed.query_pairs().into_owned().collect()
 }
@@ -76,7 +80,7 @@ async fn payments_of(app: &TestApp, order_id: &str) -> Vec<(String, String, Stri
 }
 
 /// Waits up to 10 s for `order_id` to reach `status`.
-async fn wait_status(app: &TestApp, order_id: &str, status: i64) {
+pub(crate) async fn wait_status(app: &TestApp, order_id: &str, status: i64) {
     for _ in 0..200 {
         if order_status(app, order_id).await == status {
             return;
@@ -151,7 +155,7 @@ async fn result(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) 
         .await
 }
 
-fn fake(app: &TestApp) -> &dadashop_fakes::alipay::FakeAlipay {
+pub(crate) fn fake(app: &TestApp) -> &dadashop_fakes::alipay::FakeAlipay {
     app.alipay.as_ref().expect("fake gateway")
 }
 
