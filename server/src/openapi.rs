@@ -189,6 +189,17 @@ fn operation(out: &mut String, method: &str, path: &str, op: &serde_json::Value)
 }
 
 fn fields(out: &mut String, schema: &serde_json::Value) {
+    // A flattened struct (`allOf`): the fields of each named part, then its own.
+    if let Some(parts) = schema["allOf"].as_array() {
+        for part in parts {
+            if part.get("$ref").is_some() {
+                *out += &format!("Every field of {}, and:\n\n", type_of(part));
+            } else {
+                fields(out, part);
+            }
+        }
+        return;
+    }
     let Some(properties) = schema["properties"].as_object() else {
         *out += &format!("{}\n\n", type_of(schema));
         return;

@@ -411,9 +411,9 @@ pub enum ProcessingAnswer {
     Done(crate::MessageResponse),
 }
 
-/// Body of `POST /v1/orders/processing/`: `status` 0 creates an order (`address_id`,
-/// `settlement_type`; buy now also `sku_id` and `buy_num` or `buy_count`), 1 answers an
-/// order's payment again (`order_id`).
+/// Body of `POST /v1/orders/processing/`: `status` 0 creates an order (the fields of
+/// [`CreateOrderRequest`]; buy now may give the units as `buy_num`, the original's name), 1
+/// answers an order's payment again (`order_id`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcessingRequest {
@@ -421,25 +421,12 @@ pub struct ProcessingRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub status: Option<Value>,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
-    pub address_id: Option<Value>,
-    /// 0 (the cart's selected lines) or 1 (buy now).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
-    pub settlement_type: Option<Value>,
-    /// Buy now: the SKU.
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
-    pub sku_id: Option<Value>,
-    /// Buy now: the units (the original's query name).
+    #[serde(flatten)]
+    pub order: CreateOrderRequest,
+    /// Buy now: the units, under the original's name (`buy_count` works too).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub buy_num: Option<Value>,
-    /// Buy now: the units (the resource route's name).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
-    pub buy_count: Option<Value>,
     /// `status=1`: the order.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]

@@ -150,16 +150,17 @@ pub(crate) async fn processing_post(
     let data = match req.status.as_ref().and_then(whole_number) {
         Some(0) => {
             let key = idempotency_key(&headers)?;
-            let count = req.buy_num.as_ref().or(req.buy_count.as_ref());
-            let buy_now = req.settlement_type.as_ref().and_then(whole_number) == Some(1);
-            if buy_now && (req.sku_id.is_none() || count.is_none()) {
+            let order = &req.order;
+            let count = req.buy_num.as_ref().or(order.buy_count.as_ref());
+            let buy_now = order.settlement_type.as_ref().and_then(whole_number) == Some(1);
+            if buy_now && (order.sku_id.is_none() || count.is_none()) {
                 return Err(ApiError::bad_request(
                     codes::ORDER_NOTHING_TO_SETTLE,
                     "立即购买须提交 sku_id 和 buy_num",
                 ));
             }
-            let source = source(req.settlement_type.as_ref(), req.sku_id.as_ref(), count)?;
-            place(&state, user_id, key, req.address_id.as_ref(), source).await?
+            let source = source(order.settlement_type.as_ref(), order.sku_id.as_ref(), count)?;
+            place(&state, user_id, key, order.address_id.as_ref(), source).await?
         }
         Some(1) => {
             let order_id = match &req.order_id {

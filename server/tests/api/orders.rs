@@ -58,7 +58,7 @@ pub(crate) async fn stock_and_sales(app: &TestApp, sku: i64) -> (i64, i64) {
         .expect("sku")
 }
 
-async fn price_fen(app: &TestApp, sku: i64) -> i64 {
+pub(crate) async fn price_fen(app: &TestApp, sku: i64) -> i64 {
     sqlx::query_scalar::<_, i64>("SELECT price FROM skus WHERE id = ?")
         .bind(sku)
         .fetch_one(&app.state.db)
@@ -66,7 +66,7 @@ async fn price_fen(app: &TestApp, sku: i64) -> i64 {
         .expect("price")
 }
 
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::carts::{add, lines};
 use crate::common::{Backend, Options, TestApp};
 use crate::on_both_backends;
-use crate::orders::{order_status, shopper, stock_and_sales};
+use crate::orders::{order_status, price_fen, shopper, stock_and_sales, yuan};
 
 on_both_backends!(
     the_original_pages_settle_order_list_and_pay_again,
@@ -34,18 +34,6 @@ async fn shop(b: Backend) -> TestApp {
         },
     )
     .await
-}
-
-async fn price_fen(app: &TestApp, sku: i64) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT price FROM skus WHERE id = ?")
-        .bind(sku)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("price")
-}
-
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
 }
 
 /// `GET /v1/orders/processing/?<query>` with `token`.
