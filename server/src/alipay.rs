@@ -238,6 +238,10 @@ impl AlipayClient {
     /// sign; [`AlipayError::TooLate`] under [`MIN_PAY_SECS`] left.
     pub fn page_pay_url(&self, order: &PayRequest<'_>, now: i64) -> Result<String, AlipayError> {
         let timeout = timeout_express(order.remaining_secs).ok_or(AlipayError::TooLate)?;
+        // The order's deadline as an absolute time too: Alipay prefers `time_expire` when both
+        // are given, and it holds however late the shopper first opens the URL (a trade that
+        // `timeout_express` would time from its opening could outlive a cancelled order).
+        let expire = china_time(now + order.remaining_secs, TIME_FORMAT);
         let subject: String = order.subject.chars().take(SUBJECT_MAX_CHARS).collect();
         let biz = serde_json::json!({
             "out_trade_no": order.order_id,
@@ -245,6 +249,7 @@ impl AlipayClient {
             "subject": subject,
             "product_code": PRODUCT_CODE,
             "timeout_express": timeout,
+            "time_expire": expire,
         });
         let mut params = self.common(PAGE_PAY, now);
         params.insert("biz_content".to_owned(), biz.to_string());

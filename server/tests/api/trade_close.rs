@@ -300,7 +300,7 @@ async fn a_trade_paid_before_its_close_flags_the_order_for_refund(b: Backend) {
 }
 
 /// `timeout_express` of the pay URL that paying again (`type=5`) answers for `order_id`, or
-/// `None` when the answer has no pay URL.
+/// `None` when the answer has no pay URL; its `time_expire` must be the order's deadline.
 async fn repay_timeout(app: &TestApp, user: &str, token: &str, order_id: &str) -> Option<String> {
     let (status, body) = app
         .get(
@@ -314,6 +314,19 @@ async fn repay_timeout(app: &TestApp, user: &str, token: &str, order_id: &str) -
         return None;
     }
     let biz: Value = serde_json::from_str(&query_params(url)["biz_content"]).expect("biz_content");
+    let deadline: i64 = sqlx::query_scalar("SELECT pay_deadline FROM orders WHERE order_id = ?")
+        .bind(order_id)
+        .fetch_one(&app.state.db)
+        .await
+        .expect("deadline");
+    assert_eq!(
+        biz["time_expire"].as_str(),
+        Some(
+            dadashop_server::db::orders::china_time(deadline, dadashop_server::alipay::TIME_FORMAT)
+                .as_str()
+        ),
+        "the trade ends with the order, however late it is opened"
+    );
     Some(biz["timeout_express"].as_str().expect("minutes").to_owned())
 }
 
