@@ -25,7 +25,7 @@
 # The API runs with DADASHOP_ENV=development but production-like settings (MariaDB, Redis,
 # JWT_SECRET, JSON logs, TRUSTED_PROXIES, SMS/SMTP/Alipay over the network to the fakes):
 # the production profile refuses plain-http SMS and Alipay endpoints, and the local fakes
-# speak plain http. README "Production" explains.
+# speak plain http. docs/operations.md explains.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 S="${STACK_DIR:-/tmp/dadashop-stack}"

@@ -10,7 +10,7 @@ use crate::app::{Application, BuildOptions, shutdown_signal};
 use crate::config::{Profile, Settings};
 
 /// The dadashop shop server. Configuration comes from defaults, `dadashop.toml` (or
-/// `DADASHOP_CONFIG`), environment variables and `.env` (see the README).
+/// `DADASHOP_CONFIG`), environment variables and `.env` (see docs/configuration.md).
 #[derive(Debug, Parser)]
 #[command(name = "dadashop", version, about)]
 pub struct Cli {

@@ -20,7 +20,7 @@ on_both_backends!(
 );
 
 /// Several API processes share MariaDB and Redis (without Redis the ephemeral store is in
-/// process, so a deployment runs one API process per database: README "Configuration").
+/// process, so a deployment runs one API process per database: docs/configuration.md).
 mod every_process_sees_a_goods_change {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     #[cfg_attr(not(mariadb_tests), ignore = "TEST_MYSQL_URL is not set")]
