@@ -3,7 +3,7 @@
 # the wasm target, Trunk 0.21.14, the wasm-bindgen CLI matching Cargo.lock, wasm-split-cli
 # 0.2.4 (cuts the SPA into lazily loaded modules, scripts/build-spa.sh), the npm packages
 # of end2end/ (Playwright, and binaryen for wasm-opt), the crates (cargo fetch), and with
-# `--browser` Debian's Chromium for Playwright. Needs: rustup + cargo, node + npm; for
+# `--browser` Debian's Chromium for Playwright and a Chinese font. Needs: rustup + cargo, node + npm; for
 # `--browser` on a machine without Chromium, apt-get (as root or through sudo).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,6 +50,16 @@ if [ ! -f "$stamp" ] || [ end2end/package-lock.json -nt "$stamp" ]; then
 fi
 
 cargo fetch --quiet
+
+# A Chinese font, so that pages render (and are measured, at 390 px too) as shoppers see
+# them rather than as boxes.
+if [ "$want_browser" = 1 ] && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  say "installing a Chinese font (fonts-wqy-microhei) from Debian's packages"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq fonts-wqy-microhei
+fi
 
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Chromium from Debian's packages"
