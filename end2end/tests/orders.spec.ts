@@ -143,6 +143,8 @@ test.describe('on a phone', () => {
     await expect(page).toHaveURL('/user/orders?type=1');
     await expect(order).toBeVisible();
     await fitsThePhone(page);
+    // Nothing was paid: the amount is what is due, not 实付.
+    await expect(order.locator('.order-total')).toContainText('应付');
 
     // Cancel it (asked first): its stock comes back.
     await order.getByRole('button', { name: '取消订单' }).click();
@@ -152,6 +154,9 @@ test.describe('on a phone', () => {
     await page.getByRole('navigation', { name: '订单状态' }).getByRole('link', { name: '全部' }).click();
     await expect(order.getByTestId('order-status')).toHaveText('已取消');
     await expect(order.getByTestId('countdown')).toHaveCount(0);
+    // Cancelled before it was paid: no 实付.
+    await expect(order.locator('.order-total')).toContainText('订单金额');
+    await expect(order.locator('.order-total')).not.toContainText('实付');
     expect(await liveStock(page, shopper.username, a)).toBe(stock.a);
     expect(await liveStock(page, shopper.username, b)).toBe(stock.b);
   });

@@ -109,7 +109,7 @@ pub fn SiteFooter() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <div class="container">
-                <p>"达达商城 · 精品箱包 · 正品保障 · 7天无理由退换"</p>
+                <p>"达达商城 · 精品箱包 · 正品保障 · 支付宝安全支付"</p>
             </div>
         </footer>
     }

@@ -280,13 +280,50 @@ fn OrderCard(
             </p>
             <p class="order-total">
                 {format!(
-                    "共 {} 件，运费 {}，实付 ",
+                    "共 {} 件，运费 {}，{} ",
                     order.order_total_count,
                     yuan(fen(&order.order_freight)),
+                    amount_label(order.status),
                 )}
                 <strong>{yuan(fen(&order.order_total_amount))}</strong>
             </p>
             <div class="actions">{actions}</div>
         </li>
+    }
+}
+
+/// What the order's amount is called: 实付 only for money that was paid (paid, shipped, done,
+/// and cancelled orders whose payment came: refund due or refunded); 应付 while unpaid;
+/// 订单金额 for an order cancelled before it was paid.
+fn amount_label(status: i64) -> &'static str {
+    match status {
+        STATUS_UNPAID => "应付",
+        dadashop_types::orders::STATUS_CANCELLED => "订单金额",
+        _ => "实付",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dadashop_types::orders::{
+        STATUS_CANCELLED, STATUS_DONE, STATUS_PAID, STATUS_REFUND_DUE, STATUS_REFUNDED,
+        STATUS_SHIPPED, STATUS_UNPAID,
+    };
+
+    use super::amount_label;
+
+    #[test]
+    fn only_paid_money_is_called_paid() {
+        assert_eq!(amount_label(STATUS_UNPAID), "应付");
+        assert_eq!(amount_label(STATUS_CANCELLED), "订单金额");
+        for paid in [
+            STATUS_PAID,
+            STATUS_SHIPPED,
+            STATUS_DONE,
+            STATUS_REFUND_DUE,
+            STATUS_REFUNDED,
+        ] {
+            assert_eq!(amount_label(paid), "实付", "{paid}");
+        }
     }
 }
