@@ -446,7 +446,13 @@ pub async fn list(
     }
     let total = count.fetch_one(pool).await?;
     let size = i64::from(page_size);
-    let offset = i64::try_from(page.saturating_sub(1)).unwrap_or(i64::MAX / 2) * size;
+    let offset = i64::try_from(page.saturating_sub(1))
+        .unwrap_or(i64::MAX)
+        .saturating_mul(size);
+    if offset >= total && page > 1 {
+        // Past the last page (however large the number): nothing to read.
+        return Ok((total, Vec::new()));
+    }
     let sql = format!(
         "{ORDER_COLUMNS} {filter} ORDER BY created_at DESC, order_id DESC LIMIT ? OFFSET ?"
     );

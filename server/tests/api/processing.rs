@@ -483,6 +483,8 @@ async fn bad_requests_get_their_codes_and_change_nothing(b: Backend) {
             "status=1&order_status=0&page=99999999999999999999999",
             40200,
         ),
+        ("status=1&order_status=0&page=9223372036854775807", 40200),
+        ("status=1&order_status=0&page=18446744073709551615", 40200),
         ("status=2", 10123),
         ("status=2&order_id=1", 50106),
     ];
