@@ -192,11 +192,9 @@ async fn close_if_due(ctx: &JobContext, order_id: &str) -> Result<(), TryError> 
         Ok(_) => Ok(()),
         // The request itself is wrong (keys, app id, parameters): retrying cannot help. The
         // order stays due, so the sweep tries again once the operator has fixed it.
-        Err(
-            e @ CloseError::Gateway(
-                AlipayError::Refused { .. } | AlipayError::Config(_) | AlipayError::TooLate,
-            ),
-        ) => Err(TryError::Permanent(e.to_string())),
+        Err(e @ CloseError::Gateway(AlipayError::Refused { .. } | AlipayError::Config(_))) => {
+            Err(TryError::Permanent(e.to_string()))
+        }
         Err(e) => Err(TryError::Transient(e.to_string())),
     }
 }

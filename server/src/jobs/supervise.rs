@@ -30,7 +30,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use apalis::prelude::{Event, Monitor};
 use tokio::sync::{Notify, watch};
@@ -270,6 +270,7 @@ pub(super) async fn supervise_consumer<F>(
                 }
             });
         let mut signal = stop.clone();
+        let started = Instant::now();
         if let Err(e) = monitor
             .run_with_signal(async move {
                 stopped(&mut signal).await;
@@ -287,8 +288,10 @@ pub(super) async fn supervise_consumer<F>(
         if stopping(&stop) {
             return;
         }
-        if alive.load(Ordering::SeqCst) {
-            // It ran before it failed: a new outage, so the back-off starts over.
+        if alive.load(Ordering::SeqCst) && started.elapsed() >= RESTART_BACKOFF_MAX {
+            // It ran a while before it failed: a new outage, so the back-off starts over. (A
+            // worker that fails right after registering keeps backing off, rather than
+            // restarting, and waking the sweep, ten times a second.)
             failures = 0;
         }
         failures = failures.saturating_add(1);
