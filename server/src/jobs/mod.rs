@@ -206,6 +206,30 @@ fn redis_queue(settings: &Settings, kind: &str) -> String {
     format!("{}jobs:{kind}", settings.kv_prefix)
 }
 
+/// Pushes `$job` onto the queue `$field` of `$jobs`' backend (tried once more on Redis,
+/// [`push_on_redis`]) within the push time-out: the one body of [`Jobs::push_sms`],
+/// [`Jobs::push_mail`] and [`Jobs::close_trade`].
+macro_rules! push_to {
+    ($jobs:expr, $field:ident, $job:expr) => {{
+        let job = $job;
+        let push = async {
+            match &$jobs.backend {
+                QueueBackend::Redis { $field, .. } => {
+                    push_on_redis(|| {
+                        let (mut storage, job) = ($field.clone(), job.clone());
+                        async move { storage.push(job).await }
+                    })
+                    .await
+                }
+                QueueBackend::Sqlite { $field, .. } => {
+                    $field.clone().push(job).await.map_err(|e| e.to_string())
+                }
+            }
+        };
+        within_push_timeout(push).await
+    }};
+}
+
 impl Jobs {
     /// Connects the broker of `settings`: Redis when `REDIS_URL` is set, else the SQLite
     /// queue file (created and migrated when missing).
@@ -319,21 +343,7 @@ impl Jobs {
     /// # Errors
     /// [`QueueError`] when the broker cannot be reached.
     pub async fn push_sms(&self, job: SmsJob) -> Result<(), QueueError> {
-        let push = async {
-            match &self.backend {
-                QueueBackend::Redis { sms, .. } => {
-                    push_on_redis(|| {
-                        let (mut storage, job) = (sms.clone(), job.clone());
-                        async move { storage.push(job).await }
-                    })
-                    .await
-                }
-                QueueBackend::Sqlite { sms, .. } => {
-                    sms.clone().push(job).await.map_err(|e| e.to_string())
-                }
-            }
-        };
-        within_push_timeout(push).await
+        push_to!(self, sms, job)
     }
 
     /// Queues `job` as it is.
@@ -341,21 +351,7 @@ impl Jobs {
     /// # Errors
     /// [`QueueError`] when the broker cannot be reached.
     pub async fn push_mail(&self, job: MailJob) -> Result<(), QueueError> {
-        let push = async {
-            match &self.backend {
-                QueueBackend::Redis { mail, .. } => {
-                    push_on_redis(|| {
-                        let (mut storage, job) = (mail.clone(), job.clone());
-                        async move { storage.push(job).await }
-                    })
-                    .await
-                }
-                QueueBackend::Sqlite { mail, .. } => {
-                    mail.clone().push(job).await.map_err(|e| e.to_string())
-                }
-            }
-        };
-        within_push_timeout(push).await
+        push_to!(self, mail, job)
     }
 }
 
@@ -421,21 +417,7 @@ impl Jobs {
         let job = TradeCloseJob {
             order_id: order_id.to_owned(),
         };
-        let push = async {
-            match &self.backend {
-                QueueBackend::Redis { closes, .. } => {
-                    push_on_redis(|| {
-                        let (mut storage, job) = (closes.clone(), job.clone());
-                        async move { storage.push(job).await }
-                    })
-                    .await
-                }
-                QueueBackend::Sqlite { closes, .. } => {
-                    closes.clone().push(job).await.map_err(|e| e.to_string())
-                }
-            }
-        };
-        within_push_timeout(push).await
+        push_to!(self, closes, job)
     }
 }
 
