@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, the API integration tests (SQLite always; MariaDB + Redis when
+# Runs every test: the CSS lint (stylelint), unit tests, the API integration tests (SQLite always; MariaDB + Redis when
 # TEST_MYSQL_URL / TEST_REDIS_URL are set, as .ci/run does), then the Playwright suite in
 # Chromium against the real `dadashop serve` on 127.0.0.1:7000 + 8000 (E2E_WEB_PORT,
 # E2E_API_PORT and E2E_WEIBO_PORT move the suite's ports), and last the production shape:
@@ -11,6 +11,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh --browser
+
+echo "== CSS lint (stylelint, standard config: end2end/stylelint.config.mjs)"
+(cd end2end && npx stylelint --config stylelint.config.mjs "../style/**/*.css")
 
 if [ -n "${TEST_MYSQL_URL:-}" ]; then backends="SQLite and MariaDB${TEST_REDIS_URL:+ + Redis}"; else backends="SQLite only: TEST_MYSQL_URL is unset, the ::mariadb cases are ignored and counted as skipped"; fi
 echo "== unit and API integration tests ($backends)"

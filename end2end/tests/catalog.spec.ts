@@ -156,3 +156,62 @@ test('home cards fill the row and sit two to a row on a phone', async ({ page })
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(overflow).toBeLessThanOrEqual(390);
 });
+
+test('a bad price filter says what to change and sends nothing', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/v1/goods/catalogs/')) requests.push(request.url());
+  });
+  await page.goto('/catalog/1');
+  await expect(page.getByTestId('sku')).toHaveCount(9);
+  const sent = requests.length;
+  const filter = page.locator('form.price-filter');
+  await filter.getByPlaceholder('最低').fill('abc');
+  await filter.getByRole('button', { name: '筛选' }).click();
+  await expect(page.getByTestId('price-error')).toContainText('最低价“abc”不是价格：请填写数字');
+  await expect(page).toHaveURL('/catalog/1');
+  await filter.getByPlaceholder('最低').fill('500');
+  await filter.getByPlaceholder('最高').fill('100');
+  await filter.getByRole('button', { name: '筛选' }).click();
+  await expect(page.getByTestId('price-error')).toContainText('最低价高于最高价');
+  expect(requests.length).toBe(sent);
+
+  await filter.getByPlaceholder('最高').fill('1000');
+  await filter.getByRole('button', { name: '筛选' }).click();
+  await expect(page).toHaveURL('/catalog/1?min_price=500&max_price=1000');
+  await expect(page.getByTestId('price-error')).toHaveCount(0);
+});
+
+test('a link with a filter the shop cannot use offers the fix instead of 重试', async ({ page, errors }) => {
+  errors.allow(httpStatus(400));
+  await page.goto('/catalog/1?sort=cheapest');
+  const problem = page.getByTestId('filter-problem');
+  await expect(problem).toContainText('没有“cheapest”这种排序方式');
+  await expect(problem.getByRole('button', { name: '重试' })).toHaveCount(0);
+  await problem.getByRole('link', { name: '按默认排序' }).click();
+  await expect(page).toHaveURL('/catalog/1');
+  await expect(page.getByTestId('sku')).toHaveCount(9);
+
+  await page.goto('/catalog/1?min_price=%C2%A5100');
+  await expect(page.getByTestId('filter-problem')).toContainText('最低价“¥100”不是价格');
+  await page.getByTestId('filter-problem').getByRole('link', { name: '清除价格筛选' }).click();
+  await expect(page).toHaveURL('/catalog/1');
+
+  await page.goto('/catalog/1?min_price=900&max_price=100');
+  await page.getByTestId('filter-problem').getByRole('link', { name: '交换最低价和最高价' }).click();
+  await expect(page).toHaveURL('/catalog/1?min_price=100&max_price=900');
+  await expect(page.getByTestId('sku').first()).toBeVisible();
+
+  // A page past the end (the catalog shrank since the link was made).
+  await page.goto('/catalog/1?page=99');
+  await expect(page.getByTestId('filter-problem')).toContainText('没有第 99 页了');
+  await page.getByTestId('filter-problem').getByRole('link', { name: '回到第 1 页' }).click();
+  await expect(page).toHaveURL('/catalog/1');
+});
+
+test('an unknown catalog shows only the 404 page, without the filter', async ({ page, errors }) => {
+  errors.allow(httpStatus(404));
+  await page.goto('/catalog/999');
+  await expect(page.getByRole('heading', { name: '页面不存在' })).toBeVisible();
+  await expect(page.locator('form.price-filter')).toBeHidden();
+});

@@ -69,6 +69,9 @@ test('the activation link from the mail activates the account in the browser', a
   await register.goto();
   await register.register(shopper);
   await new Header(page).expectLoggedInAs(shopper.username);
+  // Registration says where the activation mail went.
+  await expect(page).toHaveURL('/');
+  await expect(page.getByTestId('flash')).toContainText(`激活邮件已发到 ${shopper.email}`);
 
   await page.goto('/user');
   await expect(page.getByTestId('inactive-notice')).toBeVisible();
@@ -83,15 +86,21 @@ test('the activation link from the mail activates the account in the browser', a
   await expect(page.getByTestId('inactive-notice')).toHaveCount(0);
 });
 
-test('the legacy activation page works, and a used link says so', async ({ page, errors }) => {
+test('the legacy activation page works, a second click says the account is active, a bad link says so', async ({
+  page,
+  errors,
+}) => {
   errors.allow(httpStatus(400));
   const shopper = newShopper();
   await registerViaApi(page.request, shopper);
   const link = await activationLink(page.request, shopper.email);
   const code = new URL(link).searchParams.get('code');
   await page.goto(`/dadashop/templates/active.html?code=${code}`);
-  await expect(page.getByTestId('activation-ok')).toBeVisible();
+  await expect(page.getByTestId('activation-ok')).toHaveText('账户已激活，欢迎来到达达商城！');
   await page.goto(`/dadashop/templates/active.html?code=${code}`);
+  await expect(page.getByTestId('activation-ok')).toContainText('你的账户已经激活过了');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.goto('/activation?code=not-a-code-we-sent');
   await expect(page.getByRole('alert')).toContainText('激活链接无效或已过期');
 });
 

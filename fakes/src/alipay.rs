@@ -56,7 +56,7 @@
 //!   already closed trade answers 40004 `ACQ.TRADE_STATUS_ERROR`, an unknown one 40004
 //!   `ACQ.TRADE_NOT_EXIST` (as on Alipay for a pay URL the buyer never opened), the common
 //!   errors 40001/40002 `isv.<code>`; the `close_unavailable` switch answers HTTP 503 without
-//!   a body. Every close request is recorded ([`CloseRequest`]).
+//!   a body, `close_refused` 40006 `isv.insufficient-isv-permissions`. Every close request is recorded ([`CloseRequest`]).
 //! - Any other `method`: `{"error_response":{"code":"40002","sub_code":"isv.invalid-method"}}`
 //!   (40001 `isv.missing-method` without one).
 //! - `GET /_fake/trades`: every trade ([`Trade`]), oldest first, with its notification
@@ -166,6 +166,9 @@ pub struct Switches {
     pub query_unavailable: bool,
     /// The trade close answers HTTP 503 with an empty body (the trade stays as it is).
     pub close_unavailable: bool,
+    /// The trade close answers 40006 `isv.insufficient-isv-permissions` (an app without the
+    /// permission to close trades; the trade stays as it is).
+    pub close_refused: bool,
     /// Milliseconds the page-pay request and 确认付款 wait before answering.
     pub page_delay_ms: u64,
 }
@@ -1547,6 +1550,14 @@ fn close_answer(
     };
     if let Err(refusal) = biz {
         return business("ACQ.INVALID_PARAMETER", &refusal.reason);
+    }
+    if inner.books().switches.close_refused {
+        return response_object(&[
+            ("code", "40006"),
+            ("msg", "Insufficient Permissions"),
+            ("sub_code", "isv.insufficient-isv-permissions"),
+            ("sub_msg", "ISV权限不足"),
+        ]);
     }
     let (out_trade_no, trade_no) = (request.out_trade_no.as_deref(), request.trade_no.as_deref());
     if out_trade_no.is_none() && trade_no.is_none() {

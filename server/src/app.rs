@@ -192,8 +192,12 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         .context("Alipay client")?
         .map(Arc::new);
     let search = Arc::new(
-        crate::search::SearchIndex::open(&settings.search_index_path(), &db)
-            .await
+        crate::search::SearchIndex::open(
+            &settings.search_index_path(),
+            &db,
+            settings.search_words()?,
+        )
+        .await
             .with_context(|| {
                 format!(
                     "could not open the search index in SEARCH_INDEX_DIR {}",

@@ -101,6 +101,10 @@ pub struct Settings {
     /// `SEARCH_INDEX_DIR`: the catalog's search index (crate::search); empty (the default)
     /// means `<DATA_DIR>/search`. Derived data: deleting it makes the next start rebuild it.
     pub search_index_dir: String,
+    /// `SEARCH_WORDS_FILE`: the search's synonyms and stop words, in the format of
+    /// `server/data/search_words.toml`; empty (the default) uses that built-in list. Read
+    /// when the process starts; a file that cannot be read or parsed stops the start.
+    pub search_words_file: String,
     /// `KV_PREFIX`: prefix of every key in the ephemeral store (lets tests share a Redis).
     pub kv_prefix: String,
     /// `LOG_FORMAT`: `pretty` (default) or `json`.
@@ -343,6 +347,7 @@ impl Default for Settings {
             media_dir: PathBuf::from("media"),
             dist_dir: PathBuf::from("dist"),
             search_index_dir: String::new(),
+            search_words_file: String::new(),
             kv_prefix: "dadashop:".to_owned(),
             log_format: "pretty".to_owned(),
             trusted_proxies: String::new(),
@@ -905,6 +910,18 @@ impl Settings {
             self.data_dir.join("search")
         } else {
             PathBuf::from(self.search_index_dir.trim())
+        }
+    }
+
+    /// The search's synonyms and stop words: `SEARCH_WORDS_FILE`, or the built-in list.
+    ///
+    /// # Errors
+    /// The file cannot be read or is not a valid list.
+    pub fn search_words(&self) -> anyhow::Result<crate::search::SearchWords> {
+        match self.search_words_file.trim() {
+            "" => Ok(crate::search::SearchWords::builtin()),
+            path => crate::search::SearchWords::from_file(Path::new(path))
+                .context("SEARCH_WORDS_FILE"),
         }
     }
 

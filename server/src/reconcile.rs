@@ -43,14 +43,24 @@ pub async fn ask_and_apply(
     }
 }
 
-/// What closing the trade of a cancelled order came to; in every case nothing is due any
-/// more (`trade_close_due` cleared).
+/// How long after an order's payment deadline its pay URL may still create a trade at the
+/// gateway, in seconds: clocks of the shop and the gateway differ a little.
+pub const PAY_URL_SKEW_SECS: i64 = 60;
+
+/// What closing the trade of a cancelled order came to; nothing is due any more
+/// (`trade_close_due` cleared), except after [`ClosedTrade::NotYetOpened`].
 #[derive(Debug)]
 pub enum ClosedTrade {
     /// The gateway closed the trade: its pay URL can no longer pay.
     Closed,
-    /// The gateway holds no trade for the order (its pay URL was never opened).
+    /// The gateway holds no trade for the order, and its pay URLs have expired: none ever
+    /// will.
     NotExist,
+    /// The gateway holds no trade for the order yet, but a pay URL handed out before the
+    /// cancel may still be opened (until the payment deadline and [`PAY_URL_SKEW_SECS`]),
+    /// which creates one. The close stays due from now on: the sweep closes it again
+    /// (every [`crate::jobs::orders::CLOSE_GRACE_SECS`] or so) until the URL has expired.
+    NotYetOpened,
     /// The trade was not waiting for payment (`ACQ.TRADE_STATUS_ERROR`): paid, or closed
     /// already. The gateway was then asked (`alipay.trade.query`) and a payment it reports
     /// applied, which flags the cancelled order for refund even when its notification is
@@ -91,9 +101,19 @@ pub async fn close_trade(
             ClosedTrade::Closed
         }
         CloseOutcome::NotExist => {
+            let now = crate::db::now_secs();
+            let deadline = payments::pay_deadline(db, order_id).await?;
+            if deadline.is_some_and(|d| now < d + PAY_URL_SKEW_SECS) {
+                payments::trade_close_later(db, order_id, now).await?;
+                tracing::info!(
+                    order_id,
+                    "no alipay trade to close yet: an old pay URL may still open one until the payment deadline, so the close is made again later"
+                );
+                return Ok(ClosedTrade::NotYetOpened);
+            }
             tracing::info!(
                 order_id,
-                "no alipay trade to close: the pay URL was never opened"
+                "no alipay trade to close: the pay URL was never opened and has expired"
             );
             ClosedTrade::NotExist
         }

@@ -158,6 +158,15 @@ pub struct SearchResponse {
     pub base_url: String,
     /// The query as it was searched (trimmed), to show back as text (an addition).
     pub q: String,
+    /// `true` when no SKU matched every word of `q` and `data` holds the SKUs matching the
+    /// most of them, best first (an addition; the page says so).
+    #[serde(default)]
+    pub partial: bool,
+    /// When no SKU matched every word: a query that would find goods, each word that matched
+    /// nothing replaced by the nearest word of the catalog ("你是不是要找", an addition);
+    /// `null` otherwise.
+    #[serde(default)]
+    pub suggestion: Option<String>,
 }
 
 /// `GET /v1/users/<username>/history` answer: the SKUs the shopper viewed last, newest first,

@@ -132,11 +132,14 @@ pub async fn send_sms_code(phone: &str) -> Result<(), ApiError> {
 }
 
 /// `GET /v1/users/activation?code=`: activate the account of an activation link.
-pub async fn activate(code: &str) -> Result<(), ApiError> {
+///
+/// Answers `true` when this call activated the account, `false` when it was active already
+/// (the link was used before).
+pub async fn activate(code: &str) -> Result<bool, ApiError> {
     let path = format!("/v1/users/activation?code={}", segment(code));
     send::<MessageResponse>(Request::get(&url(&path)).build())
         .await
-        .map(|_| ())
+        .map(|answer| answer.data != "ALREADY_ACTIVE")
 }
 
 /// `POST /v1/users/<username>/activation`: mail a new activation link.

@@ -104,7 +104,9 @@ pub fn SkuGrid(
             view! { <li><SkuCard sku=card base_url=base_url.clone() /></li> }
         })
         .collect_view();
-    view! { <ul class="sku-grid">{cards}</ul> }
+    // Lists come in pages of 9 (the API's `pagesize`): three columns on a desktop, one card
+    // a row on a phone, so that no page ends on an orphan card.
+    view! { <ul class="sku-grid list-grid">{cards}</ul> }
 }
 
 /// 上一页 / page numbers / 下一页 links of a list with `pages` pages, on page `page`;

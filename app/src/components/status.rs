@@ -57,25 +57,34 @@ pub fn ErrorNotice(
 
 /// A short message that floats at the bottom of the screen for a moment ("已加入购物车").
 /// Setting `message` shows it; it clears itself after [`TOAST_MS`].
+///
+/// The timer belongs to the component: leaving the page (or logging out) within
+/// [`TOAST_MS`] of a message cancels it, so it never touches the page's disposed values
+/// (which panicked: "reactive value ... already disposed", then `unreachable` in wasm).
 #[component]
 pub fn Toast(
     /// The message, `None` when nothing shows.
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    // Each message gets its full time: a timer only clears the message it was started for.
-    let shown = StoredValue::new(0u32);
+    // One timer at a time: a new message restarts it, so each message gets its full time.
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let stop = move || {
+        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    };
+    on_cleanup(stop);
     Effect::new(move |_| {
         if message.read().is_some() {
-            let this = shown.get_value().wrapping_add(1);
-            shown.set_value(this);
-            set_timeout(
+            stop();
+            let handle = set_timeout_with_handle(
                 move || {
-                    if shown.get_value() == this {
-                        message.set(None);
-                    }
+                    timer.try_set_value(None);
+                    message.try_set(None);
                 },
                 Duration::from_millis(TOAST_MS),
             );
+            timer.try_set_value(handle.ok());
         }
     });
     view! {

@@ -22,9 +22,15 @@ pub fn ActivationPage() -> impl IntoView {
     let body = move || match outcome.get() {
         None => view! { <Loading text="正在激活账户…" /> }.into_any(),
         Some(Err(error)) => view! { <ErrorNotice message=error.to_string() /> }.into_any(),
-        Some(Ok(())) => view! {
+        Some(Ok(true)) => view! {
             <p class="notice success" role="status" data-testid="activation-ok">
                 "账户已激活，欢迎来到达达商城！"
+            </p>
+        }
+        .into_any(),
+        Some(Ok(false)) => view! {
+            <p class="notice info" role="status" data-testid="activation-ok">
+                "你的账户已经激活过了，无需再次激活，直接登录即可。"
             </p>
         }
         .into_any(),

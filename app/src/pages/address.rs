@@ -181,10 +181,12 @@ pub fn AddressPage() -> impl IntoView {
                 Change::MakeDefault(id) => api::users::set_default_address(&credentials, *id).await,
             };
             let addresses = auth.check(answer)?;
-            // Deleting the address being edited leaves nothing to edit.
+            // Deleting the address being edited leaves nothing to edit. (The page may be
+            // gone by now: a disposed form reads as not editing.)
             let edited_gone = form
                 .editing
-                .get_untracked()
+                .try_get_untracked()
+                .flatten()
                 .is_some_and(|id| !addresses.iter().any(|a| a.id == id));
             if change.is_from_form() || edited_gone {
                 form.reset();

@@ -10,6 +10,8 @@ use crate::api;
 use crate::api::goods::ListFilter;
 use crate::components::{EmptyNotice, ErrorNotice, Loading, Pager, SkuGrid};
 use crate::state::Remote;
+use dadashop_types::codes;
+use dadashop_types::money::parse_yuan;
 
 /// The sort links: label and `sort` value.
 const SORTS: [(&str, &str); 5] = [
@@ -19,6 +21,69 @@ const SORTS: [(&str, &str); 5] = [
     ("销量", "sales"),
     ("新品", "new"),
 ];
+
+/// What is wrong with a list filter, said so that the shopper knows what to change, with the
+/// filter that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterProblem {
+    /// The message, e.g. "最低价“abc”不是价格：请填写数字，如 199 或 199.50".
+    pub message: String,
+    /// The same filter without what was wrong.
+    pub fixed: ListFilter,
+    /// The fix link's text, e.g. "清除价格筛选".
+    pub fix_label: &'static str,
+}
+
+/// Checks a filter with the API's rules (`GET /v1/goods/catalogs/<id>`: a known `sort`,
+/// prices in yuan with at most two decimals, the lowest not above the highest), so that a
+/// bad one is never sent.
+pub fn check_filter(f: &ListFilter) -> Result<(), FilterProblem> {
+    if !SORTS.iter().any(|(_, value)| *value == f.sort.trim()) {
+        return Err(FilterProblem {
+            message: format!("没有“{}”这种排序方式，可按默认、价格、销量或新品排序", f.sort),
+            fixed: ListFilter {
+                sort: String::new(),
+                page: 1,
+                ..f.clone()
+            },
+            fix_label: "按默认排序",
+        });
+    }
+    let without_prices = || ListFilter {
+        min_price: String::new(),
+        max_price: String::new(),
+        page: 1,
+        ..f.clone()
+    };
+    let price = |label: &str, text: &str| -> Result<Option<i64>, FilterProblem> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        parse_yuan(text).map(Some).ok_or_else(|| FilterProblem {
+            message: format!("{label}“{text}”不是价格：请填写数字，最多两位小数，如 199 或 199.50"),
+            fixed: without_prices(),
+            fix_label: "清除价格筛选",
+        })
+    };
+    let low = price("最低价", &f.min_price)?;
+    let high = price("最高价", &f.max_price)?;
+    if let (Some(low), Some(high)) = (low, high)
+        && low > high
+    {
+        return Err(FilterProblem {
+            message: "最低价高于最高价：请把较小的数填在“最低”里".to_owned(),
+            fixed: ListFilter {
+                min_price: f.max_price.clone(),
+                max_price: f.min_price.clone(),
+                page: 1,
+                ..f.clone()
+            },
+            fix_label: "交换最低价和最高价",
+        });
+    }
+    Ok(())
+}
 
 /// The list filter of the current URL's query.
 fn filter_of(query: &leptos_router::params::ParamsMap) -> ListFilter {
@@ -53,14 +118,20 @@ pub fn CatalogPage() -> impl IntoView {
                 Some(id) => api::goods::catalog(id, &filter).await.map(|a| (id, a)),
                 None => Err(api::ApiError::Api {
                     status: 404,
-                    code: dadashop_types::codes::CATALOG_NOT_FOUND,
+                    code: codes::CATALOG_NOT_FOUND,
                     message: "分类不存在".into(),
                 }),
             }
         });
     };
+    // A URL whose filter the API would refuse is not sent: the page says what to change.
+    let url_problem = Memo::new(move |_| check_filter(&filter()).err());
     // Each catalog, page and filter of the URL is loaded when the shopper goes there.
-    Effect::new(move |_| load(id(), filter()));
+    Effect::new(move |_| {
+        if url_problem.with(Option::is_none) {
+            load(id(), filter());
+        }
+    });
     let retry = Callback::new(move |()| load(untrack(id), untrack(filter)));
     let navigate = use_navigate();
     let min = RwSignal::new(String::new());
@@ -70,26 +141,58 @@ pub fn CatalogPage() -> impl IntoView {
         min.set(f.min_price);
         max.set(f.max_price);
     });
+    // What is wrong with the typed prices, shown under the form until they are changed.
+    let form_problem = RwSignal::new(None::<String>);
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some(id) = id() {
-            let f = ListFilter {
-                page: 1,
-                min_price: min.get_untracked(),
-                max_price: max.get_untracked(),
-                ..filter()
-            };
-            navigate(&Page::catalog_with(id, &f), Default::default());
+        let Some(id) = id() else {
+            return;
+        };
+        let f = ListFilter {
+            page: 1,
+            min_price: min.get_untracked().trim().to_owned(),
+            max_price: max.get_untracked().trim().to_owned(),
+            ..filter()
+        };
+        match check_filter(&f) {
+            Ok(()) => {
+                form_problem.set(None);
+                navigate(&Page::catalog_with(id, &f), Default::default());
+            }
+            Err(problem) => form_problem.set(Some(problem.message)),
         }
     };
 
-    let body = move || match list.get() {
-        None => view! { <Loading text="正在加载商品…" /> }.into_any(),
-        Some(Err(error)) if is_not_found(&error) => view! { <NotFoundPage /> }.into_any(),
-        Some(Err(error)) => {
+    let body = move || match (url_problem.get(), list.get()) {
+        (Some(problem), _) => {
+            let fix = id().map(|id| Page::catalog_with(id, &problem.fixed)).unwrap_or_default();
+            view! {
+                <div class="notice error" role="alert" data-testid="filter-problem">
+                    <p>{problem.message}</p>
+                    <a class="btn" href=fix>{problem.fix_label}</a>
+                </div>
+            }
+            .into_any()
+        }
+        (None, None) => view! { <Loading text="正在加载商品…" /> }.into_any(),
+        (None, Some(Err(error))) if is_not_found(&error) => view! { <NotFoundPage /> }.into_any(),
+        // A page past the last one (the catalog shrank since the link was made).
+        (None, Some(Err(api::ApiError::Api { code: codes::BAD_PAGE, .. }))) => {
+            let first = id()
+                .map(|id| Page::catalog_with(id, &ListFilter { page: 1, ..filter() }))
+                .unwrap_or_default();
+            view! {
+                <div class="notice info" role="status" data-testid="filter-problem">
+                    <p>{format!("没有第 {} 页了：这个分类的商品没有那么多", filter().page)}</p>
+                    <a class="btn" href=first>"回到第 1 页"</a>
+                </div>
+            }
+            .into_any()
+        }
+        (None, Some(Err(error))) => {
             view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
         }
-        Some(Ok((id, answer))) => {
+        (None, Some(Ok((id, answer)))) => {
             set_title(Some(&answer.catalog_name));
             let f = filter();
             let pages = answer.paginator.pages();
@@ -135,9 +238,13 @@ pub fn CatalogPage() -> impl IntoView {
             .into_any()
         }
     };
+    // An unknown catalog shows only the 404 page: no filter above it.
+    let known = move || {
+        !matches!(list.get(), Some(Err(ref error)) if is_not_found(error))
+    };
     view! {
         <section class="catalog-page">
-            <form class="price-filter" on:submit=apply>
+            <form class="price-filter" on:submit=apply novalidate hidden=move || !known()>
                 <label>
                     "价格 ¥"
                     <input
@@ -161,6 +268,17 @@ pub fn CatalogPage() -> impl IntoView {
                     />
                 </label>
                 <button type="submit" class="btn">"筛选"</button>
+                {move || {
+                    form_problem
+                        .get()
+                        .map(|m| {
+                            view! {
+                                <p class="form-error" role="alert" data-testid="price-error">
+                                    {m}
+                                </p>
+                            }
+                        })
+                }}
             </form>
             {body}
         </section>

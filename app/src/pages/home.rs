@@ -4,13 +4,16 @@ use leptos::prelude::*;
 
 use super::set_title;
 use crate::components::{CatalogBlock, EmptyNotice, ErrorNotice, Loading};
-use crate::state::{GoodsIndex, Remote};
+use crate::state::{GoodsIndex, Remote, use_flash};
 
 /// Shows a block per catalog of `GET /v1/goods/index` (the answer the shell loaded, see
-/// [`GoodsIndex`]); 重试 fetches it again.
+/// [`GoodsIndex`]); 重试 fetches it again. A flash of the page before (registration's "check
+/// your mail") shows above the blocks for this visit.
 #[component]
 pub fn HomePage() -> impl IntoView {
     set_title(None);
+    let flash = use_flash();
+    on_cleanup(move || flash.clear());
     let index = use_context::<GoodsIndex>().unwrap_or_else(|| {
         let own = GoodsIndex(Remote::new());
         own.load();
@@ -41,6 +44,17 @@ pub fn HomePage() -> impl IntoView {
                 <h1>"达达商城"</h1>
                 <p>"精品箱包，品质出行"</p>
             </div>
+            {move || {
+                flash
+                    .get()
+                    .map(|text| {
+                        view! {
+                            <p class="notice success" role="status" data-testid="flash">
+                                {text}
+                            </p>
+                        }
+                    })
+            }}
             {body}
         </section>
     }

@@ -192,7 +192,7 @@ fn Confirm(
                             ..
                         }
                     ) {
-                        key.set_value(new_idempotency_key());
+                        key.try_set_value(new_idempotency_key());
                     }
                     Err(error)
                 }

@@ -71,11 +71,14 @@ pub fn ProductPage() -> impl IntoView {
     view! { <section class="product-page">{body}</section> }
 }
 
-/// The stock line: 有货, 仅剩 N 件 (under 10) or 已售罄.
+/// Below this many units the stock line says how many are left.
+pub const LOW_STOCK: i64 = 10;
+
+/// The stock line as shoppers expect it: 有货, 仅剩 N 件 (under [`LOW_STOCK`]) or 无货.
 fn stock_text(stock: i64) -> String {
     match stock {
-        s if s <= 0 => "已售罄".to_owned(),
-        s if s < 10 => format!("仅剩 {s} 件"),
+        s if s <= 0 => "无货".to_owned(),
+        s if s < LOW_STOCK => format!("仅剩 {s} 件"),
         _ => "有货".to_owned(),
     }
 }
@@ -208,7 +211,12 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
                     <span class="price" data-testid="price">{format!("¥{}", sku.price)}</span>
                     <del class="market-price">{format!("¥{}", sku.market_price)}</del>
                 </p>
-                <p class="stock" class:sold-out={sku.stock <= 0} data-testid="stock">
+                <p
+                    class="stock"
+                    class:sold-out={sku.stock <= 0}
+                    class:low-stock={sku.stock > 0 && sku.stock < LOW_STOCK}
+                    data-testid="stock"
+                >
                     {stock_text(sku.stock)}
                 </p>
                 {selectors}
@@ -278,20 +286,59 @@ fn BuyBox(sku: SkuDetail) -> impl IntoView {
             navigate(&login_returning_to(&confirm), Default::default());
         }
     };
+    // The stepper's − and + move the count by one within 1..=most.
+    let step = move |by: i64| {
+        let n = (count() + by).clamp(1, most.max(1));
+        count_text.set(n.to_string());
+    };
+    let at_least = move || count_text.with(|t| t.trim().parse::<i64>().unwrap_or(1) <= 1);
+    let at_most = move || count_text.with(|t| t.trim().parse::<i64>().unwrap_or(1) >= most);
     view! {
         <div class="buy-box">
             <div class="field count-field">
                 <label for="buy-count">"数量"</label>
-                <input
-                    id="buy-count"
-                    type="number"
-                    inputmode="numeric"
-                    min="1"
-                    max=most.max(1).to_string()
-                    bind:value=count_text
-                    disabled=sold_out
-                />
+                <div class="stepper">
+                    <button
+                        type="button"
+                        class="step"
+                        aria-label="减少数量"
+                        disabled=move || sold_out || at_least()
+                        on:click=move |_| step(-1)
+                    >
+                        "−"
+                    </button>
+                    <input
+                        id="buy-count"
+                        type="number"
+                        inputmode="numeric"
+                        min="1"
+                        max=most.max(1).to_string()
+                        bind:value=count_text
+                        on:change=move |_| count_text.set(count().to_string())
+                        disabled=sold_out
+                    />
+                    <button
+                        type="button"
+                        class="step"
+                        aria-label="增加数量"
+                        disabled=move || sold_out || at_most()
+                        on:click=move |_| step(1)
+                    >
+                        "+"
+                    </button>
+                </div>
+                {move || {
+                    (!sold_out && at_most())
+                        .then(|| {
+                            view! {
+                                <span class="count-limit" role="status">
+                                    {format!("最多可买 {most} 件")}
+                                </span>
+                            }
+                        })
+                }}
             </div>
+            {sold_out.then(|| view! { <p class="sold-out-note" data-testid="sold-out">"该商品暂时无货，看看其他规格吧"</p> })}
             <div class="actions">
                 <button
                     type="button"

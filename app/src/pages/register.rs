@@ -13,7 +13,7 @@ use super::{message, set_title};
 use crate::Page;
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, FormError, Loading, TextField};
-use crate::state::{Task, use_auth, use_cart};
+use crate::state::{Task, use_auth, use_cart, use_flash};
 
 /// Username (sent as the legacy `uname`), password twice, phone, the SMS code, email and
 /// 自动登录, with the offline cart to merge. The answer logs the new shopper in; they land
@@ -24,6 +24,7 @@ pub fn RegisterPage() -> impl IntoView {
     let auth = use_auth();
     let cart = use_cart();
     let navigate = use_navigate();
+    let flash = use_flash();
 
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -74,6 +75,7 @@ pub fn RegisterPage() -> impl IntoView {
     let server_error = register.error();
     let run = move |body: api::body::Register, remember: bool| {
         let navigate = navigate.clone();
+        let email = body.email.clone();
         register.run(async move {
             let answer = match api::users::register(&body).await {
                 Err(e @ ApiError::Api { code: 206, .. }) => {
@@ -85,6 +87,9 @@ pub fn RegisterPage() -> impl IntoView {
             // The server merged the offline cart (`carts` of the body) into the new one.
             cart.merged();
             auth.log_in(&answer, remember);
+            flash.set(format!(
+                "注册成功！激活邮件已发到 {email}，请查收并点击邮件中的链接激活账户（几分钟内没收到，请看看垃圾邮件，或在个人中心重新发送）。"
+            ));
             navigate(Page::Home.path(), Default::default());
             Ok(())
         });

@@ -10,7 +10,8 @@ use crate::components::{ErrorNotice, Loading, Pager, SkuGrid};
 use crate::state::Remote;
 
 /// Posts the URL's `q` to `POST /v1/goods/search` and shows the hits. The query is shown as
-/// text, never as markup.
+/// text, never as markup. Partial matches say so; a near miss offers "你是不是要找" with a
+/// link to the suggested search.
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
@@ -46,10 +47,21 @@ pub fn SearchPage() -> impl IntoView {
         Some(Ok(Some(answer))) => {
             set_title(Some(&format!("搜索：{}", answer.q)));
             let heading = format!("“{}”的搜索结果", answer.q);
+            // "你是不是要找": a link to the search that would find goods.
+            let suggestion = answer.suggestion.clone().map(|s| {
+                let href = Page::search(&s, 1);
+                view! {
+                    <p class="search-suggestion" data-testid="search-suggestion">
+                        "你是不是要找："
+                        <a href=href>{s}</a>
+                    </p>
+                }
+            });
             if answer.data.is_empty() {
                 let text = format!("没有找到与“{}”相关的商品，换个词试试", answer.q);
                 return view! {
                     <h1>{heading}</h1>
+                    {suggestion}
                     <p class="status empty" data-testid="search-empty">{text}</p>
                 }
                 .into_any();
@@ -57,8 +69,17 @@ pub fn SearchPage() -> impl IntoView {
             let pages = answer.paginator.pages();
             let q = answer.q.clone();
             let href = Callback::new(move |n: u64| Page::search(&q, n));
+            let partial = answer.partial.then(|| {
+                view! {
+                    <p class="notice search-partial" data-testid="search-partial">
+                        {format!("没有同时符合“{}”全部词语的商品，以下是部分符合的商品", answer.q)}
+                    </p>
+                }
+            });
             view! {
                 <h1>{heading}</h1>
+                {suggestion}
+                {partial}
                 <p class="list-total" data-testid="search-total">
                     {format!("共 {} 件商品", answer.paginator.total)}
                 </p>

@@ -3,7 +3,8 @@
 
 use sqlx::{AnyPool, FromRow};
 
-/// How many launched SKUs each catalog shows on the home page (docs/api.md, `GET /v1/goods/index`).
+/// How many cards (SPUs, one launched SKU each) each catalog shows on the home page
+/// (docs/api.md, `GET /v1/goods/index`).
 pub const INDEX_SKUS_PER_CATALOG: i64 = 3;
 
 /// A catalog row.
@@ -33,16 +34,25 @@ pub async fn catalogs(pool: &AnyPool) -> Result<Vec<CatalogRow>, sqlx::Error> {
         .await
 }
 
-/// The first [`INDEX_SKUS_PER_CATALOG`] launched SKUs of every catalog (lowest ids first),
-/// in one query: `ROW_NUMBER()` runs on SQLite ≥ 3.25, MySQL 8 and MariaDB ≥ 10.2.
+/// The home page's cards: for every catalog, its first [`INDEX_SKUS_PER_CATALOG`] SPUs with a
+/// launched SKU (lowest ids first), one SKU each, so that a block shows different products
+/// rather than three sizes of one. Each SPU's card is its first launched SKU in stock (lowest
+/// id), or its first launched SKU when all are sold out. One query: `ROW_NUMBER()` runs on
+/// SQLite ≥ 3.25, MySQL 8 and MariaDB ≥ 10.2.
 pub async fn index_skus(pool: &AnyPool) -> Result<Vec<IndexSkuRow>, sqlx::Error> {
     sqlx::query_as::<_, IndexSkuRow>(
         "SELECT catalog_id, id, name, caption, price, default_image_url FROM ( \
-           SELECT p.catalog_id AS catalog_id, k.id AS id, k.name AS name, k.caption AS caption, \
-                  k.price AS price, k.default_image_url AS default_image_url, \
-                  ROW_NUMBER() OVER (PARTITION BY p.catalog_id ORDER BY k.id) AS rn \
-           FROM skus k JOIN spus p ON p.id = k.spu_id WHERE k.is_launched = 1 \
-         ) ranked WHERE rn <= ? ORDER BY catalog_id, id",
+           SELECT catalog_id, spu_id, id, name, caption, price, default_image_url, \
+                  ROW_NUMBER() OVER (PARTITION BY catalog_id ORDER BY spu_id) AS rn \
+           FROM ( \
+             SELECT p.catalog_id AS catalog_id, k.spu_id AS spu_id, k.id AS id, k.name AS name, \
+                    k.caption AS caption, k.price AS price, \
+                    k.default_image_url AS default_image_url, \
+                    ROW_NUMBER() OVER (PARTITION BY k.spu_id \
+                      ORDER BY CASE WHEN k.stock > 0 THEN 0 ELSE 1 END, k.id) AS spu_rn \
+             FROM skus k JOIN spus p ON p.id = k.spu_id WHERE k.is_launched = 1 \
+           ) per_spu WHERE spu_rn = 1 \
+         ) ranked WHERE rn <= ? ORDER BY catalog_id, spu_id",
     )
     .bind(INDEX_SKUS_PER_CATALOG)
     .fetch_all(pool)

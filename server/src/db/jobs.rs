@@ -119,6 +119,21 @@ pub async fn insert_activation_code(
     tx.commit().await
 }
 
+/// Whether the account of the activation code whose SHA-256 is `code_hash` is active (used,
+/// expired or replaced codes too); `None` for a code never issued.
+pub async fn activation_code_owner_active(
+    pool: &AnyPool,
+    code_hash: &str,
+) -> Result<Option<bool>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT u.is_active FROM activation_codes c JOIN users u ON u.id = c.user_id WHERE c.code_hash = ?",
+    )
+    .bind(code_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(active,)| active == 1))
+}
+
 /// Uses the activation code whose SHA-256 is `code_hash`: when it exists, is unused and has
 /// not expired at `now`, marks it used and the user active, in one transaction, and returns
 /// the user id. Of two requests racing with one code, one wins.

@@ -210,6 +210,34 @@ pub async fn trade_close_done(pool: &AnyPool, order_id: &str) -> Result<bool, sq
     Ok(done.rows_affected() == 1)
 }
 
+/// Makes the close of `order_id`'s trade due again from `at` (Unix seconds) instead of
+/// settling it: a trade the gateway does not hold yet, or a refused close that should not
+/// stay first in the sweep's list. `false` when nothing was due.
+pub async fn trade_close_later(
+    pool: &AnyPool,
+    order_id: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query(
+        "UPDATE orders SET trade_close_due = ? \
+         WHERE order_id = ? AND trade_close_due IS NOT NULL",
+    )
+    .bind(at)
+    .bind(order_id)
+    .execute(pool)
+    .await?;
+    Ok(moved.rows_affected() == 1)
+}
+
+/// The payment deadline of `order_id` (Unix seconds): its pay URLs expire then
+/// (`time_expire`); `None` for an unknown order.
+pub async fn pay_deadline(pool: &AnyPool, order_id: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT pay_deadline FROM orders WHERE order_id = ?")
+        .bind(order_id)
+        .fetch_optional(pool)
+        .await
+}
+
 /// At most `limit` orders whose trade has been due for closing since `due_by` (Unix seconds)
 /// or earlier, longest due first: the closes the sweep makes because their job was not
 /// queued, or gave up.

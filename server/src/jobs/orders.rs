@@ -21,7 +21,9 @@
 //! order's trade due for closing in its own transaction ([`crate::db::orders::cancel`]) and,
 //! once committed, queues a [`TradeCloseJob`] ([`queue_trade_close`]). Its handler
 //! ([`handle_trade_close`]) calls `alipay.trade.close` ([`reconcile::close_trade`]): success
-//! and `ACQ.TRADE_NOT_EXIST` (a pay URL never opened) complete it; a gateway that does not
+//! completes it, and so does `ACQ.TRADE_NOT_EXIST` once the order's pay URLs have expired
+//! (before that, a pay URL handed out earlier could still be opened and create the trade,
+//! so the close stays due and the sweep makes it again); a gateway that does not
 //! answer (time-out, 5xx, system error) is a transient failure the queue retries with its
 //! back-off; `ACQ.TRADE_STATUS_ERROR` (paid or closed before) asks the trade query and
 //! applies a payment it finds, which flags the order for refund. A close that could not be
@@ -36,7 +38,7 @@ use super::{JobContext, Jobs, OrderTimeoutJob, TradeCloseJob, TryError, settle};
 use crate::alipay::AlipayError;
 use crate::db::orders::{self, Cancelled, Canceller};
 use crate::db::payments::{self, Applied, Source};
-use crate::reconcile::{self, CloseError, GatewayAnswer};
+use crate::reconcile::{self, CloseError, ClosedTrade, GatewayAnswer};
 
 /// Most orders one sweep cancels; the next sweep takes the rest.
 pub const SWEEP_BATCH: i64 = 500;
@@ -52,6 +54,9 @@ pub const RECONCILE_BATCH: i64 = 200;
 /// Seconds a due trade close is left to its [`TradeCloseJob`] before the sweep makes it
 /// ([`close_due_trades`]); closing twice is harmless, this only spares the gateway.
 pub const CLOSE_GRACE_SECS: i64 = 60;
+
+/// How long the sweep waits before it tries again a close the gateway refused, in seconds.
+pub const REFUSED_CLOSE_BACKOFF_SECS: i64 = 600;
 
 /// Asks the gateway whether `order_id` was paid and applies the payment if so
 /// ([`reconcile::ask_and_apply`]); `None` when payment is off.
@@ -212,6 +217,8 @@ pub async fn close_due_trades(ctx: &JobContext) -> Result<usize, sqlx::Error> {
     let mut settled = 0;
     for order_id in due {
         match reconcile::close_trade(&ctx.db, alipay, &order_id).await {
+            // Still due: made again by a later sweep.
+            Ok(ClosedTrade::NotYetOpened) => {}
             Ok(_) => settled += 1,
             Err(CloseError::Db(e)) => return Err(e),
             Err(CloseError::Gateway(
@@ -221,7 +228,12 @@ pub async fn close_due_trades(ctx: &JobContext) -> Result<usize, sqlx::Error> {
                 break;
             }
             Err(CloseError::Gateway(e)) => {
-                tracing::error!(order_id, error = %e, "alipay refused to close the trade of a cancelled order; the next order sweep tries again");
+                // Refused (keys, app id, parameters): the operator must act. Tried again
+                // after REFUSED_CLOSE_BACKOFF_SECS, behind the other due closes, so that a
+                // batch of refused ones never keeps the sweep from the rest.
+                tracing::error!(order_id, error = %e, "alipay refused to close the trade of a cancelled order; the order sweep tries again later");
+                let later = crate::db::now_secs() + REFUSED_CLOSE_BACKOFF_SECS;
+                payments::trade_close_later(&ctx.db, &order_id, later).await?;
             }
         }
     }

@@ -478,7 +478,9 @@ fn search_form(body: &Bytes) -> ApiResult<SearchForm> {
 }
 
 /// Full-text search over the launched SKUs (crate::search): name, caption, SPU name, brand
-/// and catalog, segmented by jieba; name matches rank first. One page of 9.
+/// and catalog, segmented by jieba, with synonyms, stop words, pinyin and initials; name
+/// matches rank first. When nothing matches every word: the best partial matches
+/// (`partial`) and a "你是不是要找" `suggestion`. One page of 9.
 #[utoipa::path(post, path = "/v1/goods/search", tag = "goods",
     request_body(content = SearchForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = SearchResponse, description = "An empty `data` when nothing matched"),
@@ -533,6 +535,8 @@ async fn search(State(state): State<AppState>, body: Bytes) -> ApiResult<Respons
                 paginator,
                 base_url: state.settings.media_base_url(),
                 q: q.clone(),
+                partial: hits.partial,
+                suggestion: hits.suggestion.clone(),
             })?);
             state.goods_cache.put(&generation, key, entry.clone());
             entry

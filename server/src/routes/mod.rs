@@ -144,7 +144,19 @@ pub fn api_router(state: AppState) -> Router {
         // Outside every other layer: counts the status the client gets (408, 413, 500 of
         // the layers too).
         .layer(middleware::from_fn(crate::metrics::track_requests));
-    with_request_ids(router, Arc::clone(&proxies))
+    with_request_ids(router, Arc::clone(&proxies), access_log_level(&settings))
+}
+
+/// The level of the access log line of each request: `INFO` in production (the operator's
+/// access log), `DEBUG` in development and test, where a line per request (about 1,600 for
+/// a first visit of the shop) would bury the SMS codes and mails printed on the terminal
+/// (`RUST_LOG=info,tower_http=debug` shows them).
+pub fn access_log_level(settings: &Settings) -> tracing::Level {
+    if settings.dadashop_env == crate::config::Profile::Production {
+        tracing::Level::INFO
+    } else {
+        tracing::Level::DEBUG
+    }
 }
 
 /// 414 for a request target over [`MAX_URI_BYTES`], 431 for more than [`MAX_HEADER_COUNT`]
@@ -291,7 +303,13 @@ pub const MAX_REQUEST_ID_LEN: usize = 64;
 /// its `$request_id`, so both logs share it) and it is 1 to [`MAX_REQUEST_ID_LEN`] visible
 /// ASCII characters; otherwise a fresh UUID v4 replaces it: a browser does not choose the
 /// ids under which its requests are logged.
-pub fn with_request_ids(router: Router, proxies: Arc<TrustedProxies>) -> Router {
+///
+/// Each answered request is logged at `access_level` (see [`access_log_level`]).
+pub fn with_request_ids(
+    router: Router,
+    proxies: Arc<TrustedProxies>,
+    access_level: tracing::Level,
+) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router.layer(
         ServiceBuilder::new()
@@ -301,7 +319,7 @@ pub fn with_request_ids(router: Router, proxies: Arc<TrustedProxies>) -> Router 
             .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
             .layer(
                 TraceLayer::new_for_http()
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                    .on_response(DefaultOnResponse::new().level(access_level))
                     // The access line above already carries the status; an ERROR line per
                     // 5xx would flood the log (and the CPU) exactly when the shop sheds load.
                     .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG))
@@ -368,5 +386,5 @@ pub fn with_common_layers(router: Router, settings: &Settings) -> Router {
     // validate() refused a malformed list; an empty one then trusts no proxy's id.
     let proxies =
         crate::client_ip::parse_trusted_proxies(&settings.trusted_proxies).unwrap_or_default();
-    with_request_ids(router, Arc::new(proxies))
+    with_request_ids(router, Arc::new(proxies), access_log_level(settings))
 }

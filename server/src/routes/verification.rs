@@ -232,11 +232,13 @@ pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-/// Activates the account of the activation link's `code`: single use, valid 3 days.
+/// Activates the account of the activation link's `code`: single use, valid 3 days. Answers
+/// `data: "OK"`, or `data: "ALREADY_ACTIVE"` when the link's account is active already.
 ///
-/// Errors: 10113 no code, 10112 unknown, used, replaced by a newer mail, or expired.
+/// Errors: 10113 no code, 10112 unknown, or used, replaced by a newer mail or expired while
+/// the account is still inactive.
 #[utoipa::path(get, path = "/v1/users/activation", tag = "users", params(ActivationQuery),
-    responses((status = 200, body = MessageResponse), (status = 400, description = "No code (10113); unknown, used or expired code (10112)", body = dadashop_types::ErrorBody)))]
+    responses((status = 200, body = MessageResponse, description = "`data`: `OK`, or `ALREADY_ACTIVE` when the account was active already"), (status = 400, description = "No code (10113); unknown code, or used or expired while the account is inactive (10112)", body = dadashop_types::ErrorBody)))]
 async fn activate(
     State(state): State<AppState>,
     Query(query): Query<ActivationQuery>,
@@ -252,14 +254,27 @@ async fn activate(
     if code.len() > 128 {
         return Err(invalid());
     }
-    match db::jobs::use_activation_code(&state.db, &sha256_hex(code), db::now_secs()).await? {
+    let hash = sha256_hex(code);
+    match db::jobs::use_activation_code(&state.db, &hash, db::now_secs()).await? {
         Some(user_id) => {
             tracing::info!(user_id, "account activated");
             Ok(Json(MessageResponse::ok()))
         }
+        // A link clicked again (or an older mail's) of an account that is active by now: the
+        // shopper has nothing left to do, so say so rather than "invalid".
+        None if db::jobs::activation_code_owner_active(&state.db, &hash).await? == Some(true) => {
+            Ok(Json(MessageResponse {
+                code: codes::OK,
+                data: ALREADY_ACTIVE.to_owned(),
+            }))
+        }
         None => Err(invalid()),
     }
 }
+
+/// `data` of `GET /v1/users/activation` when the link's account was active already (the
+/// link was used before, or a newer mail's link was).
+pub const ALREADY_ACTIVE: &str = "ALREADY_ACTIVE";
 
 /// Mails a new activation link to the caller (earlier links stop working). At most one mail
 /// per 60 s and [`ACTIVATION_MAX_PER_DAY`] a day per account.

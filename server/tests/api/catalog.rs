@@ -15,6 +15,7 @@ on_both_backends!(
     the_sku_switch_compares_values_as_a_set,
     unlaunched_skus_are_hidden_everywhere,
     search_finds_chinese_words_and_ranks_name_matches_first,
+    search_understands_the_words_shoppers_type,
     a_price_change_shows_at_once_and_etags_round_trip,
     the_browsing_history_keeps_the_last_five_views_newest_first,
 );
@@ -512,7 +513,8 @@ async fn unlaunched_skus_are_hidden_everywhere(b: Backend) {
         .iter()
         .map(|s| s["skuid"].as_i64().expect("answer shape"))
         .collect();
-    assert_eq!(shown, vec![3, 4, 5], "index");
+    // One card per SPU: SPU 1's first launched SKU is 3 now; SPUs 2 and 3 keep 10 and 14.
+    assert_eq!(shown, vec![3, 10, 14], "index");
     let (_, list) = app.get("/v1/goods/catalogs/1", None).await;
     assert_eq!(list["paginator"]["total"], 17, "list");
     assert!(!ids(&list).contains(&1) && !ids(&list).contains(&2));
@@ -618,6 +620,90 @@ async fn search_finds_chinese_words_and_ranks_name_matches_first(b: Backend) {
     assert_eq!(json_body["paginator"]["total"], 10);
 }
 
+/// Names of the SKUs of a search answer.
+fn names(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("data: {body}"))
+        .iter()
+        .map(|s| s["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+async fn search_understands_the_words_shoppers_type(b: Backend) {
+    let app = shop(b).await;
+    // Synonyms (server/data/search_words.toml): the shopper's word finds the catalog's.
+    for (typed, catalog_word) in [
+        ("背包", "双肩包"),
+        ("书包", "双肩包"),
+        ("行李箱", "拉杆箱"),
+        ("旅行箱", "拉杆箱"),
+        ("登机箱", "拉杆箱"),
+    ] {
+        let (status, body) = app.search(&[("q", typed)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let found = names(&body);
+        assert!(!found.is_empty(), "{typed}: {body}");
+        assert!(
+            found.iter().all(|n| n.contains(catalog_word)),
+            "{typed}: {found:?}"
+        );
+        assert_eq!(body["partial"], false, "{typed}");
+        assert_eq!(body["q"], typed);
+    }
+    // Stop words are dropped: 的 no longer has to match.
+    let (_, black) = app.search(&[("q", "黑色的拉杆箱")]).await;
+    let found = names(&black);
+    assert!(!found.is_empty(), "{black}");
+    assert!(
+        found
+            .iter()
+            .all(|n| n.contains("黑色") && n.contains("拉杆箱")),
+        "{found:?}"
+    );
+    assert_eq!(black["partial"], false);
+    // A word that matches nothing: the SKUs matching the other words, said so.
+    let (status, pink) = app.search(&[("q", "粉色拉杆箱")]).await;
+    assert_eq!(status, StatusCode::OK, "{pink}");
+    assert_eq!(pink["partial"], true, "{pink}");
+    let found = names(&pink);
+    assert!(!found.is_empty(), "{pink}");
+    assert!(found.iter().all(|n| n.contains("拉杆箱")), "{found:?}");
+    // Pinyin and pinyin initials.
+    for (typed, meant) in [
+        ("lagan", "拉杆"),
+        ("laganxiang", "拉杆箱"),
+        ("lgx", "拉杆箱"),
+        ("shuangjianbao", "双肩包"),
+        ("sjb", "双肩包"),
+        ("LaGan", "拉杆"),
+    ] {
+        let (_, body) = app.search(&[("q", typed)]).await;
+        let found = names(&body);
+        assert!(!found.is_empty(), "{typed}: {body}");
+        assert!(found.iter().all(|n| n.contains(meant)), "{typed}: {found:?}");
+    }
+    // A near miss: a wrong character of the same sound, or a slip in the pinyin, gets a
+    // "你是不是要找" that finds goods; a far miss gets none.
+    for (typed, meant) in [("拉竿箱", "拉杆箱"), ("shuangjianbo", "双肩包")] {
+        let (status, body) = app.search(&[("q", typed)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["suggestion"], meant, "{typed}: {body}");
+        let (_, suggested) = app.search(&[("q", meant)]).await;
+        assert!(!names(&suggested).is_empty());
+    }
+    let (_, far) = app.search(&[("q", "潜水艇")]).await;
+    assert_eq!(far["suggestion"], Value::Null, "{far}");
+    assert_eq!(far["partial"], false);
+    // Only stop words: nothing to look for, nothing found.
+    let (status, none) = app.search(&[("q", "的了")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(none["paginator"]["total"], 0);
+    // Found answers carry no suggestion.
+    let (_, exact) = app.search(&[("q", "拉杆箱")]).await;
+    assert_eq!(exact["suggestion"], Value::Null);
+}
+
 async fn a_price_change_shows_at_once_and_etags_round_trip(b: Backend) {
     let app = shop(b).await;
     for path in [
@@ -672,13 +758,15 @@ async fn a_price_change_shows_at_once_and_etags_round_trip(b: Backend) {
         .to_owned();
     let (_, before) = app.get("/v1/goods/detail/3", None).await;
     assert_eq!(before["data"]["price"], "429.00");
-    app.exec("UPDATE skus SET price = 12345 WHERE id = ?", &[3])
+    // SKU 3 is on the catalog's first page; SKU 10 is SPU 2's card on the home page.
+    app.exec("UPDATE skus SET price = 12345 WHERE id IN (?, ?)", &[3, 10])
         .await;
     app.goods_changed().await;
     let (_, after) = app.get("/v1/goods/detail/3", None).await;
     assert_eq!(after["data"]["price"], "123.45");
     let (_, index) = app.get("/v1/goods/index", None).await;
-    assert_eq!(index["data"][0]["sku"][2]["price"], "123.45");
+    assert_eq!(index["data"][0]["sku"][1]["skuid"], 10);
+    assert_eq!(index["data"][0]["sku"][1]["price"], "123.45");
     let (_, list) = app.get("/v1/goods/catalogs/1?page=1", None).await;
     assert_eq!(list["data"][2]["price"], "123.45");
     let res = app

@@ -21,7 +21,9 @@ on_both_backends!(
     the_time_out_job_closes_the_trade_of_the_order_it_cancels,
     the_sweep_closes_a_trade_whose_close_was_never_queued,
     a_close_the_gateway_did_not_answer_is_retried_until_it_is_made,
-    closing_a_trade_never_opened_is_success,
+    a_trade_not_opened_yet_is_closed_again_until_its_pay_url_expires,
+    a_trade_never_opened_is_settled_once_its_pay_url_expired,
+    a_refused_close_waits_behind_the_other_due_closes,
     a_trade_paid_before_its_close_flags_the_order_for_refund,
     a_pay_url_never_outlives_its_order,
 );
@@ -259,19 +261,114 @@ async fn a_close_the_gateway_did_not_answer_is_retried_until_it_is_made(b: Backe
     assert_eq!(order_status(&app, &id).await, 5);
 }
 
-async fn closing_a_trade_never_opened_is_success(b: Backend) {
+async fn a_trade_not_opened_yet_is_closed_again_until_its_pay_url_expires(b: Backend) {
     let app = paying_shop(b, false).await;
-    let (token, id, _, _) = unpaid_order(&app, "eve", 1).await;
+    let (token, id, pay_url, _) = unpaid_order(&app, "eve", 1).await;
 
+    // Cancelled before the pay URL was opened: the gateway holds no trade yet.
     assert_eq!(cancel(&app, "eve", &token, &id).await, StatusCode::OK);
     let closes = wait_for_closes(&app, &id, "a close", |c| !c.is_empty()).await;
     assert_eq!(closes[0].sub_code, "ACQ.TRADE_NOT_EXIST");
-    wait_close_settled(&app, &id).await;
-    // Settled for good: the job is not retried.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The URL could still be opened (it is valid until the payment deadline): still due.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(close_due(&app, &id).await.is_some(), "still due");
+    assert!(fake(&app).trade(&id).is_none());
+
+    // The shopper opens the old pay URL in another tab, which creates the trade; the next
+    // sweep closes it, so it cannot be paid.
+    open_cashier(&app, &id, &pay_url).await;
+    let ctx = context_without_queues(&app);
+    app.exec(
+        "UPDATE orders SET trade_close_due = trade_close_due - ?",
+        &[dadashop_server::jobs::orders::CLOSE_GRACE_SECS + 1],
+    )
+    .await;
+    dadashop_server::jobs::orders::sweep(&ctx)
+        .await
+        .expect("sweep");
+    assert_eq!(close_due(&app, &id).await, None);
+    old_pay_url_no_longer_pays(&app, &id, &pay_url).await;
+    assert_eq!(order_status(&app, &id).await, 5);
+}
+
+async fn a_trade_never_opened_is_settled_once_its_pay_url_expired(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let (token, id, _, _) = unpaid_order(&app, "gus", 1).await;
+    assert_eq!(cancel(&app, "gus", &token, &id).await, StatusCode::OK);
+    // The payment deadline (and the clock skew allowed) passed without the URL being opened.
+    let long_ago = dadashop_server::db::now_secs()
+        - dadashop_server::reconcile::PAY_URL_SKEW_SECS
+        - dadashop_server::jobs::orders::CLOSE_GRACE_SECS
+        - 10;
+    app.exec(
+        "UPDATE orders SET pay_deadline = ?, trade_close_due = ?",
+        &[long_ago, long_ago],
+    )
+    .await;
+    let ctx = context_without_queues(&app);
+    dadashop_server::jobs::orders::sweep(&ctx)
+        .await
+        .expect("sweep");
+    let closes = fake(&app).close_requests_for(&id);
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    assert_eq!(closes[0].sub_code, "ACQ.TRADE_NOT_EXIST");
+    assert_eq!(close_due(&app, &id).await, None, "settled for good");
+    dadashop_server::jobs::orders::sweep(&ctx)
+        .await
+        .expect("sweep");
     assert_eq!(fake(&app).close_requests_for(&id).len(), 1);
     assert!(fake(&app).trade(&id).is_none());
-    assert_eq!(order_status(&app, &id).await, 5);
+}
+
+async fn a_refused_close_waits_behind_the_other_due_closes(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let (token, refused, refused_url, _) = unpaid_order(&app, "hal", 1).await;
+    open_cashier(&app, &refused, &refused_url).await;
+    assert_eq!(cancel(&app, "hal", &token, &refused).await, StatusCode::OK);
+    let now = dadashop_server::db::now_secs();
+    // Due for an hour: first in the sweep's list.
+    sqlx::query("UPDATE orders SET trade_close_due = ? WHERE order_id = ?")
+        .bind(now - 3600)
+        .bind(&refused)
+        .execute(&app.state.db)
+        .await
+        .expect("sql");
+    let ctx = context_without_queues(&app);
+    fake(&app).set(Switches {
+        close_refused: true,
+        ..Switches::default()
+    });
+    dadashop_server::jobs::orders::sweep(&ctx)
+        .await
+        .expect("a refused close does not fail the sweep");
+    let closes = fake(&app).close_requests_for(&refused);
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    assert_eq!(closes[0].code, "40006");
+    // Still due, but only after the back-off: behind every close due now.
+    let again = close_due(&app, &refused).await.expect("still due");
+    assert!(
+        again >= now + dadashop_server::jobs::orders::REFUSED_CLOSE_BACKOFF_SECS,
+        "{again}"
+    );
+
+    // Another cancelled order due a minute ago is closed by the next sweep; the refused one
+    // is not asked again before its time.
+    fake(&app).set(Switches::default());
+    let (token2, other, other_url, _) = unpaid_order(&app, "ida", 1).await;
+    open_cashier(&app, &other, &other_url).await;
+    assert_eq!(cancel(&app, "ida", &token2, &other).await, StatusCode::OK);
+    sqlx::query("UPDATE orders SET trade_close_due = ? WHERE order_id = ?")
+        .bind(now - dadashop_server::jobs::orders::CLOSE_GRACE_SECS - 1)
+        .bind(&other)
+        .execute(&app.state.db)
+        .await
+        .expect("sql");
+    dadashop_server::jobs::orders::sweep(&ctx)
+        .await
+        .expect("sweep");
+    assert!(fake(&app).close_requests_for(&other)[0].closed());
+    assert_eq!(close_due(&app, &other).await, None);
+    assert_eq!(fake(&app).close_requests_for(&refused).len(), 1);
 }
 
 async fn a_trade_paid_before_its_close_flags_the_order_for_refund(b: Backend) {
