@@ -27,9 +27,14 @@ for (const size of [
       // Cheapest first, then into the first product of page 1.
       await page.getByRole('navigation', { name: '排序' }).getByRole('link', { name: '价格↑' }).click();
       await expect(page).toHaveURL(/sort=price/);
-      const prices = await page.locator('.sku-price').allTextContents();
-      const values = prices.map((p) => Number(p.replace('¥', '')));
-      expect(values).toEqual([...values].sort((a, b) => a - b));
+      // The previous list stays on screen until the sorted one has arrived.
+      await expect
+        .poll(async () => {
+          const prices = await page.locator('.sku-price').allTextContents();
+          const values = prices.map((p) => Number(p.replace('¥', '')));
+          return values.length === 9 && values.every((v, i) => i === 0 || values[i - 1] <= v);
+        })
+        .toBe(true);
 
       await page.goto('/catalog/1');
       await page.getByTestId('sku').first().click();

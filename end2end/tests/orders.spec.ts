@@ -200,7 +200,7 @@ test('an empty cart says so and links home; buying now while logged out goes by 
   await expect(page).toHaveURL('/');
 
   await page.goto('/product/1');
-  await page.getByLabel('数量').fill('2');
+  await page.getByLabel('数量', { exact: true }).fill('2');
   await page.getByRole('button', { name: '立即购买' }).click();
   await expect(page).toHaveURL(
     `/login?next=${encodeURIComponent('/order/confirm?settlement_type=1&sku_id=1&buy_num=2')}`,

@@ -21,7 +21,7 @@ test('plenty of stock says 有货, and the stepper counts within it', async ({ p
   await expect(page.getByTestId('stock')).toHaveText('有货');
   const less = page.getByRole('button', { name: '减少数量' });
   const more = page.getByRole('button', { name: '增加数量' });
-  const count = page.getByLabel('数量');
+  const count = page.getByLabel('数量', { exact: true });
   await expect(count).toHaveValue('1');
   await expect(less).toBeDisabled();
   await more.click();
@@ -38,13 +38,13 @@ test('low stock says 仅剩 N 件 and the stepper stops there', async ({ page })
   const more = page.getByRole('button', { name: '增加数量' });
   await more.click();
   await more.click();
-  await expect(page.getByLabel('数量')).toHaveValue('3');
+  await expect(page.getByLabel('数量', { exact: true })).toHaveValue('3');
   await expect(more).toBeDisabled();
   await expect(page.getByText('最多可买 3 件')).toBeVisible();
   // A typed count above the stock is brought back to it.
-  await page.getByLabel('数量').fill('50');
-  await page.getByLabel('数量').blur();
-  await expect(page.getByLabel('数量')).toHaveValue('3');
+  await page.getByLabel('数量', { exact: true }).fill('50');
+  await page.getByLabel('数量', { exact: true }).blur();
+  await expect(page.getByLabel('数量', { exact: true })).toHaveValue('3');
 });
 
 test('sold out says 无货 and cannot be bought', async ({ page }) => {

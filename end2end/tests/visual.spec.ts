@@ -87,7 +87,7 @@ for (const screen of WIDTHS) {
       const login = new LoginPage(page);
       await login.goto();
       await login.logIn(shopper.username, shopper.password);
-      await expect(page.getByTestId('welcome')).toBeVisible();
+      await expect(page.getByRole('banner').getByRole('link', { name: '退出' })).toBeVisible();
       const addresses = new AddressPage(page);
       await addresses.goto();
       await addresses.add({

@@ -127,9 +127,13 @@ pub fn CatalogPage() -> impl IntoView {
     // A URL whose filter the API would refuse is not sent: the page says what to change.
     let url_problem = Memo::new(move |_| check_filter(&filter()).err());
     // Each catalog, page and filter of the URL is loaded when the shopper goes there.
+    // (The check runs here again rather than through `url_problem`: an effect that reads a
+    // memo derived from the query, and the query itself, was not rerun when the query
+    // changed but the memo's value did not.)
     Effect::new(move |_| {
-        if url_problem.with(Option::is_none) {
-            load(id(), filter());
+        let (id, filter) = (id(), filter());
+        if check_filter(&filter).is_ok() {
+            load(id, filter);
         }
     });
     let retry = Callback::new(move |()| load(untrack(id), untrack(filter)));

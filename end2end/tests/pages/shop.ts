@@ -37,7 +37,7 @@ export class Header {
 export async function addToCart(page: Page, id: number, count: number): Promise<void> {
   await page.goto(`/product/${id}`);
   await expect(page.getByTestId('product-name')).toBeVisible();
-  await page.getByLabel('数量').fill(String(count));
+  await page.getByLabel('数量', { exact: true }).fill(String(count));
   await page.getByRole('button', { name: '加入购物车' }).click();
   await expect(page.getByTestId('toast')).toHaveText('已加入购物车');
 }
