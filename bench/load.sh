@@ -6,6 +6,7 @@
 # Every endpoint first runs WARMUP seconds unmeasured (default 3: fills the caches and the
 # connection pools), then DURATION seconds (default 10) with CONNECTIONS connections (default
 # 64). /healthz, which touches no storage, is the ceiling the goods reads are compared with.
+# ONLY=<regex> runs only the endpoints whose name matches (ONLY='healthz|search').
 # Client and server share this machine, so the figures compare builds, not hardware.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,9 +38,10 @@ curl -fs -X POST "$base/v1/users" -H 'Content-Type: application/json' \
 token="$(curl -fs -X POST "$base/v1/tokens" -d '{"username":"bench","password":"bench-password"}' \
   | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
 
-# run NAME CONNECTIONS WRK-ARGS...
+# run NAME CONNECTIONS WRK-ARGS... (skipped unless NAME matches the regex ONLY, when set)
 run() {
   local name="$1" conns="$2"; shift 2
+  if [ -n "${ONLY:-}" ] && ! grep -qE -- "$ONLY" <<<"$name"; then return 0; fi
   local out
   if [ "$warmup" -gt 0 ]; then wrk -t2 -c"$conns" -d"${warmup}s" "$@" >/dev/null; fi
   out="$(wrk -t2 -c"$conns" -d"${duration}s" --latency "$@")"
@@ -58,6 +60,7 @@ run "GET /v1/goods/catalogs/1?page=2" "$connections" "$base/v1/goods/catalogs/1?
 run "GET /v1/goods/catalogs/1 (price)" "$connections" "$base/v1/goods/catalogs/1?sort=price&min_price=200&max_price=500"
 run "GET /v1/goods/detail/5" "$connections" "$base/v1/goods/detail/5"
 run "POST /v1/goods/search (拉杆箱)" "$connections" -s bench/search.lua "$base/v1/goods/search"
+run "POST /v1/goods/search (uncached mix)" "$connections" -s bench/search-mix.lua "$base/v1/goods/search"
 run "GET /v1/users/bench (JWT)" "$connections" -H "Authorization: $token" "$base/v1/users/bench"
 run "GET /v1/users/bench/address (JWT)" "$connections" -H "Authorization: $token" "$base/v1/users/bench/address"
 # One account: the login throttle counts attempts in flight (so that parallel guesses cannot

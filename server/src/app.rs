@@ -198,12 +198,12 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
             settings.search_words()?,
         )
         .await
-            .with_context(|| {
-                format!(
-                    "could not open the search index in SEARCH_INDEX_DIR {}",
-                    settings.search_index_path().display()
-                )
-            })?,
+        .with_context(|| {
+            format!(
+                "could not open the search index in SEARCH_INDEX_DIR {}",
+                settings.search_index_path().display()
+            )
+        })?,
     );
     let replica = match &settings.database_replica_url {
         Some(url) => {

@@ -920,8 +920,9 @@ impl Settings {
     pub fn search_words(&self) -> anyhow::Result<crate::search::SearchWords> {
         match self.search_words_file.trim() {
             "" => Ok(crate::search::SearchWords::builtin()),
-            path => crate::search::SearchWords::from_file(Path::new(path))
-                .context("SEARCH_WORDS_FILE"),
+            path => {
+                crate::search::SearchWords::from_file(Path::new(path)).context("SEARCH_WORDS_FILE")
+            }
         }
     }
 

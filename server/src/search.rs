@@ -46,8 +46,7 @@ use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value as _,
 };
 use tantivy::tokenizer::{
-    LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream as _, Tokenizer as _,
-    WhitespaceTokenizer,
+    LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream as _, Tokenizer as _, WhitespaceTokenizer,
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
@@ -151,7 +150,11 @@ impl SearchWords {
             synonyms.insert(key, words);
         }
         Ok(Self {
-            longest_key: synonyms.keys().map(|k| k.chars().count()).max().unwrap_or(0),
+            longest_key: synonyms
+                .keys()
+                .map(|k| k.chars().count())
+                .max()
+                .unwrap_or(0),
             synonyms,
             stop_words: file
                 .stop_words
@@ -185,7 +188,9 @@ impl SearchWords {
             let longest = self.longest_key.min(query.len() - i);
             let key = (2..=longest).rev().find_map(|n| {
                 let candidate: String = query[i..i + n].iter().collect();
-                self.synonyms.contains_key(&candidate).then_some((candidate, n))
+                self.synonyms
+                    .contains_key(&candidate)
+                    .then_some((candidate, n))
             });
             match key {
                 Some((key, n)) => {
@@ -556,7 +561,11 @@ fn suggest(
             Some(clause) => searcher.search(clause, &Count).context("counting")?,
             None => {
                 let word = QueryWord {
-                    synonyms: search_words.synonyms.get(&text).cloned().unwrap_or_default(),
+                    synonyms: search_words
+                        .synonyms
+                        .get(&text)
+                        .cloned()
+                        .unwrap_or_default(),
                     text: text.clone(),
                 };
                 searcher
@@ -583,7 +592,12 @@ fn suggest(
     let check: Vec<(Occur, Box<dyn Query>)> = search_words
         .analyse(&text)
         .iter()
-        .map(|w| (Occur::Must, Box::new(word_query(loaded, w)) as Box<dyn Query>))
+        .map(|w| {
+            (
+                Occur::Must,
+                Box::new(word_query(loaded, w)) as Box<dyn Query>,
+            )
+        })
         .collect();
     if check.is_empty() || searcher.search(&BooleanQuery::new(check), &Count)? == 0 {
         return Ok(None);
@@ -912,9 +926,18 @@ fn text_clauses(f: Fields, text: &str, weight: f32) -> Vec<(Occur, Box<dyn Query
         }
     };
     let mut clauses = vec![
-        (Occur::Should, boosted(term(f.name, text), BOOST_NAME * weight)),
-        (Occur::Should, boosted(term(f.spu, text), BOOST_SPU * weight)),
-        (Occur::Should, boosted(term(f.brand, text), BOOST_BRAND * weight)),
+        (
+            Occur::Should,
+            boosted(term(f.name, text), BOOST_NAME * weight),
+        ),
+        (
+            Occur::Should,
+            boosted(term(f.spu, text), BOOST_SPU * weight),
+        ),
+        (
+            Occur::Should,
+            boosted(term(f.brand, text), BOOST_BRAND * weight),
+        ),
         (
             Occur::Should,
             boosted(term(f.catalog, text), BOOST_CATALOG * weight),
@@ -923,7 +946,10 @@ fn text_clauses(f: Fields, text: &str, weight: f32) -> Vec<(Occur, Box<dyn Query
             Occur::Should,
             boosted(term(f.caption, text), BOOST_CAPTION * weight),
         ),
-        (Occur::Should, boosted(grams(f.name_ngram), BOOST_NGRAM * weight)),
+        (
+            Occur::Should,
+            boosted(grams(f.name_ngram), BOOST_NGRAM * weight),
+        ),
         (
             Occur::Should,
             boosted(grams(f.caption_ngram), BOOST_CAPTION_NGRAM * weight),
@@ -994,11 +1020,24 @@ mod tests {
     #[test]
     fn stop_words_are_dropped_and_synonyms_found_inside_a_query() {
         let list = SearchWords::builtin();
-        let got: Vec<String> = texts(&list, "黑色的拉杆箱").into_iter().map(|w| w.0).collect();
+        let got: Vec<String> = texts(&list, "黑色的拉杆箱")
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
         assert_eq!(got, ["黑色", "拉杆箱"]);
-        let got: Vec<String> = texts(&list, "我想买个黑色行李箱").into_iter().map(|w| w.0).collect();
-        assert!(got.contains(&"行李箱".to_owned()) && got.contains(&"黑色".to_owned()), "{got:?}");
-        assert!(!got.iter().any(|w| ["我", "想", "买", "个"].contains(&w.as_str())), "{got:?}");
+        let got: Vec<String> = texts(&list, "我想买个黑色行李箱")
+            .into_iter()
+            .map(|w| w.0)
+            .collect();
+        assert!(
+            got.contains(&"行李箱".to_owned()) && got.contains(&"黑色".to_owned()),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|w| ["我", "想", "买", "个"].contains(&w.as_str())),
+            "{got:?}"
+        );
         assert!(texts(&list, "的了").is_empty());
     }
 

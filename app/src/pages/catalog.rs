@@ -40,7 +40,10 @@ pub struct FilterProblem {
 pub fn check_filter(f: &ListFilter) -> Result<(), FilterProblem> {
     if !SORTS.iter().any(|(_, value)| *value == f.sort.trim()) {
         return Err(FilterProblem {
-            message: format!("没有“{}”这种排序方式，可按默认、价格、销量或新品排序", f.sort),
+            message: format!(
+                "没有“{}”这种排序方式，可按默认、价格、销量或新品排序",
+                f.sort
+            ),
             fixed: ListFilter {
                 sort: String::new(),
                 page: 1,
@@ -169,7 +172,9 @@ pub fn CatalogPage() -> impl IntoView {
 
     let body = move || match (url_problem.get(), list.get()) {
         (Some(problem), _) => {
-            let fix = id().map(|id| Page::catalog_with(id, &problem.fixed)).unwrap_or_default();
+            let fix = id()
+                .map(|id| Page::catalog_with(id, &problem.fixed))
+                .unwrap_or_default();
             view! {
                 <div class="notice error" role="alert" data-testid="filter-problem">
                     <p>{problem.message}</p>
@@ -181,9 +186,23 @@ pub fn CatalogPage() -> impl IntoView {
         (None, None) => view! { <Loading text="正在加载商品…" /> }.into_any(),
         (None, Some(Err(error))) if is_not_found(&error) => view! { <NotFoundPage /> }.into_any(),
         // A page past the last one (the catalog shrank since the link was made).
-        (None, Some(Err(api::ApiError::Api { code: codes::BAD_PAGE, .. }))) => {
+        (
+            None,
+            Some(Err(api::ApiError::Api {
+                code: codes::BAD_PAGE,
+                ..
+            })),
+        ) => {
             let first = id()
-                .map(|id| Page::catalog_with(id, &ListFilter { page: 1, ..filter() }))
+                .map(|id| {
+                    Page::catalog_with(
+                        id,
+                        &ListFilter {
+                            page: 1,
+                            ..filter()
+                        },
+                    )
+                })
                 .unwrap_or_default();
             view! {
                 <div class="notice info" role="status" data-testid="filter-problem">
@@ -243,9 +262,7 @@ pub fn CatalogPage() -> impl IntoView {
         }
     };
     // An unknown catalog shows only the 404 page: no filter above it.
-    let known = move || {
-        !matches!(list.get(), Some(Err(ref error)) if is_not_found(error))
-    };
+    let known = move || !matches!(list.get(), Some(Err(ref error)) if is_not_found(error));
     view! {
         <section class="catalog-page">
             <form class="price-filter" on:submit=apply novalidate hidden=move || !known()>

@@ -681,7 +681,10 @@ async fn search_understands_the_words_shoppers_type(b: Backend) {
         let (_, body) = app.search(&[("q", typed)]).await;
         let found = names(&body);
         assert!(!found.is_empty(), "{typed}: {body}");
-        assert!(found.iter().all(|n| n.contains(meant)), "{typed}: {found:?}");
+        assert!(
+            found.iter().all(|n| n.contains(meant)),
+            "{typed}: {found:?}"
+        );
     }
     // A near miss: a wrong character of the same sound, or a slip in the pinyin, gets a
     // "你是不是要找" that finds goods; a far miss gets none.
