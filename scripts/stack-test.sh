@@ -31,6 +31,13 @@
 #              in flight get 503 (never another 5xx, never a time-out), the pool recovers
 #              (seconds to the first 200 from the primary), and no order is half written
 #              (stock taken = units in live order lines; every order has its lines)
+#   db-kill    the MariaDB primary SIGKILLed under the same load and started again 5 s
+#              later, with an order paid at the gateway while it is down (the notification
+#              must be applied once it is back: the gateway's retries, or the reconciliation)
+#              and an order past its payment deadline (the order sweep must cancel it and
+#              return its stock): 503s only, no order half written, and the seconds from the
+#              primary's return to the first 200, to the payment applied and to the sweep's
+#              cancel (ORDER_SWEEP_SECS=5 in the stack)
 #   schemathesis  st run against /openapi.json through nginx (checks not_a_server_error and
 #              response_schema_conformance; ST_MAX_TIME seconds, default 120): zero failures
 #   e2e        the Playwright suite against the nginx one-origin shape (SPA and /v1 on
@@ -52,10 +59,11 @@ API_PORTS=(18001 18002)
 SENTINELS=(26379 26380 26381)
 REDIS_MASTER_NAME=dadashop
 SMS=http://127.0.0.1:19200
+ALIPAY=http://127.0.0.1:19400
 PATH_UNDER_LOAD="${LOAD_PATH:-/v1/goods/index}"
 ST_VENV="${ST_VENV:-$HOME/.cache/dadashop/schemathesis-venv}"
 checks=("$@")
-[ "${#checks[@]}" -gt 0 ] || checks=(baseline kill-api reload replica replica-lag redis db-restart schemathesis e2e)
+[ "${#checks[@]}" -gt 0 ] || checks=(baseline kill-api reload replica replica-lag redis db-restart db-kill schemathesis e2e)
 
 log() { printf '[stack-test %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 [ -f "$S/run/nginx.pid" ] || { log "the stack is not running: bash scripts/stack.sh start"; exit 2; }
@@ -495,6 +503,99 @@ check_db_restart() {
   record db-restart "$ok" "$reqs" "$fails" "${back:-never}" "${why:+FAILED:$why }primary down ${down_for} s, up again ${up} s after the shutdown began; answers:$detail 5xx other than 503: $n5, time-outs $tmo; orders: $ok_orders answered 200, $orders stored (orders still in flight when wrk stopped, or committed under a 503, count here), stock taken $taken = units in live order lines $in_lines, orders without lines $orphans, wrong counts $wrong; replication: ${running:-?}; API restarts $((starts1 - starts0))"
 }
 
+# Order status of `order_id` on the primary (empty while it cannot be read).
+order_status() { primary_sql "SELECT status FROM orders WHERE order_id = '$1'" 2>/dev/null; }
+
+check_db_kill() {
+  shopper || { record db-kill FAIL 0 0 - "no test shopper (registration failed)"; return; }
+  local sku; sku=$(curl -s "$NGINX/v1/goods/index" | json 'd["data"][0]["sku"][0]["skuid"]')
+  [ -n "$sku" ] || { record db-kill FAIL 0 0 - "no SKU on the home page"; return; }
+  local uid; uid=$(primary_sql "SELECT id FROM users WHERE username = '$SHOPPER'")
+  primary_sql "UPDATE skus SET stock = stock + 1000000 WHERE id = $sku"
+  local order="{\"settlement_type\":1,\"sku_id\":$sku,\"buy_count\":1,\"address_id\":$ADDRESS_ID}"
+  # The order paid during the outage: its cashier is open at the gateway.
+  http POST "$NGINX/v1/orders/$SHOPPER" "$order" "$TOKEN"
+  [ "$CODE" = 200 ] || { record db-kill FAIL 0 0 - "an order answered $CODE $BODY"; return; }
+  local paid_id pay_url
+  paid_id=$(json 'd["data"]["order_id"]' <<<"$BODY"); pay_url=$(json 'd["data"]["pay_url"]' <<<"$BODY")
+  curl -s -o /dev/null --max-time 10 "$pay_url"
+  # The order that runs out of time during the outage.
+  http POST "$NGINX/v1/orders/$SHOPPER" "$order" "$TOKEN"
+  [ "$CODE" = 200 ] || { record db-kill FAIL 0 0 - "an order answered $CODE $BODY"; return; }
+  local late_id; late_id=$(json 'd["data"]["order_id"]' <<<"$BODY")
+  local stock0; stock0=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
+  local sold0; sold0=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
+  local secs=$(( 2 * SECS )); [ "$secs" -ge 15 ] || secs=15
+  log "db-kill: ${secs}s of catalog reads, order-history reads and buy-now orders of SKU $sku; SIGKILL the MariaDB primary 3 s in, start it 5 s later; order $paid_id paid and order $late_id overdue meanwhile"
+  local starts0; starts0=$(api_starts)
+  LOAD_FOR="$secs" load_start dbk-reads "$NGINX$PATH_UNDER_LOAD"; local p1=$LOAD_PID
+  LOAD_FOR="$secs" CONNS=4 WRK_TOKEN="$TOKEN" load_start dbk-history "$NGINX/v1/orders/$SHOPPER"; local p2=$LOAD_PID
+  LOAD_FOR="$secs" CONNS=4 WRK_METHOD=POST WRK_TOKEN="$TOKEN" WRK_DELAY_MS=50 WRK_BODY="$order" \
+    load_start dbk-orders "$NGINX/v1/orders/$SHOPPER"; local p3=$LOAD_PID
+  sleep 3
+  primary_sql "UPDATE orders SET pay_deadline = UNIX_TIMESTAMP() - 1 WHERE order_id = '$late_id'"
+  local pid; pid=$(cat "$S/run/mysql-primary.pid")
+  local t_down; t_down=$(now)
+  kill -9 "$pid"
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  # Paid while the database is down: the shop cannot record it yet.
+  curl -s -o /dev/null --max-time 10 -X POST "$ALIPAY/_fake/pay" -H 'Content-Type: application/json' \
+    -d "{\"out_trade_no\":\"$paid_id\"}"
+  sleep 5
+  bash "$root/scripts/stack.sh" _start-primary >/dev/null
+  local t_up; t_up=$(now)
+  local down_for; down_for=$(awk "BEGIN{printf \"%.1f\", $t_up - $t_down}")
+  local back="" paid="" cancelled=""
+  for _ in $(seq 900); do
+    if [ -z "$back" ]; then
+      http GET "$NGINX/v1/orders/$SHOPPER" "" "$TOKEN"
+      [ "$CODE" = 200 ] && back=$(since "$t_up")
+    fi
+    [ -z "$paid" ] && [ "$(order_status "$paid_id")" = 2 ] && paid=$(since "$t_up")
+    [ -z "$cancelled" ] && [ "$(order_status "$late_id")" = 5 ] && cancelled=$(since "$t_up")
+    [ -n "$back" ] && [ -n "$paid" ] && [ -n "$cancelled" ] && break
+    sleep 0.1
+  done
+  wait "$p1" "$p2" "$p3"
+  local reqs=0 fails=0 n5=0 tmo=0 detail=""
+  for r in dbk-reads dbk-history dbk-orders; do
+    load_result "$r"
+    reqs=$((reqs + REQS)); fails=$((fails + FAILS)); n5=$((n5 + N5XX_NOT503)); tmo=$((tmo + TIMEOUTS))
+    detail+=" $r: $STATUSES (socket $SOCK);"
+  done
+  local ok_orders; ok_orders=$(status_count dbk-orders 200)
+  # Nothing half written (as db-restart), the payment recorded once, the overdue order's
+  # stock returned once (it is no longer in the live lines).
+  local stock1 sold1 orders orphans wrong payments
+  stock1=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
+  sold1=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
+  orders=$(primary_sql "SELECT COUNT(*) FROM orders WHERE user_id = $uid")
+  orphans=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id)")
+  wrong=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND o.total_count <> (SELECT COALESCE(SUM(l.count), 0) FROM order_lines l WHERE l.order_id = o.order_id)")
+  payments=$(primary_sql "SELECT COUNT(*) FROM payments WHERE order_id = '$paid_id'")
+  local taken=$(( stock0 - stock1 )) in_lines=$(( sold1 - sold0 ))
+  local running=""
+  for _ in $(seq 150); do
+    running=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Slave_(IO|SQL)_Running:/ {printf "%s ", $2}')
+    [ "$running" = "Yes Yes " ] && break
+    sleep 0.2
+  done
+  local starts1; starts1=$(api_starts)
+  local ok=0 why=""
+  [ -n "$back" ] || { ok=1; why+=" the pool did not recover;"; }
+  [ -n "$paid" ] || { ok=1; why+=" the payment made during the outage was never applied (status $(order_status "$paid_id"));"; }
+  [ "$payments" = 1 ] || { ok=1; why+=" $payments payment records for the paid order;"; }
+  [ -n "$cancelled" ] || { ok=1; why+=" the overdue order was never cancelled (status $(order_status "$late_id"));"; }
+  [ "$n5" = 0 ] || { ok=1; why+=" $n5 5xx answers other than 503;"; }
+  [ "$tmo" = 0 ] || { ok=1; why+=" $tmo requests timed out;"; }
+  [ "$taken" = "$in_lines" ] || { ok=1; why+=" stock taken $taken != units in live order lines $in_lines;"; }
+  [ "$orphans" = 0 ] && [ "$wrong" = 0 ] || { ok=1; why+=" $orphans orders without lines, $wrong with a wrong count;"; }
+  [ "$orders" -ge "$ok_orders" ] || { ok=1; why+=" $ok_orders orders answered 200 but only $orders stored;"; }
+  [ "$running" = "Yes Yes " ] || { ok=1; why+=" replication not running again;"; }
+  [ "$starts1" = "$starts0" ] || { ok=1; why+=" an API process restarted;"; }
+  record db-kill "$ok" "$reqs" "$fails" "${back:-never}" "${why:+FAILED:$why }primary SIGKILLed, started again after ${down_for} s; after its return: first 200 in ${back:-never} s, the payment of the outage applied in ${paid:-never} s, the overdue order cancelled by the sweep in ${cancelled:-never} s; answers:$detail 5xx other than 503: $n5, time-outs $tmo; orders: $ok_orders answered 200, $orders stored, stock taken $taken = units in live order lines $in_lines, orders without lines $orphans, wrong counts $wrong, payment records $payments; replication: ${running:-?}; API restarts $((starts1 - starts0))"
+}
+
 check_schemathesis() {
   # The pinned schemathesis, in its venv: `stack.sh install` puts it there (.ci/run runs it
   # first; this covers a standalone run).
@@ -566,6 +667,7 @@ for c in "${checks[@]}"; do
     replica-lag) check_replica_lag ;;
     redis) check_redis ;;
     db-restart) check_db_restart ;;
+    db-kill) check_db_kill ;;
     schemathesis) check_schemathesis ;;
     e2e) check_e2e ;;
     *) log "unknown check $c"; exit 2 ;;

@@ -278,6 +278,9 @@ MAIL_TRANSPORT=smtp
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$SMTP_PORT
 SMTP_TLS=none
+# The order sweep every 5 s (default 120): stack-test's db-kill waits for it to cancel an
+# order that ran out of time while the database was down.
+ORDER_SWEEP_SECS=5
 ALIPAY_APP_ID=2021000000000001
 ALIPAY_GATEWAY_URL=http://127.0.0.1:$ALIPAY_PORT/gateway.do
 ALIPAY_APP_PRIVATE_KEY=$S/alipay/app_private.pem
