@@ -60,6 +60,7 @@ run "GET /v1/goods/catalogs/1?page=2" "$connections" "$base/v1/goods/catalogs/1?
 run "GET /v1/goods/catalogs/1 (price)" "$connections" "$base/v1/goods/catalogs/1?sort=price&min_price=200&max_price=500"
 run "GET /v1/goods/detail/5" "$connections" "$base/v1/goods/detail/5"
 run "POST /v1/goods/search (拉杆箱)" "$connections" -s bench/search.lua "$base/v1/goods/search"
+SEARCH_MIX=plain run "POST /v1/goods/search (uncached plain)" "$connections" -s bench/search-mix.lua "$base/v1/goods/search"
 run "POST /v1/goods/search (uncached mix)" "$connections" -s bench/search-mix.lua "$base/v1/goods/search"
 run "GET /v1/users/bench (JWT)" "$connections" -H "Authorization: $token" "$base/v1/users/bench"
 run "GET /v1/users/bench/address (JWT)" "$connections" -H "Authorization: $token" "$base/v1/users/bench/address"

@@ -159,13 +159,13 @@ pub struct SearchResponse {
     /// The query as it was searched (trimmed), to show back as text (an addition).
     pub q: String,
     /// `true` when no SKU matched every word of `q` and `data` holds the SKUs matching the
-    /// most of them, best first (an addition; the page says so).
-    #[serde(default)]
+    /// most of them, best first (an addition; the page says so). Left out when `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
     /// When no SKU matched every word: a query that would find goods, each word that matched
-    /// nothing replaced by the nearest word of the catalog ("你是不是要找", an addition);
-    /// `null` otherwise.
-    #[serde(default)]
+    /// nothing replaced by the nearest word of the catalog ("你是不是要找", an addition). Left
+    /// out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
 }
 

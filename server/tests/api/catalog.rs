@@ -648,7 +648,7 @@ async fn search_understands_the_words_shoppers_type(b: Backend) {
             found.iter().all(|n| n.contains(catalog_word)),
             "{typed}: {found:?}"
         );
-        assert_eq!(body["partial"], false, "{typed}");
+        assert_eq!(body.get("partial"), None, "{typed}: left out when false");
         assert_eq!(body["q"], typed);
     }
     // Stop words are dropped: 的 no longer has to match.
@@ -661,7 +661,7 @@ async fn search_understands_the_words_shoppers_type(b: Backend) {
             .all(|n| n.contains("黑色") && n.contains("拉杆箱")),
         "{found:?}"
     );
-    assert_eq!(black["partial"], false);
+    assert_eq!(black.get("partial"), None);
     // A word that matches nothing: the SKUs matching the other words, said so.
     let (status, pink) = app.search(&[("q", "粉色拉杆箱")]).await;
     assert_eq!(status, StatusCode::OK, "{pink}");
@@ -696,15 +696,15 @@ async fn search_understands_the_words_shoppers_type(b: Backend) {
         assert!(!names(&suggested).is_empty());
     }
     let (_, far) = app.search(&[("q", "潜水艇")]).await;
-    assert_eq!(far["suggestion"], Value::Null, "{far}");
-    assert_eq!(far["partial"], false);
+    assert_eq!(far.get("suggestion"), None, "{far}");
+    assert_eq!(far.get("partial"), None);
     // Only stop words: nothing to look for, nothing found.
     let (status, none) = app.search(&[("q", "的了")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(none["paginator"]["total"], 0);
     // Found answers carry no suggestion.
     let (_, exact) = app.search(&[("q", "拉杆箱")]).await;
-    assert_eq!(exact["suggestion"], Value::Null);
+    assert_eq!(exact.get("suggestion"), None);
 }
 
 async fn a_price_change_shows_at_once_and_etags_round_trip(b: Backend) {
