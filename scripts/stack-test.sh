@@ -437,6 +437,55 @@ check_redis() {
   record redis "$ok" "$REQS" "$FAILS" "$recovery" "${why:+FAILED:$why }master :$m0 SIGKILLed -> :${m1:-?} promoted after ${promoted:-never} s; throttle 429 again after ${honoured:-never} s through nginx (${direct:-never} s straight at :${API_PORTS[1]}), new writes after ${writes:-never} s (${probe} probes); key on new master: ${on_new:-?}; SMS code asked after the failover: answers ${sms_codes}, delivered ${sms:-never} s after the first ask; API restarts $((starts1 - starts0)); load answers: $STATUSES, socket errors $SOCK"
 }
 
+# Units of SKU $1 in the lines of orders not cancelled.
+live_units() { primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $1 AND o.status <> 5"; }
+
+# db_loads_start <prefix> <seconds> <order body>: catalog reads, the shopper's order history
+# (primary) and buy-now orders, as <prefix>-reads, <prefix>-history and <prefix>-orders.
+DB_LOAD_PIDS=()
+db_loads_start() {
+  local pre="$1" secs="$2" body="$3"
+  DB_LOAD_PIDS=()
+  LOAD_FOR="$secs" load_start "$pre-reads" "$NGINX$PATH_UNDER_LOAD"; DB_LOAD_PIDS+=("$LOAD_PID")
+  LOAD_FOR="$secs" CONNS=4 WRK_TOKEN="$TOKEN" load_start "$pre-history" "$NGINX/v1/orders/$SHOPPER"; DB_LOAD_PIDS+=("$LOAD_PID")
+  LOAD_FOR="$secs" CONNS=4 WRK_METHOD=POST WRK_TOKEN="$TOKEN" WRK_DELAY_MS=50 WRK_BODY="$body" \
+    load_start "$pre-orders" "$NGINX/v1/orders/$SHOPPER"; DB_LOAD_PIDS+=("$LOAD_PID")
+}
+
+# db_loads_result <prefix>: waits for those loads; sets DB_REQS, DB_FAILS, DB_N5 (5xx other
+# than 503), DB_TMO, DB_DETAIL and DB_OK_ORDERS (orders answered 200).
+db_loads_result() {
+  wait "${DB_LOAD_PIDS[@]}"
+  DB_REQS=0 DB_FAILS=0 DB_N5=0 DB_TMO=0 DB_DETAIL=""
+  local r
+  for r in "$1-reads" "$1-history" "$1-orders"; do
+    load_result "$r"
+    DB_REQS=$((DB_REQS + REQS)); DB_FAILS=$((DB_FAILS + FAILS)); DB_N5=$((DB_N5 + N5XX_NOT503)); DB_TMO=$((DB_TMO + TIMEOUTS))
+    DB_DETAIL+=" $r: $STATUSES (socket $SOCK);"
+  done
+  DB_OK_ORDERS=$(status_count "$1-orders" 200)
+}
+
+# order_integrity <user id>: sets ORDERS (the user's orders), ORPHANS (orders without lines)
+# and WRONG (orders whose total count is not their lines').
+order_integrity() {
+  ORDERS=$(primary_sql "SELECT COUNT(*) FROM orders WHERE user_id = $1")
+  ORPHANS=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $1 AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id)")
+  WRONG=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $1 AND o.total_count <> (SELECT COALESCE(SUM(l.count), 0) FROM order_lines l WHERE l.order_id = o.order_id)")
+}
+
+# replication_running <tries>: prints "Yes Yes " once the replica's IO and SQL threads run
+# (polled every 0.2 s), else what they were at the last try.
+replication_running() {
+  local running="" _
+  for _ in $(seq "$1"); do
+    running=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Slave_(IO|SQL)_Running:/ {printf "%s ", $2}')
+    [ "$running" = "Yes Yes " ] && break
+    sleep 0.2
+  done
+  printf '%s' "$running"
+}
+
 check_db_restart() {
   shopper || { record db-restart FAIL 0 0 - "no test shopper (registration failed)"; return; }
   local sku; sku=$(curl -s "$NGINX/v1/goods/index" | json 'd["data"][0]["sku"][0]["skuid"]')
@@ -444,15 +493,11 @@ check_db_restart() {
   local uid; uid=$(primary_sql "SELECT id FROM users WHERE username = '$SHOPPER'")
   primary_sql "UPDATE skus SET stock = stock + 1000000 WHERE id = $sku"
   local stock0; stock0=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
-  local sold0; sold0=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
+  local sold0; sold0=$(live_units "$sku")
   local secs=$(( 2 * SECS )); [ "$secs" -ge 15 ] || secs=15
   log "db-restart: ${secs}s of catalog reads, order-history reads and buy-now orders of SKU $sku; restart the MariaDB primary 3 s in"
   local starts0; starts0=$(api_starts)
-  LOAD_FOR="$secs" load_start db-reads "$NGINX$PATH_UNDER_LOAD"; local p1=$LOAD_PID
-  LOAD_FOR="$secs" CONNS=4 WRK_TOKEN="$TOKEN" load_start db-history "$NGINX/v1/orders/$SHOPPER"; local p2=$LOAD_PID
-  LOAD_FOR="$secs" CONNS=4 WRK_METHOD=POST WRK_TOKEN="$TOKEN" WRK_DELAY_MS=50 \
-    WRK_BODY="{\"settlement_type\":1,\"sku_id\":$sku,\"buy_count\":1,\"address_id\":$ADDRESS_ID}" \
-    load_start db-orders "$NGINX/v1/orders/$SHOPPER"; local p3=$LOAD_PID
+  db_loads_start db "$secs" "{\"settlement_type\":1,\"sku_id\":$sku,\"buy_count\":1,\"address_id\":$ADDRESS_ID}"
   sleep 3
   local t_down; t_down=$(now)
   local pid; pid=$(cat "$S/run/mysql-primary.pid")
@@ -467,30 +512,17 @@ check_db_restart() {
     [ "$CODE" = 200 ] && { back=$(since "$t_down"); break; }
     sleep 0.1
   done
-  wait "$p1" "$p2" "$p3"
-  local reqs=0 fails=0 n5=0 tmo=0 detail=""
-  for r in db-reads db-history db-orders; do
-    load_result "$r"
-    reqs=$((reqs + REQS)); fails=$((fails + FAILS)); n5=$((n5 + N5XX_NOT503)); tmo=$((tmo + TIMEOUTS))
-    detail+=" $r: $STATUSES (socket $SOCK);"
-  done
-  local ok_orders; ok_orders=$(status_count db-orders 200)
+  db_loads_result db
+  local reqs=$DB_REQS fails=$DB_FAILS n5=$DB_N5 tmo=$DB_TMO detail=$DB_DETAIL ok_orders=$DB_OK_ORDERS
   # Nothing half written: the units taken from stock are the units in live order lines, and
   # every order of the shopper has its lines and the right count.
   local stock1 sold1 orders orphans wrong
   stock1=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
-  sold1=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
-  orders=$(primary_sql "SELECT COUNT(*) FROM orders WHERE user_id = $uid")
-  orphans=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id)")
-  wrong=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND o.total_count <> (SELECT COALESCE(SUM(l.count), 0) FROM order_lines l WHERE l.order_id = o.order_id)")
+  sold1=$(live_units "$sku")
+  order_integrity "$uid"; orders=$ORDERS orphans=$ORPHANS wrong=$WRONG
   local taken=$(( stock0 - stock1 )) in_lines=$(( sold1 - sold0 ))
   # Replication resumed after the primary came back.
-  local running=""
-  for _ in $(seq 100); do
-    running=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Slave_(IO|SQL)_Running:/ {printf "%s ", $2}')
-    [ "$running" = "Yes Yes " ] && break
-    sleep 0.2
-  done
+  local running; running=$(replication_running 100)
   local starts1; starts1=$(api_starts)
   local ok=0 why=""
   [ -n "$back" ] || { ok=1; why+=" the pool did not recover;"; }
@@ -524,14 +556,11 @@ check_db_kill() {
   [ "$CODE" = 200 ] || { record db-kill FAIL 0 0 - "an order answered $CODE $BODY"; return; }
   local late_id; late_id=$(json 'd["data"]["order_id"]' <<<"$BODY")
   local stock0; stock0=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
-  local sold0; sold0=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
+  local sold0; sold0=$(live_units "$sku")
   local secs=$(( 2 * SECS )); [ "$secs" -ge 15 ] || secs=15
   log "db-kill: ${secs}s of catalog reads, order-history reads and buy-now orders of SKU $sku; SIGKILL the MariaDB primary 3 s in, start it 5 s later; order $paid_id paid and order $late_id overdue meanwhile"
   local starts0; starts0=$(api_starts)
-  LOAD_FOR="$secs" load_start dbk-reads "$NGINX$PATH_UNDER_LOAD"; local p1=$LOAD_PID
-  LOAD_FOR="$secs" CONNS=4 WRK_TOKEN="$TOKEN" load_start dbk-history "$NGINX/v1/orders/$SHOPPER"; local p2=$LOAD_PID
-  LOAD_FOR="$secs" CONNS=4 WRK_METHOD=POST WRK_TOKEN="$TOKEN" WRK_DELAY_MS=50 WRK_BODY="$order" \
-    load_start dbk-orders "$NGINX/v1/orders/$SHOPPER"; local p3=$LOAD_PID
+  db_loads_start dbk "$secs" "$order"
   sleep 3
   primary_sql "UPDATE orders SET pay_deadline = UNIX_TIMESTAMP() - 1 WHERE order_id = '$late_id'"
   local pid; pid=$(cat "$S/run/mysql-primary.pid")
@@ -556,30 +585,17 @@ check_db_kill() {
     [ -n "$back" ] && [ -n "$paid" ] && [ -n "$cancelled" ] && break
     sleep 0.1
   done
-  wait "$p1" "$p2" "$p3"
-  local reqs=0 fails=0 n5=0 tmo=0 detail=""
-  for r in dbk-reads dbk-history dbk-orders; do
-    load_result "$r"
-    reqs=$((reqs + REQS)); fails=$((fails + FAILS)); n5=$((n5 + N5XX_NOT503)); tmo=$((tmo + TIMEOUTS))
-    detail+=" $r: $STATUSES (socket $SOCK);"
-  done
-  local ok_orders; ok_orders=$(status_count dbk-orders 200)
+  db_loads_result dbk
+  local reqs=$DB_REQS fails=$DB_FAILS n5=$DB_N5 tmo=$DB_TMO detail=$DB_DETAIL ok_orders=$DB_OK_ORDERS
   # Nothing half written (as db-restart), the payment recorded once, the overdue order's
   # stock returned once (it is no longer in the live lines).
   local stock1 sold1 orders orphans wrong payments
   stock1=$(primary_sql "SELECT stock FROM skus WHERE id = $sku")
-  sold1=$(primary_sql "SELECT CAST(COALESCE(SUM(l.count), 0) AS SIGNED) FROM order_lines l JOIN orders o ON o.order_id = l.order_id WHERE l.sku_id = $sku AND o.status <> 5")
-  orders=$(primary_sql "SELECT COUNT(*) FROM orders WHERE user_id = $uid")
-  orphans=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id)")
-  wrong=$(primary_sql "SELECT COUNT(*) FROM orders o WHERE o.user_id = $uid AND o.total_count <> (SELECT COALESCE(SUM(l.count), 0) FROM order_lines l WHERE l.order_id = o.order_id)")
+  sold1=$(live_units "$sku")
+  order_integrity "$uid"; orders=$ORDERS orphans=$ORPHANS wrong=$WRONG
   payments=$(primary_sql "SELECT COUNT(*) FROM payments WHERE order_id = '$paid_id'")
   local taken=$(( stock0 - stock1 )) in_lines=$(( sold1 - sold0 ))
-  local running=""
-  for _ in $(seq 150); do
-    running=$(replica_sql 'SHOW SLAVE STATUS\G' | awk '/Slave_(IO|SQL)_Running:/ {printf "%s ", $2}')
-    [ "$running" = "Yes Yes " ] && break
-    sleep 0.2
-  done
+  local running; running=$(replication_running 150)
   local starts1; starts1=$(api_starts)
   local ok=0 why=""
   [ -n "$back" ] || { ok=1; why+=" the pool did not recover;"; }

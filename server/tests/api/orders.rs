@@ -98,6 +98,15 @@ pub(crate) async fn order_status(app: &TestApp, order_id: &str) -> i64 {
         .expect("order")
 }
 
+/// Who cancelled `order_id` (`shopper`, `timeout`), as stored.
+pub(crate) async fn cancel_reason(app: &TestApp, order_id: &str) -> String {
+    sqlx::query_scalar("SELECT cancel_reason FROM orders WHERE order_id = ?")
+        .bind(order_id)
+        .fetch_one(&app.state.db)
+        .await
+        .expect("reason")
+}
+
 async fn settlement_lists_addresses_lines_freight_and_amounts(b: Backend) {
     let app = shop(b).await;
     let (token, address) = shopper(&app, "gina").await;
@@ -711,12 +720,7 @@ async fn the_time_out_cancels_an_unpaid_order_exactly_once(b: Backend) {
         (status, body["code"].clone()),
         (StatusCode::CONFLICT, json!(50107))
     );
-    let reason: String = sqlx::query_scalar("SELECT cancel_reason FROM orders WHERE order_id = ?")
-        .bind(&id)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("reason");
-    assert_eq!(reason, "timeout");
+    assert_eq!(cancel_reason(&app, &id).await, "timeout");
 }
 
 async fn the_time_out_job_racing_a_cancel_returns_the_stock_once(b: Backend) {

@@ -18,7 +18,7 @@ use tokio::process::{Child, Command};
 
 use crate::common::{Backend, Options, TestApp};
 use crate::on_both_backends;
-use crate::orders::{order_status, shopper, stock_and_sales};
+use crate::orders::{cancel_reason, order_status, shopper, stock_and_sales};
 
 on_both_backends!(after_a_redis_outage_the_workers_carry_on_and_readyz_tells_the_truth);
 
@@ -207,12 +207,7 @@ async fn after_a_redis_outage_the_workers_carry_on_and_readyz_tells_the_truth(b:
     })
     .await;
     let cancelled = back.elapsed();
-    let reason: String = sqlx::query_scalar("SELECT cancel_reason FROM orders WHERE order_id = ?")
-        .bind(&id)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("reason");
-    assert_eq!(reason, "timeout");
+    assert_eq!(cancel_reason(&app, &id).await, "timeout");
     assert_eq!(stock_and_sales(&app, SKU).await, before, "stock returned");
     // A new code is sent.
     app.sms_code("13800000002").await;

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::common::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::orders::{order_status, stock_and_sales};
+use crate::orders::{cancel_reason, order_status, stock_and_sales};
 use crate::payments::{fake, paying_shop, query_params, unpaid_order, wait_status};
 
 on_both_backends!(
@@ -79,6 +79,16 @@ async fn close_due(app: &TestApp, order_id: &str) -> Option<i64> {
         .fetch_one(&app.state.db)
         .await
         .expect("order")
+}
+
+/// Makes the trade close of `order_id` due since `at` (Unix seconds).
+async fn set_close_due(app: &TestApp, order_id: &str, at: i64) {
+    sqlx::query("UPDATE orders SET trade_close_due = ? WHERE order_id = ?")
+        .bind(at)
+        .bind(order_id)
+        .execute(&app.state.db)
+        .await
+        .expect("sql");
 }
 
 /// Waits up to 10 s until nothing is due for `order_id` any more.
@@ -177,12 +187,7 @@ async fn the_time_out_job_closes_the_trade_of_the_order_it_cancels(b: Backend) {
         stock + 1,
         "stock returned"
     );
-    let reason: String = sqlx::query_scalar("SELECT cancel_reason FROM orders WHERE order_id = ?")
-        .bind(&id)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("reason");
-    assert_eq!(reason, "timeout");
+    assert_eq!(cancel_reason(&app, &id).await, "timeout");
 }
 
 async fn the_sweep_closes_a_trade_whose_close_was_never_queued(b: Backend) {
@@ -327,12 +332,7 @@ async fn a_refused_close_waits_behind_the_other_due_closes(b: Backend) {
     assert_eq!(cancel(&app, "hal", &token, &refused).await, StatusCode::OK);
     let now = dadashop_server::db::now_secs();
     // Due for an hour: first in the sweep's list.
-    sqlx::query("UPDATE orders SET trade_close_due = ? WHERE order_id = ?")
-        .bind(now - 3600)
-        .bind(&refused)
-        .execute(&app.state.db)
-        .await
-        .expect("sql");
+    set_close_due(&app, &refused, now - 3600).await;
     let ctx = context_without_queues(&app);
     fake(&app).set(Switches {
         close_refused: true,
@@ -357,12 +357,12 @@ async fn a_refused_close_waits_behind_the_other_due_closes(b: Backend) {
     let (token2, other, other_url, _) = unpaid_order(&app, "ida", 1).await;
     open_cashier(&app, &other, &other_url).await;
     assert_eq!(cancel(&app, "ida", &token2, &other).await, StatusCode::OK);
-    sqlx::query("UPDATE orders SET trade_close_due = ? WHERE order_id = ?")
-        .bind(now - dadashop_server::jobs::orders::CLOSE_GRACE_SECS - 1)
-        .bind(&other)
-        .execute(&app.state.db)
-        .await
-        .expect("sql");
+    set_close_due(
+        &app,
+        &other,
+        now - dadashop_server::jobs::orders::CLOSE_GRACE_SECS - 1,
+    )
+    .await;
     dadashop_server::jobs::orders::sweep(&ctx)
         .await
         .expect("sweep");
