@@ -2,8 +2,8 @@
 //! speaking the same protocol (RSA2 signatures, the same parameters, pages and JSON) for
 //! development (`fake-alipay`) and for the shop's tests. It covers computer-website payment
 //! (电脑网站支付): the page pay request, the buyer paying on a 收银台 page, the synchronous
-//! return redirect, the asynchronous notification with Alipay's retries, the trade query and
-//! the trade close.
+//! return redirect, the asynchronous notification with Alipay's retries, the trade query, the
+//! trade close, the refund and the refund query.
 //!
 //! Every request parameter may come in the query string, in an
 //! `application/x-www-form-urlencoded` body, or both (the official SDKs put the common
@@ -57,10 +57,41 @@
 //!   `ACQ.TRADE_NOT_EXIST` (as on Alipay for a pay URL the buyer never opened), the common
 //!   errors 40001/40002 `isv.<code>`; the `close_unavailable` switch answers HTTP 503 without
 //!   a body, `close_refused` 40006 `isv.insufficient-isv-permissions`. Every close request is recorded ([`CloseRequest`]).
+//! - `GET`/`POST /gateway.do?method=alipay.trade.refund` (`biz_content` `{"out_trade_no"}` or
+//!   `{"trade_no"}`, `refund_amount` in yuan, `out_request_no`, optional `refund_reason`, as
+//!   Alipay's 统一收单交易退款接口): `{"alipay_trade_refund_response":{...},"sign":"..."}`.
+//!   Refunds are kept per trade by `out_request_no` (without one, the `out_trade_no` stands in,
+//!   and only a full refund is taken, as on Alipay). A new number refunds (`code` 10000,
+//!   `fund_change` `Y`, `refund_fee` = everything refunded of the trade so far,
+//!   `gmt_refund_pay`, `send_back_fee` = this refund); the same number again with the same
+//!   amount moves no money and answers the same refund with `fund_change` `N`; with another
+//!   amount 40004 `ACQ.DISCORDANT_REPEAT_REQUEST`. More than is left of `total_amount` is 40004
+//!   `ACQ.REFUND_AMT_NOT_EQUAL_TOTAL` (Alipay's "退款金额超限"), a trade that is not paid (or
+//!   is closed) `ACQ.TRADE_STATUS_ERROR`, an unknown one `ACQ.TRADE_NOT_EXIST`, the common
+//!   errors 40001/40002 `isv.<code>`. Once the whole amount is refunded the trade is
+//!   `TRADE_CLOSED`, as on Alipay, and the trade query says so. Faults for the next valid
+//!   requests, counted down by each request they hit (checked in this order, one per request):
+//!   `refund_error_next` answers 20000 `aop.ACQ.SYSTEM_ERROR` and refunds nothing;
+//!   `refund_refused_next` answers 40004 `refund_refused_sub_code` (default
+//!   `ACQ.SELLER_BALANCE_NOT_ENOUGH`) and refunds nothing; `refund_lost_next` refunds as usual
+//!   but holds the answer for [`Config::lost_answer_hold`], past the shop's time-out (the
+//!   money moved, the shop did not hear). Every refund request is recorded ([`RefundCall`]);
+//!   no refund notification is sent (Alipay sends one for page-pay trades).
+//! - `GET`/`POST /gateway.do?method=alipay.trade.fastpay.refund.query` (`biz_content`
+//!   `{"out_trade_no"}` or `{"trade_no"}`, and `out_request_no`):
+//!   `{"alipay_trade_fastpay_refund_query_response":{...},"sign":"..."}`. A refund made under
+//!   that number answers `code` 10000 with `trade_no`, `out_trade_no`, `out_request_no`,
+//!   `total_amount`, `refund_amount`, `refund_status=REFUND_SUCCESS`, `refund_reason` and, when
+//!   `query_options` holds `"gmt_refund_pay"`, `gmt_refund_pay`; no such refund answers 10000
+//!   without `refund_status` and `refund_amount` (Alipay: "未返回该字段表示退款请求未收到或者退款失败");
+//!   an unknown trade 40004 `ACQ.TRADE_NOT_EXIST`.
 //! - Any other `method`: `{"error_response":{"code":"40002","sub_code":"isv.invalid-method"}}`
 //!   (40001 `isv.missing-method` without one).
 //! - `GET /_fake/trades`: every trade ([`Trade`]), oldest first, with its notification
-//!   attempts and the shop's answers.
+//!   attempts and the shop's answers, and the refunds made of it (`refunds`, `refund_count`,
+//!   `refunded_fen`: what really moved, however often the shop asked).
+//! - `GET /_fake/refund_calls`: every `alipay.trade.refund` request ([`RefundCall`]), oldest
+//!   first, with its answer and the fault that hit it.
 //! - `GET /_fake/closes`: every `alipay.trade.close` request ([`CloseRequest`]), oldest first.
 //! - `POST /_fake/pay` (JSON `{"out_trade_no"}`): pays as if the buyer had pressed 确认付款
 //!   (the same code path) and answers `{"return_url", "return_params"}` (404 / 409 / 500 with
@@ -128,6 +159,9 @@ pub struct Config {
     pub notify_retry: Vec<Duration>,
     /// How long one notification attempt may take before it counts as failed (Alipay: 15 s).
     pub notify_timeout: Duration,
+    /// How long the `refund_lost_next` fault holds a refund's answer: longer than the shop
+    /// waits (`ALIPAY_TIMEOUT_SECS`, 10 s by default), so that it gives up first.
+    pub lost_answer_hold: Duration,
 }
 
 impl Default for Config {
@@ -142,6 +176,7 @@ impl Default for Config {
                 .map(Duration::from_secs)
                 .collect(),
             notify_timeout: Duration::from_secs(15),
+            lost_answer_hold: Duration::from_secs(60),
         }
     }
 }
@@ -171,6 +206,18 @@ pub struct Switches {
     pub close_refused: bool,
     /// Milliseconds the page-pay request and 确认付款 wait before answering.
     pub page_delay_ms: u64,
+    /// The next this many valid refund requests answer 20000 `aop.ACQ.SYSTEM_ERROR` and
+    /// refund nothing (counts down).
+    pub refund_error_next: u32,
+    /// The next this many valid refund requests answer 40004 with
+    /// [`Switches::refund_refused_sub_code`] and refund nothing (counts down).
+    pub refund_refused_next: u32,
+    /// The `sub_code` of `refund_refused_next`; empty means `ACQ.SELLER_BALANCE_NOT_ENOUGH`.
+    pub refund_refused_sub_code: String,
+    /// The next this many valid refund requests are carried out as usual, but their answer
+    /// is held for [`Config::lost_answer_hold`], so the shop times out first: the lost answer
+    /// (counts down).
+    pub refund_lost_next: u32,
 }
 
 /// Where a trade is, as `trade_status` names it.
@@ -261,6 +308,78 @@ pub struct Trade {
     pub notify: NotifyState,
     /// Every POST to `notify_url`, oldest first.
     pub notify_attempts: Vec<NotifyAttempt>,
+    /// The refunds made of the trade, oldest first: one per `out_request_no`, however often
+    /// it was asked.
+    #[serde(default)]
+    pub refunds: Vec<Refund>,
+    /// How many refunds moved money: `refunds.len()`.
+    #[serde(default)]
+    pub refund_count: u32,
+    /// Everything refunded of the trade, in fen.
+    #[serde(default)]
+    pub refunded_fen: u64,
+}
+
+/// One refund the fake made: money moved once, whatever the number of requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// The refund's `out_request_no` (the `out_trade_no` when the request gave none).
+    pub out_request_no: String,
+    /// Yuan with two decimals, `12.30`.
+    pub refund_amount: String,
+    /// The same, in fen.
+    pub refund_fen: u64,
+    /// `refund_reason` of the request that made it; empty if none.
+    pub refund_reason: String,
+    /// When it was made (`gmt_refund_pay`), `yyyy-MM-dd HH:mm:ss` China time.
+    pub gmt_refund_pay: String,
+    /// When it was made, Unix milliseconds.
+    pub at_ms: u64,
+    /// How many later requests repeated it (answered `fund_change` `N`, nothing moved).
+    pub repeats: u32,
+}
+
+/// A fault of the switches that hit one refund request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundFault {
+    /// `refund_error_next`: 20000, nothing refunded.
+    SystemError,
+    /// `refund_refused_next`: a business refusal, nothing refunded.
+    Refused,
+    /// `refund_lost_next`: carried out, answer held past the shop's time-out.
+    LostAnswer,
+}
+
+/// One `alipay.trade.refund` request as the fake answered it (`GET /_fake/refund_calls`,
+/// [`FakeAlipay::refund_calls`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundCall {
+    /// `out_trade_no` of the request's `biz_content`, if given.
+    pub out_trade_no: Option<String>,
+    /// `trade_no` of the request's `biz_content`, if given.
+    pub trade_no: Option<String>,
+    /// `out_request_no` of the request's `biz_content`, if given.
+    pub out_request_no: Option<String>,
+    /// `refund_amount` of the request's `biz_content` as sent, if given.
+    pub refund_amount: Option<String>,
+    /// When it arrived, Unix milliseconds.
+    pub at_ms: u64,
+    /// The answer's `code` (`10000`, `40004`, `20000`, ...).
+    pub code: String,
+    /// The answer's `sub_code`; empty on success.
+    pub sub_code: String,
+    /// The answer's `fund_change` (`Y`, `N`); empty when it refused.
+    pub fund_change: String,
+    /// The switch fault that hit it, if any.
+    pub fault: Option<RefundFault>,
+}
+
+impl RefundCall {
+    /// Whether this request moved money (`code` 10000 and `fund_change` `Y`).
+    pub fn moved_money(&self) -> bool {
+        self.code == "10000" && self.fund_change == "Y"
+    }
 }
 
 /// One `alipay.trade.close` request as the fake answered it (`GET /_fake/closes`,
@@ -360,9 +479,16 @@ struct Record {
     notification: Option<BTreeMap<String, String>>,
     notify: NotifyState,
     attempts: Vec<NotifyAttempt>,
+    /// The refunds made, oldest first, one per `out_request_no`.
+    refunds: Vec<Refund>,
 }
 
 impl Record {
+    /// Everything refunded, in fen.
+    fn refunded_fen(&self) -> u64 {
+        self.refunds.iter().map(|r| r.refund_fen).sum()
+    }
+
     /// Alipay closes an unpaid trade when its deadline passes; the fake does it lazily,
     /// whenever the trade is looked at.
     fn close_if_expired(&mut self, now: DateTime<FixedOffset>) {
@@ -385,6 +511,9 @@ impl Record {
             return_url: self.return_url.clone(),
             notify: self.notify,
             notify_attempts: self.attempts.clone(),
+            refunds: self.refunds.clone(),
+            refund_count: u32::try_from(self.refunds.len()).unwrap_or(u32::MAX),
+            refunded_fen: self.refunded_fen(),
         }
     }
 }
@@ -397,6 +526,8 @@ struct Books {
     tokens: HashMap<String, String>,
     /// Every `alipay.trade.close` request, oldest first.
     closes: Vec<CloseRequest>,
+    /// Every `alipay.trade.refund` request, oldest first.
+    refund_calls: Vec<RefundCall>,
     switches: Switches,
     next_seq: u64,
 }
@@ -556,6 +687,42 @@ impl FakeAlipay {
             .collect()
     }
 
+    /// The refunds made of the trade `out_trade_no`, oldest first (empty for an unknown trade):
+    /// one per `out_request_no`, however often the shop asked.
+    pub fn refunds(&self, out_trade_no: &str) -> Vec<Refund> {
+        self.inner
+            .books()
+            .trades
+            .get(out_trade_no)
+            .map(|r| r.refunds.clone())
+            .unwrap_or_default()
+    }
+
+    /// Everything refunded of the trade `out_trade_no`, in fen (0 for an unknown trade).
+    pub fn refunded_fen(&self, out_trade_no: &str) -> u64 {
+        self.inner
+            .books()
+            .trades
+            .get(out_trade_no)
+            .map_or(0, Record::refunded_fen)
+    }
+
+    /// Every `alipay.trade.refund` request, oldest first.
+    pub fn refund_calls(&self) -> Vec<RefundCall> {
+        self.inner.books().refund_calls.clone()
+    }
+
+    /// The `alipay.trade.refund` requests naming `out_trade_no`, oldest first.
+    pub fn refund_calls_for(&self, out_trade_no: &str) -> Vec<RefundCall> {
+        self.inner
+            .books()
+            .refund_calls
+            .iter()
+            .filter(|c| c.out_trade_no.as_deref() == Some(out_trade_no))
+            .cloned()
+            .collect()
+    }
+
     /// Moves an unpaid trade's deadline to now, so it is `TRADE_CLOSED` from here on; `false`
     /// if there is no such trade.
     pub fn expire(&self, out_trade_no: &str) -> bool {
@@ -596,6 +763,7 @@ fn router(inner: Arc<Inner>) -> Router {
         .route("/gateway.do/pay", post(pay_form))
         .route("/_fake/trades", get(list_trades))
         .route("/_fake/closes", get(list_closes))
+        .route("/_fake/refund_calls", get(list_refund_calls))
         .route("/_fake/pay", post(fake_pay))
         .route("/_fake/expire", post(fake_expire))
         .route("/_fake/switches", get(get_switches).post(set_switches))
@@ -998,6 +1166,8 @@ async fn gateway(
         Some("alipay.trade.page.pay") => page_pay(&inner, &params).await,
         Some("alipay.trade.query") => trade_query(&inner, &params).await,
         Some("alipay.trade.close") => trade_close(&inner, &params).await,
+        Some("alipay.trade.refund") => trade_refund(&inner, &params).await,
+        Some("alipay.trade.fastpay.refund.query") => refund_query(&inner, &params),
         None => unsigned_error(
             "40001",
             "Missing Required Arguments",
@@ -1090,6 +1260,7 @@ async fn page_pay(inner: &Arc<Inner>, params: &Params) -> Response {
             notification: None,
             notify: NotifyState::NotSent,
             attempts: Vec::new(),
+            refunds: Vec::new(),
         };
         books.trades.insert(order.out_trade_no.clone(), record);
     }
@@ -1594,6 +1765,334 @@ fn close_answer(
     }
 }
 
+// ----- refund and refund query -----
+
+/// The answer key of the refund.
+const REFUND_RESPONSE: &str = "alipay_trade_refund_response";
+/// The answer key of the refund query.
+const REFUND_QUERY_RESPONSE: &str = "alipay_trade_fastpay_refund_query_response";
+/// Alipay's longest `out_request_no`, in characters.
+const OUT_REQUEST_NO_MAX: usize = 64;
+/// Alipay's longest `refund_reason`, in characters.
+const REFUND_REASON_MAX: usize = 256;
+
+/// An answer with `code` 40004 (Business Failed).
+fn business_failure(sub_code: &str, sub_msg: &str) -> Map<String, Value> {
+    response_object(&[
+        ("code", "40004"),
+        ("msg", "Business Failed"),
+        ("sub_code", sub_code),
+        ("sub_msg", sub_msg),
+    ])
+}
+
+/// The answer to a request whose common parameters or signature are refused.
+fn common_refusal(refusal: &Refusal) -> Map<String, Value> {
+    let (code, msg) = refusal.api_code();
+    let sub_code = format!("isv.{}", refusal.code);
+    response_object(&[
+        ("code", code),
+        ("msg", msg),
+        ("sub_code", &sub_code),
+        ("sub_msg", &refusal.reason),
+    ])
+}
+
+/// A text field of `biz_content`, when present and not empty.
+fn biz_text(biz: &Map<String, Value>, key: &str) -> Option<String> {
+    biz.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The trade a refund or refund query names: as Alipay does, `trade_no` wins when both are
+/// given.
+fn named_trade<'a>(
+    books: &'a mut Books,
+    out_trade_no: Option<&str>,
+    trade_no: Option<&str>,
+) -> Option<&'a mut Record> {
+    books.trades.values_mut().find(|r| match trade_no {
+        Some(t) => t == r.trade_no,
+        None => out_trade_no == Some(r.out_trade_no.as_str()),
+    })
+}
+
+/// `alipay.trade.refund` (module docs). Every request is recorded with its answer.
+async fn trade_refund(inner: &Arc<Inner>, params: &Params) -> Response {
+    let biz = biz_content(params);
+    let field = |key: &str| biz.as_ref().ok().and_then(|b| biz_text(b, key));
+    let mut call = RefundCall {
+        out_trade_no: field("out_trade_no"),
+        trade_no: field("trade_no"),
+        out_request_no: field("out_request_no"),
+        refund_amount: biz
+            .as_ref()
+            .ok()
+            .and_then(|b| b.get("refund_amount"))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)),
+        at_ms: unix_ms(),
+        code: String::new(),
+        sub_code: String::new(),
+        fund_change: String::new(),
+        fault: None,
+    };
+    let (answer, fault) = refund_answer(inner, params, biz, &call);
+    let text = |key: &str| {
+        answer
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    call.code = text("code");
+    call.sub_code = text("sub_code");
+    call.fund_change = text("fund_change");
+    call.fault = fault;
+    inner.books().refund_calls.push(call);
+    if fault == Some(RefundFault::LostAnswer) {
+        // The refund is made; the shop gives up waiting long before this answer leaves.
+        tokio::time::sleep(inner.config.lost_answer_hold).await;
+    }
+    signed_answer(inner, REFUND_RESPONSE, &answer)
+}
+
+/// Takes the next refund fault of the switches, counting it down.
+fn take_refund_fault(switches: &mut Switches) -> Option<RefundFault> {
+    if switches.refund_error_next > 0 {
+        switches.refund_error_next -= 1;
+        Some(RefundFault::SystemError)
+    } else if switches.refund_refused_next > 0 {
+        switches.refund_refused_next -= 1;
+        Some(RefundFault::Refused)
+    } else if switches.refund_lost_next > 0 {
+        switches.refund_lost_next -= 1;
+        Some(RefundFault::LostAnswer)
+    } else {
+        None
+    }
+}
+
+/// The `alipay_trade_refund_response` object for a refund request (`call` holds what it
+/// names) and the fault that hit it, making the refund when it is due.
+fn refund_answer(
+    inner: &Inner,
+    params: &Params,
+    biz: Result<Map<String, Value>, Refusal>,
+    call: &RefundCall,
+) -> (Map<String, Value>, Option<RefundFault>) {
+    if let Err(refusal) = check_common(inner, params) {
+        return (common_refusal(&refusal), None);
+    }
+    let biz = match biz {
+        Ok(biz) => biz,
+        Err(refusal) => {
+            return (
+                business_failure("ACQ.INVALID_PARAMETER", &refusal.reason),
+                None,
+            );
+        }
+    };
+    let (out_trade_no, trade_no) = (call.out_trade_no.as_deref(), call.trade_no.as_deref());
+    if out_trade_no.is_none() && trade_no.is_none() {
+        let answer = business_failure(
+            "ACQ.INVALID_PARAMETER",
+            "参数无效：out_trade_no 和 trade_no 不能同时为空",
+        );
+        return (answer, None);
+    }
+    let refund_fen = match biz.get("refund_amount").map(parse_amount) {
+        Some(Ok(fen)) => fen,
+        Some(Err(problem)) => {
+            let answer = business_failure(
+                "ACQ.INVALID_PARAMETER",
+                &format!("参数 refund_amount 无效：{problem}"),
+            );
+            return (answer, None);
+        }
+        None => {
+            let answer = business_failure("ACQ.INVALID_PARAMETER", "缺少 refund_amount");
+            return (answer, None);
+        }
+    };
+    let reason = biz_text(&biz, "refund_reason").unwrap_or_default();
+    if call
+        .out_request_no
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > OUT_REQUEST_NO_MAX)
+        || reason.chars().count() > REFUND_REASON_MAX
+    {
+        let answer = business_failure(
+            "ACQ.INVALID_PARAMETER",
+            "参数无效：out_request_no 最长 64 个字符，refund_reason 最长 256 个字符",
+        );
+        return (answer, None);
+    }
+
+    let now = china_now();
+    let mut books = inner.books();
+    let fault = take_refund_fault(&mut books.switches);
+    match fault {
+        Some(RefundFault::SystemError) => {
+            let answer = response_object(&[
+                ("code", "20000"),
+                ("msg", "Service Currently Unavailable"),
+                ("sub_code", "aop.ACQ.SYSTEM_ERROR"),
+                ("sub_msg", "系统繁忙"),
+            ]);
+            return (answer, fault);
+        }
+        Some(RefundFault::Refused) => {
+            let sub_code = match books.switches.refund_refused_sub_code.as_str() {
+                "" => "ACQ.SELLER_BALANCE_NOT_ENOUGH",
+                other => other,
+            };
+            let answer = business_failure(sub_code, "模拟的退款拒绝（卖家余额不足等）");
+            return (answer, fault);
+        }
+        Some(RefundFault::LostAnswer) | None => {}
+    }
+    let Some(record) = named_trade(&mut books, out_trade_no, trade_no) else {
+        let mut answer = business_failure("ACQ.TRADE_NOT_EXIST", "交易不存在");
+        if let Some(o) = out_trade_no {
+            answer.insert("out_trade_no".to_owned(), Value::String(o.to_owned()));
+        }
+        return (answer, fault);
+    };
+    record.close_if_expired(now);
+    // Without `out_request_no`, Alipay takes the `out_trade_no` as the refund's number.
+    let number = call
+        .out_request_no
+        .clone()
+        .unwrap_or_else(|| record.out_trade_no.clone());
+    let refunded = record.refunded_fen();
+    let success = |record: &Record, refund: &Refund, moved: bool| {
+        let mut answer = response_object(&[
+            ("code", "10000"),
+            ("msg", "Success"),
+            ("trade_no", &record.trade_no),
+            ("out_trade_no", &record.out_trade_no),
+            ("buyer_logon_id", BUYER_LOGON_ID),
+            ("buyer_user_id", BUYER_ID),
+            ("fund_change", if moved { "Y" } else { "N" }),
+            ("refund_fee", &yuan(record.refunded_fen())),
+            ("gmt_refund_pay", &refund.gmt_refund_pay),
+        ]);
+        if moved {
+            answer.insert(
+                "send_back_fee".to_owned(),
+                Value::String(refund.refund_amount.clone()),
+            );
+        }
+        answer
+    };
+    // A number already refunded: the same refund again, nothing moves (checked before the
+    // status, so that a repeat still succeeds after a full refund closed the trade).
+    if let Some(index) = record
+        .refunds
+        .iter()
+        .position(|r| r.out_request_no == number)
+    {
+        if record.refunds[index].refund_fen != refund_fen {
+            let answer = business_failure(
+                "ACQ.DISCORDANT_REPEAT_REQUEST",
+                "不一致的请求：该退款请求号已用于另一金额的退款",
+            );
+            return (answer, fault);
+        }
+        record.refunds[index].repeats += 1;
+        let refund = record.refunds[index].clone();
+        return (success(record, &refund, false), fault);
+    }
+    if record.status != TradeStatus::TradeSuccess {
+        let answer = business_failure("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
+        return (answer, fault);
+    }
+    if call.out_request_no.is_none() && refund_fen != record.total_fen {
+        let answer = business_failure(
+            "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+            "撤销或退款金额与订单金额不一致",
+        );
+        return (answer, fault);
+    }
+    if refunded + refund_fen > record.total_fen {
+        let answer = business_failure("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限");
+        return (answer, fault);
+    }
+    let refund = Refund {
+        out_request_no: number,
+        refund_amount: yuan(refund_fen),
+        refund_fen,
+        refund_reason: reason,
+        gmt_refund_pay: china_text(now),
+        at_ms: unix_ms(),
+        repeats: 0,
+    };
+    record.refunds.push(refund.clone());
+    if record.refunded_fen() == record.total_fen {
+        // Alipay closes a trade once all of it is refunded.
+        record.status = TradeStatus::TradeClosed;
+    }
+    (success(record, &refund, true), fault)
+}
+
+/// `alipay.trade.fastpay.refund.query` (module docs).
+fn refund_query(inner: &Inner, params: &Params) -> Response {
+    let answer = refund_query_answer(inner, params);
+    signed_answer(inner, REFUND_QUERY_RESPONSE, &answer)
+}
+
+fn refund_query_answer(inner: &Inner, params: &Params) -> Map<String, Value> {
+    if let Err(refusal) = check_common(inner, params) {
+        return common_refusal(&refusal);
+    }
+    let biz = match biz_content(params) {
+        Ok(biz) => biz,
+        Err(refusal) => return business_failure("ACQ.INVALID_PARAMETER", &refusal.reason),
+    };
+    let (out_trade_no, trade_no) = (biz_text(&biz, "out_trade_no"), biz_text(&biz, "trade_no"));
+    if out_trade_no.is_none() && trade_no.is_none() {
+        return business_failure(
+            "ACQ.INVALID_PARAMETER",
+            "参数无效：out_trade_no 和 trade_no 不能同时为空",
+        );
+    }
+    let Some(number) = biz_text(&biz, "out_request_no") else {
+        return business_failure("ACQ.INVALID_PARAMETER", "缺少 out_request_no");
+    };
+    let with_time = biz
+        .get("query_options")
+        .and_then(Value::as_array)
+        .is_some_and(|options| options.iter().any(|o| o == "gmt_refund_pay"));
+    let mut books = inner.books();
+    let Some(record) = named_trade(&mut books, out_trade_no.as_deref(), trade_no.as_deref()) else {
+        return business_failure("ACQ.TRADE_NOT_EXIST", "交易不存在");
+    };
+    let mut answer = response_object(&[
+        ("code", "10000"),
+        ("msg", "Success"),
+        ("trade_no", &record.trade_no),
+        ("out_trade_no", &record.out_trade_no),
+        ("out_request_no", &number),
+    ]);
+    if let Some(refund) = record.refunds.iter().find(|r| r.out_request_no == number) {
+        let mut add = |key: &str, value: &str| {
+            answer.insert(key.to_owned(), Value::String(value.to_owned()));
+        };
+        add("total_amount", &yuan(record.total_fen));
+        add("refund_amount", &refund.refund_amount);
+        add("refund_status", "REFUND_SUCCESS");
+        if !refund.refund_reason.is_empty() {
+            add("refund_reason", &refund.refund_reason);
+        }
+        if with_time {
+            add("gmt_refund_pay", &refund.gmt_refund_pay);
+        }
+    }
+    answer
+}
+
 /// The success answer for a known trade.
 fn trade_answer(record: &Record) -> Map<String, Value> {
     let total = yuan(record.total_fen);
@@ -1690,6 +2189,10 @@ async fn list_trades(State(inner): State<Arc<Inner>>) -> Json<Vec<Trade>> {
 
 async fn list_closes(State(inner): State<Arc<Inner>>) -> Json<Vec<CloseRequest>> {
     Json(inner.books().closes.clone())
+}
+
+async fn list_refund_calls(State(inner): State<Arc<Inner>>) -> Json<Vec<RefundCall>> {
+    Json(inner.books().refund_calls.clone())
 }
 
 #[derive(Debug, Deserialize)]

@@ -254,6 +254,28 @@ fn verified_close(body: &str) -> Value {
     verified_answer(body, "alipay_trade_close_response")
 }
 
+/// Posts a signed refund and returns the verified `alipay_trade_refund_response`.
+async fn refund(fake: &FakeAlipay, biz: &Value) -> Value {
+    let (status, body) = query_with(fake, signed(request("alipay.trade.refund", biz))).await;
+    assert_eq!(status, StatusCode::OK);
+    verified_answer(&body, "alipay_trade_refund_response")
+}
+
+/// Posts a signed refund query and returns the verified
+/// `alipay_trade_fastpay_refund_query_response`.
+async fn refund_query(fake: &FakeAlipay, biz: &Value) -> Value {
+    let p = signed(request("alipay.trade.fastpay.refund.query", biz));
+    let (status, body) = query_with(fake, p).await;
+    assert_eq!(status, StatusCode::OK);
+    verified_answer(&body, "alipay_trade_fastpay_refund_query_response")
+}
+
+/// A trade of `amount` yuan for `out_trade_no`, paid.
+async fn paid_trade(fake: &FakeAlipay, out_trade_no: &str, amount: &str) {
+    open(fake, &signed(page_pay(out_trade_no, amount, ""))).await;
+    fake.pay(out_trade_no).expect("paid");
+}
+
 /// Checks the answer's `sign` over the raw text of the `key` object with the gateway's public
 /// key, and returns that object.
 fn verified_answer(body: &str, key: &str) -> Value {
@@ -963,4 +985,292 @@ async fn a_failing_payment_leaves_the_trade_unpaid() {
         .expect("JSON");
     assert_eq!(trades[0]["status"], "TRADE_SUCCESS");
     assert_eq!(trades[0]["out_trade_no"], "20261130000015");
+}
+
+#[tokio::test]
+async fn a_refund_is_made_once_per_request_number_and_a_full_refund_closes_the_trade() {
+    let fake = start().await;
+    let id = "20261130000020";
+    paid_trade(&fake, id, "88.00").await;
+    let trade_no = fake.trade(id).expect("a trade").trade_no;
+
+    let first = json!({"out_trade_no": id, "refund_amount": "30.00", "out_request_no": "R1", "refund_reason": "缺货"});
+    let answer = refund(&fake, &first).await;
+    assert_eq!(answer["code"], "10000");
+    assert_eq!(answer["fund_change"], "Y");
+    assert_eq!(answer["refund_fee"], "30.00");
+    assert_eq!(answer["send_back_fee"], "30.00");
+    assert_eq!(answer["trade_no"], trade_no.as_str());
+    assert!(answer["gmt_refund_pay"].is_string());
+
+    // The same number again: the same refund, no money moves.
+    let again = refund(&fake, &first).await;
+    assert_eq!(again["code"], "10000");
+    assert_eq!(again["fund_change"], "N");
+    assert_eq!(again["refund_fee"], "30.00");
+    assert_eq!(again["gmt_refund_pay"], answer["gmt_refund_pay"]);
+    let other_amount = refund(
+        &fake,
+        &json!({"out_trade_no": id, "refund_amount": "10.00", "out_request_no": "R1"}),
+    )
+    .await;
+    assert_eq!(other_amount["sub_code"], "ACQ.DISCORDANT_REPEAT_REQUEST");
+
+    // No more than was paid; the rest closes the trade.
+    let too_much = refund(
+        &fake,
+        &json!({"out_trade_no": id, "refund_amount": "60.00", "out_request_no": "R2"}),
+    )
+    .await;
+    assert_eq!(too_much["code"], "40004");
+    assert_eq!(too_much["sub_code"], "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL");
+    let rest = refund(
+        &fake,
+        &json!({"trade_no": trade_no, "refund_amount": 58, "out_request_no": "R2"}),
+    )
+    .await;
+    assert_eq!(rest["fund_change"], "Y");
+    assert_eq!(rest["refund_fee"], "88.00", "everything refunded so far");
+    assert_eq!(
+        verified_response(&query(&fake, &json!({"out_trade_no": id})).await.1)["trade_status"],
+        "TRADE_CLOSED"
+    );
+    let closed = refund(
+        &fake,
+        &json!({"out_trade_no": id, "refund_amount": "0.01", "out_request_no": "R3"}),
+    )
+    .await;
+    assert_eq!(closed["sub_code"], "ACQ.TRADE_STATUS_ERROR");
+    let repeat_after_close = refund(&fake, &first).await;
+    assert_eq!(
+        repeat_after_close["fund_change"], "N",
+        "a repeat still succeeds"
+    );
+
+    // What really moved.
+    assert_eq!(fake.refunded_fen(id), 8_800);
+    let refunds = fake.refunds(id);
+    let made: Vec<(&str, u64, u32)> = refunds
+        .iter()
+        .map(|r| (r.out_request_no.as_str(), r.refund_fen, r.repeats))
+        .collect();
+    assert_eq!(made, vec![("R1", 3_000, 2), ("R2", 5_800, 0)]);
+    assert_eq!(refunds[0].refund_reason, "缺货");
+    let trades: Value = client()
+        .get(format!("{}/_fake/trades", fake.url()))
+        .send()
+        .await
+        .expect("the fake answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(trades[0]["refund_count"], 2);
+    assert_eq!(trades[0]["refunded_fen"], 8_800);
+    assert_eq!(trades[0]["refunds"][1]["refund_amount"], "58.00");
+    // One refund request named the trade by `trade_no`: every request, not those naming `id`.
+    let calls = fake.refund_calls();
+    let moved = calls.iter().filter(|c| c.moved_money()).count();
+    assert_eq!(moved, 2, "of {} requests", calls.len());
+    assert_eq!(fake.refund_calls_for(id).len(), calls.len() - 1);
+
+    // The refund query answers from the same records.
+    let found = refund_query(
+        &fake,
+        &json!({"out_trade_no": id, "out_request_no": "R2", "query_options": ["gmt_refund_pay"]}),
+    )
+    .await;
+    assert_eq!(found["code"], "10000");
+    assert_eq!(found["refund_status"], "REFUND_SUCCESS");
+    assert_eq!(found["refund_amount"], "58.00");
+    assert_eq!(found["total_amount"], "88.00");
+    assert_eq!(found["out_request_no"], "R2");
+    assert_eq!(found["trade_no"], trade_no.as_str());
+    assert_eq!(found["gmt_refund_pay"], rest["gmt_refund_pay"]);
+    let without_time = refund_query(
+        &fake,
+        &json!({"trade_no": trade_no, "out_request_no": "R1"}),
+    )
+    .await;
+    assert_eq!(without_time["refund_amount"], "30.00");
+    assert_eq!(without_time["refund_reason"], "缺货");
+    assert!(
+        without_time.get("gmt_refund_pay").is_none(),
+        "only when asked for"
+    );
+    let never = refund_query(&fake, &json!({"out_trade_no": id, "out_request_no": "R3"})).await;
+    assert_eq!(never["code"], "10000");
+    assert!(never.get("refund_status").is_none());
+    assert!(never.get("refund_amount").is_none());
+}
+
+#[tokio::test]
+async fn refunds_of_unknown_unpaid_or_partial_trades_answer_alipays_errors() {
+    let fake = start().await;
+    let unknown =
+        json!({"out_trade_no": "20261130000021", "refund_amount": "1.00", "out_request_no": "R1"});
+    assert_eq!(
+        refund(&fake, &unknown).await["sub_code"],
+        "ACQ.TRADE_NOT_EXIST"
+    );
+    assert_eq!(
+        refund_query(
+            &fake,
+            &json!({"out_trade_no": "20261130000021", "out_request_no": "R1"})
+        )
+        .await["sub_code"],
+        "ACQ.TRADE_NOT_EXIST"
+    );
+
+    open(&fake, &signed(page_pay("20261130000021", "88.00", ""))).await;
+    assert_eq!(
+        refund(&fake, &unknown).await["sub_code"],
+        "ACQ.TRADE_STATUS_ERROR",
+        "not paid yet"
+    );
+
+    // Without out_request_no only the whole amount is refunded, under the order's number.
+    paid_trade(&fake, "20261130000022", "88.00").await;
+    let partial = refund(
+        &fake,
+        &json!({"out_trade_no": "20261130000022", "refund_amount": "10.00"}),
+    )
+    .await;
+    assert_eq!(partial["sub_code"], "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL");
+    let whole = refund(
+        &fake,
+        &json!({"out_trade_no": "20261130000022", "refund_amount": "88.00"}),
+    )
+    .await;
+    assert_eq!(whole["fund_change"], "Y");
+    assert_eq!(
+        fake.refunds("20261130000022")[0].out_request_no,
+        "20261130000022"
+    );
+
+    for (biz, why) in [
+        (
+            json!({"out_trade_no": "20261130000022", "out_request_no": "R1"}),
+            "no amount",
+        ),
+        (
+            json!({"out_trade_no": "20261130000022", "refund_amount": "1.001", "out_request_no": "R1"}),
+            "three decimals",
+        ),
+        (
+            json!({"refund_amount": "1.00", "out_request_no": "R1"}),
+            "no trade named",
+        ),
+    ] {
+        assert_eq!(
+            refund(&fake, &biz).await["sub_code"],
+            "ACQ.INVALID_PARAMETER",
+            "{why}"
+        );
+    }
+
+    // A request the gateway cannot verify refunds nothing.
+    paid_trade(&fake, "20261130000023", "88.00").await;
+    let mut p = signed(request(
+        "alipay.trade.refund",
+        &json!({"out_trade_no": "20261130000023", "refund_amount": "1.00", "out_request_no": "R1"}),
+    ));
+    p.insert(
+        "biz_content".to_owned(),
+        json!({"out_trade_no": "20261130000023", "refund_amount": "88.00", "out_request_no": "R1"})
+            .to_string(),
+    );
+    let forged = verified_answer(
+        &query_with(&fake, p).await.1,
+        "alipay_trade_refund_response",
+    );
+    assert_eq!(forged["sub_code"], "isv.invalid-signature");
+    assert_eq!(fake.refunded_fen("20261130000023"), 0);
+}
+
+#[tokio::test]
+async fn refund_faults_follow_the_switches_and_count_down() {
+    let fake = start().await;
+    let id = "20261130000024";
+    paid_trade(&fake, id, "88.00").await;
+    let biz = json!({"out_trade_no": id, "refund_amount": "88.00", "out_request_no": "R1"});
+
+    fake.set(Switches {
+        refund_error_next: 1,
+        refund_refused_next: 1,
+        refund_refused_sub_code: "ACQ.SELLER_BALANCE_NOT_ENOUGH".to_owned(),
+        ..Switches::default()
+    });
+    let error = refund(&fake, &biz).await;
+    assert_eq!(error["code"], "20000");
+    assert_eq!(error["sub_code"], "aop.ACQ.SYSTEM_ERROR");
+    let refused = refund(&fake, &biz).await;
+    assert_eq!(refused["code"], "40004");
+    assert_eq!(refused["sub_code"], "ACQ.SELLER_BALANCE_NOT_ENOUGH");
+    assert_eq!(fake.refunded_fen(id), 0, "neither fault refunds");
+    let counted = fake.switches();
+    assert_eq!(
+        (counted.refund_error_next, counted.refund_refused_next),
+        (0, 0)
+    );
+
+    // The lost answer: the money moves, the shop's client gives up waiting.
+    let set: Switches = client()
+        .post(format!("{}/_fake/switches", fake.url()))
+        .json(&json!({"refund_lost_next": 1}))
+        .send()
+        .await
+        .expect("the fake answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(set.refund_lost_next, 1);
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("an HTTP client");
+    let lost = impatient
+        .post(fake.gateway_url())
+        .form(&signed(request("alipay.trade.refund", &biz)))
+        .send()
+        .await
+        .expect_err("no answer in time");
+    assert!(lost.is_timeout(), "{lost}");
+    assert_eq!(fake.refunded_fen(id), 8_800, "the refund was made");
+    assert_eq!(fake.switches().refund_lost_next, 0);
+    let found = refund_query(&fake, &json!({"out_trade_no": id, "out_request_no": "R1"})).await;
+    assert_eq!(found["refund_status"], "REFUND_SUCCESS");
+    let retried = refund(&fake, &biz).await;
+    assert_eq!(retried["fund_change"], "N", "the retry moves nothing");
+    assert_eq!(fake.refunds(id).len(), 1);
+
+    let calls: Value = client()
+        .get(format!("{}/_fake/refund_calls", fake.url()))
+        .send()
+        .await
+        .expect("the fake answers")
+        .json()
+        .await
+        .expect("JSON");
+    let summary: Vec<(Value, Value, Value)> = calls
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["code"].clone(),
+                c["fund_change"].clone(),
+                c["fault"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (json!("20000"), json!(""), json!("system_error")),
+            (json!("40004"), json!(""), json!("refused")),
+            (json!("10000"), json!("Y"), json!("lost_answer")),
+            (json!("10000"), json!("N"), Value::Null),
+        ]
+    );
 }

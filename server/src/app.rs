@@ -175,6 +175,10 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         .clone()
         .context("JWT secret missing: call Settings::validate first")?;
     let tokens = Arc::new(TokenService::new(secret.as_bytes(), settings.jwt_ttl_secs));
+    let staff_tokens = Arc::new(crate::auth::jwt::StaffTokenService::new(
+        secret.as_bytes(),
+        settings.staff_token_ttl_secs,
+    ));
     let hasher = Hasher::new(
         settings.hash_concurrency(),
         std::time::Duration::from_secs(settings.password_hash_queue_secs),
@@ -217,12 +221,16 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         }
         None => None,
     };
+    let visits = Arc::new(crate::routes::admin::dashboard::VisitCounter::default());
+    visits.clone().spawn_flusher(db.clone());
     Ok(AppState {
         replica,
         settings: Arc::new(settings),
         db,
         kv,
         tokens,
+        staff_tokens,
+        visits,
         hasher,
         proxies,
         weibo,

@@ -50,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         action: OrdersAction,
     },
+    /// Operator console accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Alipay tools.
     Alipay {
         #[command(subcommand)]
@@ -83,6 +88,12 @@ enum OrdersAction {
     Ship {
         /// The 25-digit order id.
         order_id: String,
+        /// The carrier (e.g. 顺丰速运), shown to the shopper with the tracking number.
+        #[arg(long)]
+        carrier: Option<String>,
+        /// The tracking number (6 to 40 letters, digits or `-`).
+        #[arg(long)]
+        tracking_no: Option<String>,
     },
     /// List the payments that arrived for cancelled orders (status 6, 退款中): refund each
     /// with its Alipay trade number (商家平台 or `alipay.trade.refund`), then record it with
@@ -93,6 +104,22 @@ enum OrdersAction {
     Refunded {
         /// The 25-digit order id.
         order_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// Create a console account (the first one, typically with `--role superuser`). The
+    /// password is asked at a prompt (twice, not echoed), or read from standard input as two
+    /// lines (the password, then the same again) when it is not a terminal; never from the
+    /// command line.
+    Create {
+        /// The account's name (the shoppers' name rules).
+        username: String,
+        /// One of superuser (超级管理员), catalog (商品运营), orders (订单客服), finance (财务),
+        /// readonly (只读).
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -206,14 +233,35 @@ pub async fn run() -> anyhow::Result<()> {
             );
         }
         Command::Orders {
-            action: OrdersAction::Ship { order_id },
+            action:
+                OrdersAction::Ship {
+                    order_id,
+                    carrier,
+                    tracking_no,
+                },
         } => {
             let settings = settings()?;
             let db = crate::app::open_database(&settings).await?;
-            if crate::db::orders::ship(&db, order_id.trim(), crate::db::now_secs()).await? {
+            let carrier = carrier.unwrap_or_default();
+            let tracking_no = tracking_no.unwrap_or_default();
+            if carrier.chars().count() > dadashop_types::admin::CARRIER_MAX_CHARS {
+                anyhow::bail!("--carrier: at most 32 characters");
+            }
+            if !tracking_no.is_empty() {
+                dadashop_types::admin::check_tracking_no(&tracking_no)
+                    .map_err(|e| anyhow::anyhow!("--tracking-no: {e}"))?;
+            }
+            let shipment = crate::db::orders::Shipment {
+                carrier: carrier.trim(),
+                tracking_no: &tracking_no,
+                by: "cli",
+                version: None,
+            };
+            let id = order_id.trim();
+            if crate::db::orders::ship(&db, id, &shipment, None, crate::db::now_secs()).await? {
                 println!("order {order_id} marked shipped");
             } else {
-                let status = crate::db::orders::status(&db, order_id.trim()).await?;
+                let status = crate::db::orders::status(&db, id).await?;
                 match status {
                     None => anyhow::bail!("no order {order_id}"),
                     Some((status, _)) => anyhow::bail!(
@@ -221,6 +269,37 @@ pub async fn run() -> anyhow::Result<()> {
                         dadashop_types::orders::status_name(status)
                     ),
                 }
+            }
+        }
+        Command::Admin {
+            action: AdminAction::Create { username, role },
+        } => {
+            dadashop_types::rules::check_username(&username)
+                .map_err(|e| anyhow::anyhow!("username: {e}"))?;
+            let Some(role) = dadashop_types::admin::role(&role) else {
+                let keys: Vec<&str> = dadashop_types::admin::ROLES.iter().map(|r| r.key).collect();
+                anyhow::bail!("--role must be one of {}", keys.join(", "));
+            };
+            let password = read_new_password()?;
+            let settings = settings()?;
+            let db = crate::app::open_database(&settings).await?;
+            let hasher = crate::auth::password::Hasher::new(1, std::time::Duration::from_secs(60));
+            let hash = hasher
+                .hash(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("could not hash the password: {e:?}"))?;
+            if crate::db::staff::insert(&db, &username, &hash, role.key, crate::db::now_secs())
+                .await?
+            {
+                println!(
+                    "console account {} created with the role {} ({}); log in at {}/admin",
+                    username.to_ascii_lowercase(),
+                    role.key,
+                    role.label,
+                    settings.public_web_url.trim_end_matches('/')
+                );
+            } else {
+                anyhow::bail!("a console account named {username} exists already");
             }
         }
         Command::Migrate => {
@@ -249,6 +328,36 @@ pub async fn run() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A new password, twice: at a prompt without echo on a terminal, else two lines of
+/// standard input. Checked by the shoppers' password rules.
+fn read_new_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let (first, second) = if std::io::stdin().is_terminal() {
+        (
+            rpassword::prompt_password("Password: ")?,
+            rpassword::prompt_password("Password (again): ")?,
+        )
+    } else {
+        let mut lines = std::io::stdin().lock().lines();
+        let mut next = || -> anyhow::Result<String> {
+            Ok(lines
+                .next()
+                .transpose()?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("standard input must hold the password twice, one per line")
+                })?
+                .trim_end_matches('\r')
+                .to_owned())
+        };
+        (next()?, next()?)
+    };
+    if first != second {
+        anyhow::bail!("the two passwords differ");
+    }
+    dadashop_types::rules::check_password(&first).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    Ok(first)
 }
 
 /// The text `dadashop orders refunds` prints: one line per payment for a cancelled order,

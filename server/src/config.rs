@@ -72,6 +72,12 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// `JWT_TTL_SECS`: token lifetime in seconds (default 86 400 = 24 h).
     pub jwt_ttl_secs: u64,
+    /// `STAFF_TOKEN_TTL_SECS`: lifetime of an operator's console token in seconds (default
+    /// 28 800 = 8 h; at most 24 h).
+    pub staff_token_ttl_secs: u64,
+    /// `LOW_STOCK_THRESHOLD`: the console's dashboard lists SKUs with this many units or fewer
+    /// (default 10).
+    pub low_stock_threshold: i64,
     /// `API_ADDR`: listen address of the JSON API (default `127.0.0.1:8000`).
     pub api_addr: SocketAddr,
     /// `WEB_ADDR`: listen address of the SPA origin (default `127.0.0.1:7000`).
@@ -335,6 +341,8 @@ impl Default for Settings {
             redis_url: None,
             jwt_secret: None,
             jwt_ttl_secs: 86_400,
+            staff_token_ttl_secs: 28_800,
+            low_stock_threshold: 10,
             api_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             web_addr: SocketAddr::from(([127, 0, 0, 1], 7000)),
             public_api_url: "http://127.0.0.1:8000".to_owned(),
@@ -422,6 +430,8 @@ impl Default for Settings {
 const TYPED_ENV_KEYS: &[&str] = &[
     "DADASHOP_ENV",
     "JWT_TTL_SECS",
+    "STAFF_TOKEN_TTL_SECS",
+    "LOW_STOCK_THRESHOLD",
     "API_ADDR",
     "WEB_ADDR",
     "CORS_ALLOW_CREDENTIALS",
@@ -556,6 +566,12 @@ impl Settings {
         }
         if self.jwt_ttl_secs == 0 || self.jwt_ttl_secs > 30 * 86_400 {
             bail!("JWT_TTL_SECS must be between 1 and 2592000 seconds");
+        }
+        if self.staff_token_ttl_secs == 0 || self.staff_token_ttl_secs > 86_400 {
+            bail!("STAFF_TOKEN_TTL_SECS must be between 1 and 86400 seconds");
+        }
+        if self.low_stock_threshold < 0 {
+            bail!("LOW_STOCK_THRESHOLD must not be negative");
         }
         for origin in self.allowed_origins() {
             if !is_origin(&origin) {

@@ -200,6 +200,16 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// The JSON body (`{"code": <status>, "error": <zh-CN message>}`) of an error the HTTP layer
+/// answers, for the answers written below axum (hyper's own 400, 414 and 431).
+pub(crate) fn transport_body(status: StatusCode) -> Vec<u8> {
+    serde_json::to_vec(&ErrorBody {
+        code: u32::from(status.as_u16()),
+        error: transport_message(status).to_owned(),
+    })
+    .unwrap_or_default()
+}
+
 /// The zh-CN message of an error the HTTP layer answers.
 fn transport_message(status: StatusCode) -> &'static str {
     match status.as_u16() {

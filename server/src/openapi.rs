@@ -60,6 +60,22 @@ use crate::state::AppState;
         routes::weibo::bind,
         routes::weibo::binding,
         routes::weibo::unbind,
+        routes::admin::login,
+        routes::admin::logout,
+        routes::admin::session,
+        routes::admin::list_staff,
+        routes::admin::create_staff,
+        routes::admin::change_staff,
+        routes::admin::list_audit,
+        routes::admin::orders::list,
+        routes::admin::orders::detail,
+        routes::admin::orders::ship,
+        routes::admin::orders::cancel,
+        routes::admin::orders::refund,
+        routes::admin::users::list,
+        routes::admin::users::detail,
+        routes::admin::users::set_disabled,
+        routes::admin::dashboard::dashboard,
     ),
     modifiers(&TokenAuth),
     tags(
@@ -70,6 +86,7 @@ use crate::state::AppState;
         (name = "carts", description = "The server cart"),
         (name = "orders", description = "Settlement, orders, Alipay payment, cancellation and receipt"),
         (name = "weibo", description = "Weibo login (OAuth 2.0) and account binding"),
+        (name = "admin", description = "The operator console: staff sessions, orders, shipping, refunds, shoppers, staff, audit log, dashboard (a console token: `Authorization: Bearer`)"),
     )
 )]
 pub struct ApiDoc;
@@ -85,6 +102,13 @@ impl Modify for TokenAuth {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "Authorization",
                 "HS256 JWT from POST /v1/tokens, sent raw or as `Bearer <token>`",
+            ))),
+        );
+        components.add_security_scheme(
+            "staff",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "The console's HS256 JWT (aud dadashop-console) from POST /v1/admin/tokens, as `Bearer <token>`",
             ))),
         );
     }

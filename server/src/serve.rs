@@ -18,6 +18,11 @@
 //!   which the proxy terminates); its control frames could keep a connection busy forever.
 //! - **Peer address**: every request carries `ConnectInfo<SocketAddr>` for
 //!   [`crate::client_ip`].
+//! - **hyper's own answers in the shop's shape**: a request head hyper cannot take (a target
+//!   of 64 KiB or more, over [`HYPER_MAX_HEADERS`] headers, a malformed head) is answered by
+//!   hyper itself before the router sees a request, with an empty body. The socket wrapper
+//!   recognises that answer and writes the same status with the shop's JSON error body
+//!   (`{"code": <status>, "error": ...}`) instead (issue #21, item 8).
 //! - **Graceful shutdown**: on the shutdown signal the listener stops accepting, every
 //!   connection is asked to finish its requests in flight and close, and the loop waits for
 //!   them up to [`Limits::drain_timeout`].
@@ -43,9 +48,9 @@ use tower::ServiceExt;
 
 use crate::config::Settings;
 
-/// Largest number of request headers hyper parses before it answers 431 itself (with an
-/// empty body). The shop's own, JSON-answered limit ([`crate::routes::MAX_HEADER_COUNT`]) is
-/// lower, so that nearly every client error gets the shop's error shape.
+/// Largest number of request headers hyper parses before it answers 431 itself (that answer
+/// is rewritten with the shop's JSON body by the socket wrapper). The shop's own limit
+/// ([`crate::routes::MAX_HEADER_COUNT`]) is lower.
 const HYPER_MAX_HEADERS: usize = 256;
 
 /// Connection limits of one listener.
@@ -194,6 +199,7 @@ async fn serve_connection(
     let io = TokioIo::new(Tracked {
         inner: stream,
         activity: activity.clone(),
+        replacement: None,
     });
     let service_activity = activity.clone();
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -257,10 +263,99 @@ async fn idle(activity: &Activity, timeout: Duration) {
     }
 }
 
-/// A socket that notes when bytes last moved.
+/// A socket that notes when bytes last moved, and that writes hyper's own error answers with
+/// the shop's JSON body.
 struct Tracked {
     inner: TcpStream,
     activity: Arc<Activity>,
+    /// The answer written in place of hyper's own error head, and how much of it is written.
+    replacement: Option<(Vec<u8>, usize)>,
+}
+
+/// The status of `head` if it is an answer hyper wrote itself for a request head it refused:
+/// 400, 414 or 431 with an empty body (`content-length: 0`). The shop's own answers always
+/// carry a JSON body, so they never look like this.
+fn hyper_error_head(head: &[u8]) -> Option<http::StatusCode> {
+    let status = match head.get(..13)? {
+        b"HTTP/1.1 400 " => http::StatusCode::BAD_REQUEST,
+        b"HTTP/1.1 414 " => http::StatusCode::URI_TOO_LONG,
+        b"HTTP/1.1 431 " => http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        _ => return None,
+    };
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n")?;
+    // Only the head, nothing after it: an empty body.
+    if end + 4 != head.len() {
+        return None;
+    }
+    let lower = head[..end].to_ascii_lowercase();
+    lower
+        .windows(19)
+        .any(|w| w == b"\r\ncontent-length: 0")
+        .then_some(status)
+}
+
+/// The whole answer written instead of hyper's empty one: the same status, the shop's JSON
+/// error body, and `Connection: close` (hyper closes the connection after it).
+fn hyper_error_answer(status: http::StatusCode) -> Vec<u8> {
+    let body = crate::error::transport_body(status);
+    let mut answer = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         x-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    answer
+}
+
+impl Tracked {
+    /// Writes the pending replacement answer; ready once all of it is written.
+    fn poll_replacement(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while let Some((answer, written)) = self.replacement.as_mut() {
+            if *written == answer.len() {
+                self.replacement = None;
+                break;
+            }
+            match Pin::new(&mut self.inner).poll_write(cx, &answer[*written..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    *written += n;
+                    self.activity.touch();
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Writes `buf`, or, when it is hyper's own error head, the shop's answer in its place
+    /// (reporting all of `buf` as written once that answer is out).
+    fn poll_write_head_aware(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.replacement.is_none()
+            && let Some(status) = hyper_error_head(buf)
+        {
+            self.replacement = Some((hyper_error_answer(status), 0));
+        }
+        if self.replacement.is_some() {
+            return match self.poll_replacement(cx) {
+                Poll::Ready(Ok(())) => Poll::Ready(Ok(buf.len())),
+                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        result
+    }
 }
 
 impl AsyncRead for Tracked {
@@ -284,11 +379,7 @@ impl AsyncWrite for Tracked {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
-        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.touch();
-        }
-        result
+        self.poll_write_head_aware(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -296,6 +387,15 @@ impl AsyncWrite for Tracked {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        // hyper's own error answer is a head alone, in one slice.
+        let first = bufs.iter().position(|b| !b.is_empty());
+        if let Some(i) = first
+            && (self.replacement.is_some()
+                || (bufs[i + 1..].iter().all(|b| b.is_empty())
+                    && hyper_error_head(&bufs[i]).is_some()))
+        {
+            return self.poll_write_head_aware(cx, &bufs[i]);
+        }
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.touch();
@@ -308,10 +408,16 @@ impl AsyncWrite for Tracked {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        match self.poll_replacement(cx) {
+            Poll::Ready(Ok(())) => Pin::new(&mut self.inner).poll_flush(cx),
+            other => other,
+        }
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        match self.poll_replacement(cx) {
+            Poll::Ready(Ok(())) => Pin::new(&mut self.inner).poll_shutdown(cx),
+            other => other,
+        }
     }
 }

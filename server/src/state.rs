@@ -26,6 +26,11 @@ pub struct AppState {
     pub db: AnyPool,
     pub kv: Kv,
     pub tokens: Arc<TokenService>,
+    /// The operators' console tokens (their own key and audience).
+    pub staff_tokens: Arc<crate::auth::jwt::StaffTokenService>,
+    /// Product views per catalog counted in this process, added to the database every few
+    /// seconds (the console's dashboard).
+    pub visits: Arc<crate::routes::admin::dashboard::VisitCounter>,
     pub hasher: Hasher,
     pub proxies: Arc<TrustedProxies>,
     /// The Weibo app, when Weibo login is on (`WEIBO_CLIENT_ID`).

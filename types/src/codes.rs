@@ -112,3 +112,17 @@ pub const PAYMENT_BAD_SIGNATURE: u32 = 50109;
 /// payment (HTTP 503; nothing is lost, the reconciliation job finishes the work). An
 /// addition.
 pub const PAYMENT_UNAVAILABLE: u32 = 50110;
+/// Login: the shopper's account was disabled by an operator (HTTP 403). An addition.
+pub const ACCOUNT_DISABLED: u32 = 10135;
+/// Console: the staff account's role does not grant this (HTTP 403). An addition.
+pub const ADMIN_FORBIDDEN: u32 = 60101;
+/// Console: the record changed since it was read (`version`); reload and try again (HTTP
+/// 409). An addition.
+pub const ADMIN_STALE: u32 = 60102;
+/// Console: no such record (HTTP 404). An addition.
+pub const ADMIN_NOT_FOUND: u32 = 60103;
+/// Console: the gateway refused the refund (HTTP 409), or could not be reached (HTTP 503,
+/// nothing refunded twice: a retry asks it first). An addition.
+pub const ADMIN_REFUND_REFUSED: u32 = 60104;
+/// Console: the staff name is taken (HTTP 409). An addition.
+pub const ADMIN_NAME_TAKEN: u32 = 60105;

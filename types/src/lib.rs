@@ -4,6 +4,7 @@
 //! drift. It holds only serde types, the business codes and the input rules that both sides
 //! check (the SPA inline, the server authoritatively). It must never depend on a web framework.
 
+pub mod admin;
 pub mod codes;
 pub mod goods;
 pub mod money;

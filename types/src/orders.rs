@@ -309,6 +309,11 @@ pub struct OrderSummary {
     pub order_time: String,
     /// For an unpaid order, the seconds left to pay before it is cancelled (else 0).
     pub pay_remaining_secs: i64,
+    /// Once shipped: the carrier and the tracking number (additions; absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_no: Option<String>,
 }
 
 /// The `data` of the order list.

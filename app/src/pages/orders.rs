@@ -261,6 +261,13 @@ fn OrderCard(
         }
         _ => None,
     };
+    // Once shipped: the carrier and the tracking number, for the shopper to follow.
+    let shipment = order.tracking_no.as_ref().map(|no| {
+        match order.carrier.as_deref().filter(|c| !c.is_empty()) {
+            Some(carrier) => format!("物流：{carrier}，运单号 {no}"),
+            None => format!("物流：运单号 {no}"),
+        }
+    });
     view! {
         <li class="order-card" data-testid="order" data-order-id=id>
             <div class="order-head">
@@ -278,6 +285,14 @@ fn OrderCard(
                     address.address,
                 )}
             </p>
+            {shipment
+                .map(|text| {
+                    view! {
+                        <p class="order-shipment" data-testid="order-shipment">
+                            {text}
+                        </p>
+                    }
+                })}
             <p class="order-total">
                 {format!(
                     "共 {} 件，运费 {}，{} ",

@@ -99,6 +99,100 @@ impl TokenService {
     }
 }
 
+/// Claims of an operator's console token (issue 24). Signed with a key of its own (derived
+/// from the shop's secret, so a staff token never verifies as a shopper token nor the other
+/// way round) and carrying `aud` = [`dadashop_types::admin::STAFF_AUDIENCE`] (RFC 7519
+/// §4.1.3), which the console requires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffClaims {
+    /// The staff account's id, decimal.
+    pub sub: String,
+    pub username: String,
+    /// The role at issue time.
+    pub role: String,
+    pub aud: String,
+    /// Expiry and issue time, Unix seconds.
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    /// The account's `token_version` at issue time: disabling the account, a role change,
+    /// a new password or a logout bump it, which revokes every earlier token at once.
+    pub ver: i64,
+}
+
+/// Issues and checks operators' console tokens (HS256 with a key derived from the shop's
+/// secret by HMAC-SHA256 over a fixed label, RFC 2104).
+pub struct StaffTokenService {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl_secs: i64,
+}
+
+impl std::fmt::Debug for StaffTokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffTokenService")
+            .field("ttl_secs", &self.ttl_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StaffTokenService {
+    /// `secret`: the shop's `JWT_SECRET`; `ttl_secs`: `STAFF_TOKEN_TTL_SECS`.
+    pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(b"dadashop console token key v1");
+        let key = mac.finalize().into_bytes();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "aud"]);
+        validation.set_audience(&[dadashop_types::admin::STAFF_AUDIENCE]);
+        Self {
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
+            validation,
+            ttl_secs: i64::try_from(ttl_secs).unwrap_or(28_800),
+        }
+    }
+
+    /// A new token for staff `id` named `username` with `role` at `token_version`, issued at
+    /// `now` (Unix seconds), and its expiry (Unix seconds).
+    pub fn issue(
+        &self,
+        id: i64,
+        username: &str,
+        role: &str,
+        token_version: i64,
+        now: i64,
+    ) -> anyhow::Result<(String, i64)> {
+        let claims = StaffClaims {
+            sub: id.to_string(),
+            username: username.to_owned(),
+            role: role.to_owned(),
+            aud: dadashop_types::admin::STAFF_AUDIENCE.to_owned(),
+            exp: now + self.ttl_secs,
+            iat: now,
+            jti: uuid::Uuid::new_v4().to_string(),
+            ver: token_version,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
+        Ok((token, claims.exp))
+    }
+
+    /// The claims of a valid, unexpired console token; `None` otherwise (a shopper token, a
+    /// wrong audience, another key, `alg` other than HS256, expired).
+    pub fn verify(&self, token: &str) -> Option<StaffClaims> {
+        let now = crate::db::now_secs();
+        decode::<StaffClaims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
+            .filter(|c| c.exp > now)
+            .filter(|c| c.sub.parse::<i64>().is_ok_and(|id| id > 0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +200,19 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn staff_and_shopper_tokens_never_stand_for_each_other() {
+        let shop = TokenService::new(SECRET, 60);
+        let staff = StaffTokenService::new(SECRET, 60);
+        let now = crate::db::now_secs();
+        let shopper_token = shop.issue(7, "tom", 0, now).expect("issue");
+        let (staff_token, exp) = staff.issue(7, "tom", "orders", 0, now).expect("issue");
+        assert_eq!(exp, now + 60);
+        assert!(staff.verify(&staff_token).is_some());
+        assert!(staff.verify(&shopper_token).is_none());
+        assert!(shop.verify(&staff_token).is_none());
+    }
 
     #[test]
     fn issued_tokens_verify_and_carry_the_claims() {

@@ -4,6 +4,7 @@
 pub mod captcha;
 pub mod jwt;
 pub mod password;
+pub mod staff;
 pub mod throttle;
 
 use axum::extract::FromRequestParts;
@@ -17,7 +18,8 @@ use crate::state::AppState;
 /// The caller, proven by a valid token. Extraction fails with 401 (code 10101) when the
 /// `Authorization` header is missing or malformed, or the token is expired, tampered, not
 /// HS256, revoked by logout (the `revoked_tokens` table, durable across restarts), older than
-/// the last password change, or its `sub` names no user or a user of another name.
+/// the last password change, its account disabled by an operator, or its `sub` names no user
+/// or a user of another name. A console token is never a shopper token (another key).
 /// It answers 503 when the database cannot be read.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -37,7 +39,7 @@ impl AuthUser {
 }
 
 /// The token of `Authorization: <token>` (the legacy pages) or `Authorization: Bearer <token>`.
-fn bearer(parts: &Parts) -> Option<&str> {
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts
         .headers
         .get(http::header::AUTHORIZATION)?
@@ -67,6 +69,7 @@ impl FromRequestParts<AppState> for AuthUser {
             .ok_or(ApiError::Unauthorized)?;
         let user = found.user;
         if found.revoked_jti.is_some()
+            || user.is_disabled != 0
             || user.username != claims.username
             || user.token_version != claims.ver
         {

@@ -7,12 +7,16 @@
 //! SQL lives in the per-entity modules below, never in handlers.
 
 pub mod addresses;
+pub mod audit;
 pub mod carts;
+pub mod console;
+pub mod filter;
 pub mod goods;
 pub mod jobs;
 pub mod orders;
 pub mod payments;
 pub mod replica;
+pub mod staff;
 pub mod users;
 pub mod weibo;
 

@@ -72,11 +72,14 @@ pub struct OrderRow {
     pub carts_count: i64,
     /// Unix seconds.
     pub created_at: i64,
+    /// The shipment, once an operator shipped the order.
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
 }
 
 const ORDER_COLUMNS: &str = "SELECT order_id, user_id, receiver, address, receiver_mobile, tag, \
      total_count, goods_amount, freight, total_amount, status, pay_deadline, request_hash, \
-     carts_count, created_at FROM orders";
+     carts_count, created_at, carrier, tracking_no FROM orders";
 
 /// A line of an order, as ordered.
 #[derive(Debug, Clone, FromRow)]
@@ -302,6 +305,8 @@ async fn try_create(pool: &AnyPool, new: &NewOrder) -> Result<Created, OrderErro
         request_hash: hash.clone(),
         carts_count,
         created_at: new.now,
+        carrier: None,
+        tracking_no: None,
     };
     sqlx::query(
         "INSERT INTO orders (order_id, user_id, receiver, address, receiver_mobile, tag, \
@@ -489,12 +494,19 @@ pub async fn lines(
 }
 
 /// Who cancels an order.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Canceller {
     /// The shopper `user_id`, any time while unpaid.
     Shopper { user_id: i64 },
     /// The payment time-out (job or sweep): only once the order's deadline has passed.
     Timeout,
+    /// An operator in the console, only if the order is still at `version` (as read);
+    /// the audit row is written in the cancel's transaction.
+    Operator {
+        version: i64,
+        actor: crate::db::audit::Actor,
+        reason: String,
+    },
 }
 
 /// What a cancellation did.
@@ -503,7 +515,8 @@ pub enum Cancelled {
     /// This call cancelled the order and returned the stock of the SKUs listed.
     Done { restocked: Vec<i64> },
     /// Nothing changed: the order is not unpaid (paid, already cancelled by someone else),
-    /// not this shopper's, or (time-out) not past its deadline.
+    /// not this shopper's, (time-out) not past its deadline, or (operator) changed since it
+    /// was read.
     NotApplicable,
 }
 
@@ -512,7 +525,7 @@ pub enum Cancelled {
 /// trade for the order; the cancel then also marks that trade for `alipay.trade.close`
 /// (`trade_close_due = now`) in the same transaction, and the caller should queue the close
 /// ([`crate::jobs::Jobs::close_trade`]) after this returns [`Cancelled::Done`]. `now` in Unix
-/// seconds.
+/// seconds. The cancel bumps the order's `version` and records when and by whom.
 pub async fn cancel(
     pool: &AnyPool,
     order_id: &str,
@@ -522,30 +535,34 @@ pub async fn cancel(
 ) -> Result<Cancelled, sqlx::Error> {
     let close_due = close_trade.then_some(now);
     let mut tx = begin_write(pool).await?;
-    let changed = match by {
-        Canceller::Shopper { user_id } => sqlx::query(
-            "UPDATE orders SET status = ?, cancel_reason = 'shopper', trade_close_due = ?, \
-             updated_at = ? WHERE order_id = ? AND user_id = ? AND status = ?",
-        )
+    const SET: &str = "UPDATE orders SET status = ?, cancel_reason = ?, cancelled_by = ?, \
+        cancelled_at = ?, trade_close_due = ?, version = version + 1, updated_at = ? \
+        WHERE order_id = ? AND status = ?";
+    let (reason, who) = match &by {
+        Canceller::Shopper { .. } => ("shopper".to_owned(), "shopper".to_owned()),
+        Canceller::Timeout => ("timeout".to_owned(), "timeout".to_owned()),
+        Canceller::Operator { actor, .. } => ("operator".to_owned(), actor.label()),
+    };
+    let sql = match &by {
+        Canceller::Shopper { .. } => format!("{SET} AND user_id = ?"),
+        Canceller::Timeout => format!("{SET} AND pay_deadline <= ?"),
+        Canceller::Operator { .. } => format!("{SET} AND version = ?"),
+    };
+    let query = sqlx::query(&sql)
         .bind(STATUS_CANCELLED)
+        .bind(reason)
+        .bind(who)
+        .bind(now)
         .bind(close_due)
         .bind(now)
         .bind(order_id)
-        .bind(user_id)
-        .bind(STATUS_UNPAID),
-        Canceller::Timeout => sqlx::query(
-            "UPDATE orders SET status = ?, cancel_reason = 'timeout', trade_close_due = ?, \
-             updated_at = ? WHERE order_id = ? AND status = ? AND pay_deadline <= ?",
-        )
-        .bind(STATUS_CANCELLED)
-        .bind(close_due)
-        .bind(now)
-        .bind(order_id)
-        .bind(STATUS_UNPAID)
-        .bind(now),
-    }
-    .execute(&mut *tx)
-    .await?;
+        .bind(STATUS_UNPAID);
+    let query = match &by {
+        Canceller::Shopper { user_id } => query.bind(*user_id),
+        Canceller::Timeout => query.bind(now),
+        Canceller::Operator { version, .. } => query.bind(*version),
+    };
+    let changed = query.execute(&mut *tx).await?;
     if changed.rows_affected() != 1 {
         tx.rollback().await?;
         return Ok(Cancelled::NotApplicable);
@@ -555,8 +572,43 @@ pub async fn cancel(
             .bind(order_id)
             .fetch_all(&mut *tx)
             .await?;
+    let restocked = restock(&mut tx, &lines, now).await?;
+    if let Canceller::Operator {
+        version,
+        actor,
+        reason,
+    } = &by
+    {
+        crate::db::audit::record(
+            &mut tx,
+            actor,
+            &crate::db::audit::Change {
+                resource: "orders",
+                resource_id: order_id,
+                action: "cancel",
+                before: serde_json::json!({ "status": STATUS_UNPAID, "version": version }),
+                after: serde_json::json!({
+                    "status": STATUS_CANCELLED, "version": version + 1, "reason": reason,
+                    "restocked": lines,
+                }),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Cancelled::Done { restocked })
+}
+
+/// Puts the units of `lines` (`(sku_id, count)`) back into stock and takes them off the
+/// SKUs' sales, in the caller's transaction; returns the SKU ids.
+pub async fn restock(
+    tx: &mut sqlx::AnyConnection,
+    lines: &[(i64, i64)],
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
     let mut restocked = Vec::new();
-    for (sku_id, count) in lines {
+    for &(sku_id, count) in lines {
         sqlx::query(
             "UPDATE skus SET stock = stock + ?, sales = CASE WHEN sales >= ? THEN sales - ? ELSE 0 END, \
              updated_at = ? WHERE id = ?",
@@ -570,8 +622,7 @@ pub async fn cancel(
         .await?;
         restocked.push(sku_id);
     }
-    tx.commit().await?;
-    Ok(Cancelled::Done { restocked })
+    Ok(restocked)
 }
 
 /// Confirms receipt of the shipped order `order_id` of `user_id` (status 3 → 4). `false`
@@ -583,9 +634,11 @@ pub async fn confirm_receipt(
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND user_id = ? AND status = ?",
+        "UPDATE orders SET status = ?, received_at = ?, version = version + 1, updated_at = ? \
+         WHERE order_id = ? AND user_id = ? AND status = ?",
     )
     .bind(STATUS_DONE)
+    .bind(now)
     .bind(now)
     .bind(order_id)
     .bind(user_id)
@@ -595,19 +648,72 @@ pub async fn confirm_receipt(
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks the paid order `order_id` shipped (status 2 → 3, the operator's command). `false`
-/// when there is no such paid order.
-pub async fn ship(pool: &AnyPool, order_id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND status = ?",
-    )
-    .bind(STATUS_SHIPPED)
-    .bind(now)
-    .bind(order_id)
-    .bind(STATUS_PAID)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// A shipment: the carrier and tracking number, and who ships.
+#[derive(Debug, Clone)]
+pub struct Shipment<'a> {
+    pub carrier: &'a str,
+    pub tracking_no: &'a str,
+    /// `cli`, or `staff:<username>`.
+    pub by: &'a str,
+    /// Only if the order is still at this version (the console's write); any for the CLI.
+    pub version: Option<i64>,
+}
+
+/// Marks the paid order `order_id` shipped (status 2 → 3) with `shipment`, bumping its
+/// version; `audit`, when given, is written in the same transaction. `false` when there is
+/// no such paid order (at that version).
+pub async fn ship(
+    pool: &AnyPool,
+    order_id: &str,
+    shipment: &Shipment<'_>,
+    audit: Option<&crate::db::audit::Actor>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = begin_write(pool).await?;
+    let mut sql = "UPDATE orders SET status = ?, carrier = ?, tracking_no = ?, shipped_at = ?, \
+        shipped_by = ?, version = version + 1, updated_at = ? WHERE order_id = ? AND status = ?"
+        .to_owned();
+    if shipment.version.is_some() {
+        sql.push_str(" AND version = ?");
+    }
+    let mut query = sqlx::query(&sql)
+        .bind(STATUS_SHIPPED)
+        .bind(shipment.carrier)
+        .bind(shipment.tracking_no)
+        .bind(now)
+        .bind(shipment.by)
+        .bind(now)
+        .bind(order_id)
+        .bind(STATUS_PAID);
+    if let Some(v) = shipment.version {
+        query = query.bind(v);
+    }
+    let done = query.execute(&mut *tx).await?;
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if let Some(actor) = audit {
+        let version = shipment.version.unwrap_or_default();
+        crate::db::audit::record(
+            &mut tx,
+            actor,
+            &crate::db::audit::Change {
+                resource: "orders",
+                resource_id: order_id,
+                action: "ship",
+                before: serde_json::json!({ "status": STATUS_PAID, "version": version }),
+                after: serde_json::json!({
+                    "status": STATUS_SHIPPED, "version": version + 1,
+                    "carrier": shipment.carrier, "tracking_no": shipment.tracking_no,
+                }),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Ids of at most `limit` unpaid orders whose deadline passed by `now` (oldest first).

@@ -98,7 +98,8 @@ pub async fn apply(
         ),
     ] {
         let changed = sqlx::query(
-            "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND status = ?",
+            "UPDATE orders SET status = ?, version = version + 1, updated_at = ? \
+             WHERE order_id = ? AND status = ?",
         )
         .bind(to)
         .bind(now)
@@ -289,7 +290,8 @@ pub async fn refunds(pool: &AnyPool) -> Result<Vec<RefundRow>, sqlx::Error> {
 pub async fn mark_refunded(pool: &AnyPool, order_id: &str, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = begin_write(pool).await?;
     let changed = sqlx::query(
-        "UPDATE orders SET status = ?, updated_at = ? WHERE order_id = ? AND status = ?",
+        "UPDATE orders SET status = ?, version = version + 1, updated_at = ? \
+         WHERE order_id = ? AND status = ?",
     )
     .bind(STATUS_REFUNDED)
     .bind(now)
@@ -301,11 +303,154 @@ pub async fn mark_refunded(pool: &AnyPool, order_id: &str, now: i64) -> Result<b
         tx.rollback().await?;
         return Ok(false);
     }
-    sqlx::query("UPDATE payments SET refunded_at = ? WHERE order_id = ? AND outcome = 'refund'")
+    sqlx::query(
+        "UPDATE payments SET refunded_at = ?, refunded_by = 'cli', refund_amount = amount \
+         WHERE order_id = ? AND outcome = 'refund'",
+    )
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Starts the refund of `order_id` through the gateway, if it is still at `version`: a paid
+/// order not shipped (status 2) is cancelled first (2 → 6, its stock back once, like any
+/// cancel); an order waiting for a refund (6) stays so. Either way the version moves on, the
+/// payment gets the refund request number `request_no` (kept if one was set before, so that
+/// every retry names the same request) and `reason`, and the audit row is written, all in
+/// one transaction. Returns the SKUs restocked, or `None` when the order is not at `version`
+/// or not in one of those statuses (nothing changed).
+pub async fn begin_refund(
+    pool: &AnyPool,
+    order_id: &str,
+    version: i64,
+    request_no: &str,
+    reason: &str,
+    actor: &crate::db::audit::Actor,
+    now: i64,
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    let mut tx = begin_write(pool).await?;
+    let cancelled = sqlx::query(
+        "UPDATE orders SET status = ?, cancel_reason = 'refund', cancelled_at = ?, \
+         cancelled_by = ?, version = version + 1, updated_at = ? \
+         WHERE order_id = ? AND version = ? AND status = ?",
+    )
+    .bind(STATUS_REFUND_DUE)
+    .bind(now)
+    .bind(actor.label())
+    .bind(now)
+    .bind(order_id)
+    .bind(version)
+    .bind(dadashop_types::orders::STATUS_PAID)
+    .execute(&mut *tx)
+    .await?;
+    let mut restocked = Vec::new();
+    let from_status = if cancelled.rows_affected() == 1 {
+        let lines: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT sku_id, count FROM order_lines WHERE order_id = ? ORDER BY sku_id",
+        )
+        .bind(order_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        restocked = crate::db::orders::restock(&mut tx, &lines, now).await?;
+        dadashop_types::orders::STATUS_PAID
+    } else {
+        let due = sqlx::query(
+            "UPDATE orders SET version = version + 1, updated_at = ? \
+             WHERE order_id = ? AND version = ? AND status = ?",
+        )
         .bind(now)
         .bind(order_id)
+        .bind(version)
+        .bind(STATUS_REFUND_DUE)
         .execute(&mut *tx)
         .await?;
+        if due.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        STATUS_REFUND_DUE
+    };
+    sqlx::query(
+        "UPDATE payments SET refund_no = COALESCE(refund_no, ?), \
+         refund_reason = CASE WHEN ? = '' THEN refund_reason ELSE ? END WHERE order_id = ?",
+    )
+    .bind(request_no)
+    .bind(reason)
+    .bind(reason)
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?;
+    crate::db::audit::record(
+        &mut tx,
+        actor,
+        &crate::db::audit::Change {
+            resource: "refunds",
+            resource_id: order_id,
+            action: "request",
+            before: serde_json::json!({ "status": from_status, "version": version }),
+            after: serde_json::json!({
+                "status": STATUS_REFUND_DUE, "version": version + 1,
+                "out_request_no": request_no, "reason": reason, "restocked": restocked,
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(restocked))
+}
+
+/// Records the refund of `order_id` that the gateway confirmed (6 → 7): `amount` fen at
+/// `refunded_at` (Unix seconds), by `actor`, with its audit row, in one transaction. `false`
+/// when the order no longer waits for a refund (recorded already).
+pub async fn finish_refund(
+    pool: &AnyPool,
+    order_id: &str,
+    amount: i64,
+    refunded_at: i64,
+    actor: &crate::db::audit::Actor,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = begin_write(pool).await?;
+    let changed = sqlx::query(
+        "UPDATE orders SET status = ?, version = version + 1, updated_at = ? \
+         WHERE order_id = ? AND status = ?",
+    )
+    .bind(STATUS_REFUNDED)
+    .bind(now)
+    .bind(order_id)
+    .bind(STATUS_REFUND_DUE)
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE payments SET refunded_at = ?, refund_amount = ?, refunded_by = ? WHERE order_id = ?",
+    )
+    .bind(refunded_at)
+    .bind(amount)
+    .bind(actor.label())
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?;
+    crate::db::audit::record(
+        &mut tx,
+        actor,
+        &crate::db::audit::Change {
+            resource: "refunds",
+            resource_id: order_id,
+            action: "refund",
+            before: serde_json::json!({ "status": STATUS_REFUND_DUE }),
+            after: serde_json::json!({ "status": STATUS_REFUNDED, "refund_amount": amount, "refunded_at": refunded_at }),
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -17,10 +17,12 @@ pub struct UserRow {
     pub token_version: i64,
     /// Unix seconds.
     pub created_at: i64,
+    /// 0 or 1: an operator disabled the account (no login, no token works).
+    pub is_disabled: i64,
 }
 
 const COLUMNS: &str =
-    "id, username, password_hash, email, phone, is_active, token_version, created_at";
+    "id, username, password_hash, email, phone, is_active, token_version, created_at, is_disabled";
 
 /// A user to create; the fields are already validated.
 #[derive(Debug)]
@@ -227,4 +229,15 @@ pub async fn reset_password_by_email(
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Records a login (or a registration, which logs in) of `user_id` at `now` (Unix seconds):
+/// the console's "active today" counts it.
+pub async fn record_login(pool: &AnyPool, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

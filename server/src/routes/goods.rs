@@ -373,7 +373,7 @@ async fn detail(
 ) -> ApiResult<Response> {
     let id = parse_id(&raw_id).ok_or_else(sku_not_found)?;
     let state = &state;
-    cached(state, &headers, format!("detail:{id}"), |db| async move {
+    let response = cached(state, &headers, format!("detail:{id}"), |db| async move {
         let data = sku_detail(&db, id).await?.ok_or_else(sku_not_found)?;
         to_json(&DetailResponse {
             code: codes::OK,
@@ -381,7 +381,10 @@ async fn detail(
             base_url: state.settings.media_base_url(),
         })
     })
-    .await
+    .await?;
+    // A product view (also a revalidation, 304), counted per catalog for the console.
+    state.visits.record(id);
+    Ok(response)
 }
 
 /// The launched SKU of SPU `spuid` whose sale attribute values are exactly the given ones

@@ -3,6 +3,7 @@
 //! headers, CORS, URI and header limits, panic guard, time-out, body limit, compression).
 
 pub mod addresses;
+pub mod admin;
 pub mod carts;
 pub mod goods;
 pub mod health;
@@ -96,6 +97,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(weibo::router())
         .merge(verification::router())
         .merge(password_reset::router())
+        .merge(admin::router())
         .fallback(|| async { ApiError::not_found(404, "接口不存在") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(SetResponseHeaderLayer::if_not_present(

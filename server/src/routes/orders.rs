@@ -433,6 +433,8 @@ async fn summaries(state: &AppState, orders: Vec<OrderRow>) -> ApiResult<Vec<Ord
                 } else {
                     0
                 },
+                carrier: o.carrier.filter(|c| !c.is_empty()),
+                tracking_no: o.tracking_no.filter(|t| !t.is_empty()),
                 order_id: o.order_id,
             }
         })

@@ -58,11 +58,20 @@ async fn new_captcha(State(state): State<AppState>, ip: ClientIp) -> ApiResult<R
 /// The register/login answer for `user`: a fresh token in both legacy places, after merging
 /// the browser's offline cart `offline` (the body's `cart` / `carts`, see
 /// [`crate::routes::carts::merge_offline`]); `len` and `carts_count` are the cart's lines.
+/// Records the login (the console's "active today"). 403 / 10135 when an operator disabled
+/// the account.
 pub async fn token_response(
     state: &AppState,
     user: &UserRow,
     offline: Option<&serde_json::Value>,
 ) -> ApiResult<TokenResponse> {
+    if user.is_disabled != 0 {
+        return Err(ApiError::Forbidden {
+            code: codes::ACCOUNT_DISABLED,
+            message: "该账号已被停用，如有疑问请联系客服".to_owned(),
+        });
+    }
+    users::record_login(&state.db, user.id, db::now_secs()).await?;
     let carts_count = crate::routes::carts::merge_offline(state, user.id, offline).await?;
     let token = state
         .tokens
@@ -92,6 +101,7 @@ pub async fn token_response(
 /// password verified wrong counts as a failure.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 400, description = "Bad input: 10123 and the field's code", body = dadashop_types::ErrorBody),
+        (status = 403, description = "The account is disabled (10135)", body = dadashop_types::ErrorBody),
         (status = 429, description = "Too many failed logins for this account from this address, or from this address (10131); an image captcha is needed (10133); see Retry-After", body = dadashop_types::ErrorBody), (status = 503, description = "Database or Redis unavailable, or the shop is saturated (see Retry-After)", body = dadashop_types::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,

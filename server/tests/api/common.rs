@@ -634,6 +634,30 @@ impl TestApp {
             .expect("dadashop runs")
     }
 
+    /// [`Self::cli`] with `input` on its standard input (not a terminal).
+    pub async fn cli_with_input(&self, args: &[&str], input: &str) -> std::process::Output {
+        use tokio::io::AsyncWriteExt;
+        let s = &self.settings;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_dadashop"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DADASHOP_ENV", "test")
+            .env("DATABASE_URL", &s.database_url)
+            .env("JWT_SECRET", s.jwt_secret.clone().unwrap_or_default())
+            .env("DATA_DIR", &s.data_dir)
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("dadashop runs");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).await.expect("input");
+        drop(stdin);
+        child.wait_with_output().await.expect("dadashop ends")
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.state.db)

@@ -235,6 +235,61 @@ async fn long_targets_large_headers_and_missing_media_get_json_errors() {
     assert!(body["error"].is_string());
 }
 
+/// Request heads hyper refuses itself, before the router sees a request: the answer keeps
+/// hyper's status and carries the shop's JSON error body (issue #21, item 8).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_hyper_refuses_itself_get_json_errors() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let long_target = format!(
+        "GET /v1/goods/index?q={} HTTP/1.1\r\nHost: shop\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    let mut many_headers = String::from("GET /healthz HTTP/1.1\r\nHost: shop\r\n");
+    for i in 0..300 {
+        many_headers.push_str(&format!("x-h{i}: 1\r\n"));
+    }
+    many_headers.push_str("\r\n");
+    let cases = [
+        (long_target, 414),
+        (many_headers, 431),
+        (
+            "GET /healthz HTTP/1.1\r\nHo st: shop\r\n\r\n".to_owned(),
+            400,
+        ),
+        ("\x01\x02 nonsense\r\n\r\n".to_owned(), 400),
+    ];
+    for (head, status) in cases {
+        let mut stream = connect(&app).await;
+        // The server may answer and close before it has read all of a long head.
+        let _ = stream.write_all(head.as_bytes()).await;
+        let (answer, closed) = read_until_closed(&mut stream).await;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{status}: {answer}"
+        );
+        assert!(
+            closed.is_some(),
+            "{status}: the connection is closed after it"
+        );
+        let lower = answer.to_ascii_lowercase();
+        assert!(lower.contains("content-type: application/json"), "{answer}");
+        let body = json_body(&answer);
+        assert_eq!(body["code"], status, "{answer}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{answer}"
+        );
+    }
+    // The server still answers normally afterwards.
+    let res = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_carry_nosniff_no_store_and_a_locked_down_media_policy() {
     let app = TestApp::spawn_with(

@@ -1,0 +1,1078 @@
+//! The operator console's API (`/v1/admin/...`, issue 24) on both backends: staff tokens
+//! apart from shoppers', each role against each endpoint, the audit log written with each
+//! change, ship and cancel races, shoppers and staff disabled at once, the dashboard's
+//! figures in China days, and the `dadashop admin create` bootstrap.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{Backend, Options, TestApp};
+use crate::on_both_backends;
+use crate::orders::{order_status, stock_and_sales};
+use crate::payments::{fake, paying_shop, unpaid_order, wait_status};
+
+on_both_backends!(
+    staff_and_shopper_tokens_stay_apart,
+    each_role_reaches_exactly_its_endpoints,
+    shipping_is_audited_shown_to_the_shopper_and_won_once,
+    an_operator_cancel_returns_the_stock_once,
+    disabled_shoppers_and_changed_staff_are_refused_at_once,
+    the_dashboard_counts_in_china_days,
+    the_audit_log_filters_and_cannot_be_changed,
+    lists_filter_sort_and_page_on_the_server,
+    refunds_go_through_the_gateway_and_pay_once,
+);
+
+/// The password every test operator gets.
+pub(crate) const STAFF_PASSWORD: &str = "Console-pass-2026";
+
+/// Creates the console account `name` with `role` (as `dadashop admin create` does) and logs
+/// it in; its `Bearer` header value.
+pub(crate) async fn staff(app: &TestApp, name: &str, role: &str) -> String {
+    let hash = app
+        .state
+        .hasher
+        .hash(STAFF_PASSWORD.to_owned())
+        .await
+        .expect("hash");
+    assert!(
+        dadashop_server::db::staff::insert(&app.state.db, name, &hash, role, 1)
+            .await
+            .expect("insert"),
+        "staff {name} is new"
+    );
+    staff_login(app, name).await
+}
+
+/// Logs the console account `name` in; its `Bearer` header value.
+pub(crate) async fn staff_login(app: &TestApp, name: &str) -> String {
+    let (status, body) = app
+        .post(
+            "/v1/admin/tokens",
+            json!({"username": name, "password": STAFF_PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    format!("Bearer {}", body["data"]["token"].as_str().expect("token"))
+}
+
+/// A paid order of a new shopper `user` (1 unit of SKU 3): its id and the shopper's token.
+pub(crate) async fn paid_order(app: &TestApp, user: &str) -> (String, String) {
+    let (token, id, pay_url, _) = unpaid_order(app, user, 1).await;
+    app.client.get(&pay_url).send().await.expect("cashier");
+    fake(app).pay(&id).expect("pays");
+    wait_status(app, &id, 2).await;
+    (id, token)
+}
+
+/// The order's `version` as the console reads it.
+pub(crate) async fn version(app: &TestApp, token: &str, id: &str) -> i64 {
+    let (status, body) = app
+        .get(&format!("/v1/admin/orders/{id}"), Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"]["version"].as_i64().expect("version")
+}
+
+async fn audit_rows(app: &TestApp, resource: &str, id: &str) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT action, before_json, after_json FROM audit_log WHERE resource = ? AND resource_id = ? ORDER BY id",
+    )
+    .bind(resource)
+    .bind(id)
+    .fetch_all(&app.state.db)
+    .await
+    .expect("audit")
+}
+
+async fn staff_and_shopper_tokens_stay_apart(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let shopper = app.register("tom").await;
+    let boss = staff(&app, "boss", "superuser").await;
+    // A shopper's token never opens the console, raw or as Bearer.
+    for token in [shopper.clone(), format!("Bearer {shopper}")] {
+        let (status, body) = app.get("/v1/admin/dashboard", Some(&token)).await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::UNAUTHORIZED, json!(10101))
+        );
+    }
+    // A console token is no shopper token, even for a shopper of the same name.
+    app.register("boss").await;
+    let (status, _) = app.get("/v1/users/boss", Some(&boss)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.get("/v1/carts/boss", Some(&boss)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // No token at all.
+    let (status, _) = app.get("/v1/admin/orders", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The session says who and what.
+    let (status, body) = app.get("/v1/admin/session", Some(&boss)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["role_label"], "超级管理员");
+    assert!(
+        body["data"]["permissions"]
+            .as_array()
+            .expect("permissions")
+            .contains(&json!("refunds.change"))
+    );
+    // A wrong password, and a shopper's password on the console, get one answer.
+    let (status, body) = app
+        .post(
+            "/v1/admin/tokens",
+            json!({"username": "boss", "password": "nope-nope-1"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10104))
+    );
+    let (status, body) = app
+        .post(
+            "/v1/admin/tokens",
+            json!({"username": "tom", "password": crate::common::PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10104))
+    );
+    // The login's token lives 8 hours by default.
+    let (_, body) = app
+        .post(
+            "/v1/admin/tokens",
+            json!({"username": "BOSS", "password": STAFF_PASSWORD}),
+            None,
+        )
+        .await;
+    let left = body["data"]["expires_at"].as_i64().expect("exp") - dadashop_server::db::now_secs();
+    assert!((28_790..=28_800).contains(&left), "{left}");
+    // Logging out ends every console token of the account.
+    let (status, _) = app
+        .call(Method::DELETE, "/v1/admin/tokens", None, Some(&boss))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get("/v1/admin/session", Some(&boss)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Each role against each endpoint: allowed (any answer but 403) or 403 / 60101. Writes are
+/// sent with input that changes nothing (an unknown order or shopper, a missing field).
+async fn each_role_reaches_exactly_its_endpoints(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let roles = ["superuser", "catalog", "orders", "finance", "readonly"];
+    let mut tokens = Vec::new();
+    for role in roles {
+        tokens.push((role, staff(&app, &format!("op{role}"), role).await));
+    }
+    // (method, path, body, roles allowed)
+    let table: Vec<(Method, &str, Option<Value>, &[&str])> = vec![
+        (
+            Method::GET,
+            "/v1/admin/dashboard",
+            None,
+            &["superuser", "catalog", "orders", "finance", "readonly"],
+        ),
+        (
+            Method::GET,
+            "/v1/admin/orders",
+            None,
+            &["superuser", "catalog", "orders", "finance", "readonly"],
+        ),
+        (
+            Method::GET,
+            "/v1/admin/orders/1",
+            None,
+            &["superuser", "catalog", "orders", "finance", "readonly"],
+        ),
+        (
+            Method::POST,
+            "/v1/admin/orders/1/ship",
+            Some(json!({})),
+            &["superuser", "orders"],
+        ),
+        (
+            Method::POST,
+            "/v1/admin/orders/1/cancel",
+            Some(json!({})),
+            &["superuser", "orders"],
+        ),
+        (
+            Method::POST,
+            "/v1/admin/orders/1/refund",
+            Some(json!({})),
+            &["superuser", "finance"],
+        ),
+        (
+            Method::GET,
+            "/v1/admin/users",
+            None,
+            &["superuser", "orders", "finance", "readonly"],
+        ),
+        (
+            Method::GET,
+            "/v1/admin/users/999999",
+            None,
+            &["superuser", "orders", "finance", "readonly"],
+        ),
+        (
+            Method::PUT,
+            "/v1/admin/users/999999/disabled",
+            Some(json!({"disabled": true})),
+            &["superuser"],
+        ),
+        (Method::GET, "/v1/admin/staff", None, &["superuser"]),
+        (
+            Method::POST,
+            "/v1/admin/staff",
+            Some(json!({})),
+            &["superuser"],
+        ),
+        (
+            Method::PATCH,
+            "/v1/admin/staff/999999",
+            Some(json!({"role": "readonly"})),
+            &["superuser"],
+        ),
+        (
+            Method::GET,
+            "/v1/admin/audit",
+            None,
+            &["superuser", "readonly"],
+        ),
+    ];
+    for (method, path, body, allowed) in &table {
+        for (role, token) in &tokens {
+            let (status, answer) = app
+                .call(method.clone(), path, body.clone(), Some(token))
+                .await;
+            if allowed.contains(role) {
+                assert_ne!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} {method} {path}: {answer}"
+                );
+                assert!(status.as_u16() < 500, "{role} {method} {path}: {answer}");
+            } else {
+                assert_eq!(
+                    (status, answer["code"].clone()),
+                    (StatusCode::FORBIDDEN, json!(60101)),
+                    "{role} {method} {path}"
+                );
+            }
+        }
+    }
+    // Nothing was written by any of it.
+    assert_eq!(app.count("audit_log").await, 0);
+}
+
+async fn shipping_is_audited_shown_to_the_shopper_and_won_once(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let (id, shopper) = paid_order(&app, "quinn").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let other = staff(&app, "clerk2", "orders").await;
+    let v = version(&app, &clerk, &id).await;
+    // Bad input changes nothing.
+    for body in [
+        json!({"carrier": "顺丰速运", "tracking_no": "12", "version": v}),
+        json!({"carrier": "", "tracking_no": "SF1234567890", "version": v}),
+        json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}),
+        json!({"carrier": "顺丰速运", "tracking_no": "SF 1234567890", "version": v}),
+    ] {
+        let (status, body) = app
+            .post(&format!("/v1/admin/orders/{id}/ship"), body, Some(&clerk))
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10123))
+        );
+    }
+    assert_eq!(order_status(&app, &id).await, 2);
+    // Two operators ship at once with the version they read: one wins.
+    let path = format!("/v1/admin/orders/{id}/ship");
+    let (a, b2) = tokio::join!(
+        app.post(
+            &path,
+            json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "version": v}),
+            Some(&clerk)
+        ),
+        app.post(
+            &path,
+            json!({"carrier": "中通快递", "tracking_no": "ZT9876543210", "version": v}),
+            Some(&other)
+        ),
+    );
+    let mut statuses = [a.0, b2.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{a:?} {b2:?}"
+    );
+    let loser = if a.0 == StatusCode::CONFLICT {
+        &a.1
+    } else {
+        &b2.1
+    };
+    assert_eq!(loser["code"], 60102, "{loser}");
+    let winner = if a.0 == StatusCode::OK { &a.1 } else { &b2.1 };
+    assert_eq!(winner["data"]["status"], 3);
+    let tracking = winner["data"]["tracking_no"]
+        .as_str()
+        .expect("tracking")
+        .to_owned();
+    let events: Vec<&str> = winner["data"]["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["what"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(events, ["下单", "付款", "发货"]);
+    // One audit row, with the values before and after.
+    let rows = audit_rows(&app, "orders", &id).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "ship");
+    assert!(rows[0].1.contains("\"status\":2"), "{rows:?}");
+    assert!(rows[0].2.contains(&tracking), "{rows:?}");
+    // Shipping again, with the new version, is refused by status.
+    let v2 = version(&app, &clerk, &id).await;
+    let (status, body) = app
+        .post(
+            &path,
+            json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "version": v2}),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(50107))
+    );
+    // The shopper sees 待收货 with the carrier and tracking number.
+    let (_, list) = app.get("/v1/orders/quinn?type=3", Some(&shopper)).await;
+    let order = &list["data"]["orders_list"][0];
+    assert_eq!(order["order_id"], id);
+    assert_eq!(order["status_name"], "待收货");
+    assert_eq!(order["tracking_no"], tracking);
+    assert!(order["carrier"].is_string());
+}
+
+async fn an_operator_cancel_returns_the_stock_once(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let (_, id, _, _) = unpaid_order(&app, "ursula", 2).await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let boss = staff(&app, "boss", "superuser").await;
+    let (stock, _) = stock_and_sales(&app, 3).await;
+    let v = version(&app, &clerk, &id).await;
+    let path = format!("/v1/admin/orders/{id}/cancel");
+    let (a, b2) = tokio::join!(
+        app.post(
+            &path,
+            json!({"reason": "买家电话要求取消", "version": v}),
+            Some(&clerk)
+        ),
+        app.post(&path, json!({"version": v}), Some(&boss)),
+    );
+    let mut statuses = [a.0, b2.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{a:?} {b2:?}"
+    );
+    assert_eq!(order_status(&app, &id).await, 5);
+    assert_eq!(
+        stock_and_sales(&app, 3).await.0,
+        stock + 2,
+        "the stock comes back once"
+    );
+    assert_eq!(audit_rows(&app, "orders", &id).await.len(), 1);
+    // A paid order is not cancelled this way (a refund is).
+    let (paid, _) = paid_order(&app, "victor").await;
+    let v = version(&app, &clerk, &paid).await;
+    let (status, body) = app
+        .post(
+            &format!("/v1/admin/orders/{paid}/cancel"),
+            json!({"version": v}),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(50107))
+    );
+    // An unknown order.
+    let (status, body) = app
+        .post(
+            "/v1/admin/orders/20990101000000000000000001/cancel",
+            json!({"version": 0}),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::NOT_FOUND, json!(60103))
+    );
+}
+
+async fn disabled_shoppers_and_changed_staff_are_refused_at_once(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let shopper = app.register("wendy").await;
+    let boss = staff(&app, "boss", "superuser").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'wendy'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("id");
+    let path = format!("/v1/admin/users/{id}/disabled");
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({"disabled": true})),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["is_disabled"], true);
+    let (status, _) = app.get("/v1/users/wendy", Some(&shopper)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the token stops at once");
+    let (status, body) = app.login("wendy", crate::common::PASSWORD).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(10135)),
+        "{body}"
+    );
+    assert!(body["error"].as_str().unwrap_or("").contains("停用"));
+    // Disabling twice writes one audit row; enabling lets the shopper in again.
+    app.call(
+        Method::PUT,
+        &path,
+        Some(json!({"disabled": true})),
+        Some(&boss),
+    )
+    .await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({"disabled": false})),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.login("wendy", crate::common::PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<String> = audit_rows(&app, "users", &id.to_string())
+        .await
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(actions, ["disable", "enable"]);
+    // The shopper detail.
+    let (status, body) = app
+        .get(&format!("/v1/admin/users/{id}"), Some(&clerk))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["username"], "wendy");
+    assert!(body["data"]["addresses"].is_array());
+
+    // A role change revokes the clerk's token at once; so does disabling.
+    let clerk_id: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE username = 'clerk'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("id");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/admin/staff/{clerk_id}"),
+            Some(json!({"role": "readonly"})),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app.get("/v1/admin/session", Some(&clerk)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let clerk = staff_login(&app, "clerk").await;
+    let (_, body) = app.get("/v1/admin/session", Some(&clerk)).await;
+    assert_eq!(body["data"]["role"], "readonly");
+    app.call(
+        Method::PATCH,
+        &format!("/v1/admin/staff/{clerk_id}"),
+        Some(json!({"is_active": false})),
+        Some(&boss),
+    )
+    .await;
+    let (status, _) = app.get("/v1/admin/session", Some(&clerk)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = app
+        .post(
+            "/v1/admin/tokens",
+            json!({"username": "clerk", "password": STAFF_PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10104))
+    );
+    // The last superuser cannot be demoted or disabled.
+    let boss_id: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE username = 'boss'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("id");
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/admin/staff/{boss_id}"),
+            Some(json!({"is_active": false})),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // New staff through the API, a taken name refused.
+    let new = json!({"username": "auditor", "password": "Audit-pass-2026", "role": "readonly"});
+    let (status, body) = app.post("/v1/admin/staff", new.clone(), Some(&boss)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.post("/v1/admin/staff", new, Some(&boss)).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60105))
+    );
+    let (status, body) = app
+        .post(
+            "/v1/admin/staff",
+            json!({"username": "x1", "password": "Audit-pass-2026", "role": "god"}),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10123))
+    );
+    let (_, list) = app.get("/v1/admin/staff", Some(&boss)).await;
+    assert_eq!(list["data"]["total"], 3);
+}
+
+/// Inserts a shopper created at `created` who last logged in at `login` (Unix seconds).
+async fn user_at(app: &TestApp, name: &str, created: i64, login: Option<i64>) -> i64 {
+    sqlx::query(
+        "INSERT INTO users (username, username_key, password_hash, email, phone, is_active, \
+         token_version, created_at, updated_at, last_login_at) VALUES (?, ?, 'x', ?, ?, 1, 0, ?, ?, ?)",
+    )
+    .bind(name)
+    .bind(name)
+    .bind(format!("{name}@example.com"))
+    .bind("13800000000")
+    .bind(created)
+    .bind(created)
+    .bind(login)
+    .execute(&app.state.db)
+    .await
+    .expect("user");
+    sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        .bind(name)
+        .fetch_one(&app.state.db)
+        .await
+        .expect("id")
+}
+
+/// Inserts an order of `user_id` placed at `at` with `status`, paid (`paid_fen` at `at`)
+/// when given.
+async fn order_at(
+    app: &TestApp,
+    id: &str,
+    user_id: i64,
+    at: i64,
+    status: i64,
+    paid_fen: Option<i64>,
+) {
+    sqlx::query(
+        "INSERT INTO orders (order_id, user_id, receiver, address, receiver_mobile, tag, total_count, \
+         goods_amount, freight, total_amount, status, pay_deadline, carts_count, created_at, updated_at) \
+         VALUES (?, ?, '张三', '北京市', '13800000000', '家', 1, 10000, 0, 10000, ?, ?, 0, ?, ?)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(status)
+    .bind(at + 900)
+    .bind(at)
+    .bind(at)
+    .execute(&app.state.db)
+    .await
+    .expect("order");
+    if let Some(fen) = paid_fen {
+        sqlx::query(
+            "INSERT INTO payments (order_id, trade_no, amount, paid_at, source, outcome, created_at) \
+             VALUES (?, ?, ?, ?, 'notify', 'paid', ?)",
+        )
+        .bind(id)
+        .bind(format!("T{id}"))
+        .bind(fen)
+        .bind(at)
+        .bind(at)
+        .execute(&app.state.db)
+        .await
+        .expect("payment");
+    }
+}
+
+async fn the_dashboard_counts_in_china_days(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let boss = staff(&app, "boss", "readonly").await;
+    let now = dadashop_server::db::now_secs();
+    let today = dadashop_server::db::console::china_day_start(now);
+    let yesterday = today - 86_400;
+    // Around China midnight: one second before belongs to yesterday.
+    let a = user_at(&app, "ann", today, Some(today + 1)).await;
+    let b_ = user_at(&app, "bob", today - 1, Some(today - 1)).await;
+    let c = user_at(&app, "cat", yesterday - 40 * 86_400, None).await;
+    order_at(
+        &app,
+        "20260101000000000000000001",
+        a,
+        today + 5,
+        2,
+        Some(12_345),
+    )
+    .await;
+    order_at(&app, "20260101000000000000000002", a, today + 6, 1, None).await;
+    order_at(
+        &app,
+        "20260101000000000000000003",
+        b_,
+        today - 1,
+        6,
+        Some(500),
+    )
+    .await;
+    order_at(
+        &app,
+        "20260101000000000000000004",
+        c,
+        yesterday - 40 * 86_400,
+        4,
+        Some(1),
+    )
+    .await;
+    let (status, body) = app.get("/v1/admin/dashboard", Some(&boss)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let d = &body["data"];
+    assert_eq!(d["today"], dadashop_server::db::console::china_date(now));
+    assert_eq!(d["total_users"], 3);
+    assert_eq!(d["new_users_today"], 1);
+    assert_eq!(d["active_users_today"], 1);
+    assert_eq!(d["ordering_users_today"], 1);
+    assert_eq!(d["awaiting_shipment"], 1);
+    assert_eq!(d["refunds_due"], 1);
+    let users = d["new_users_by_day"].as_array().expect("days");
+    assert_eq!(users.len(), 30);
+    assert_eq!(users[29]["count"], 1);
+    assert_eq!(users[28]["count"], 1, "23:59:59 yesterday counts yesterday");
+    let orders = d["orders_by_day"].as_array().expect("days");
+    assert_eq!(
+        (orders[29]["orders"].clone(), orders[29]["paid_fen"].clone()),
+        (json!(2), json!(12_345))
+    );
+    assert_eq!(
+        (orders[28]["orders"].clone(), orders[28]["paid_fen"].clone()),
+        (json!(1), json!(500))
+    );
+    let total: i64 = orders
+        .iter()
+        .map(|d| d["orders"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 3, "40 days ago is outside the chart");
+    // Product views per catalog: SKU 3's catalog, counted by the detail endpoint.
+    for _ in 0..3 {
+        let (status, _) = app.get("/v1/goods/detail/3", None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, body) = app.get("/v1/admin/dashboard", Some(&boss)).await;
+    let visits = body["data"]["catalog_visits_today"]
+        .as_array()
+        .expect("visits");
+    assert_eq!(visits.len(), 1, "{visits:?}");
+    assert_eq!(visits[0]["visits"], 3);
+    // Low stock: SKU 3 set to 2 units.
+    sqlx::query("UPDATE skus SET stock = 2 WHERE id = 3")
+        .execute(&app.state.db)
+        .await
+        .expect("stock");
+    let (_, body) = app.get("/v1/admin/dashboard", Some(&boss)).await;
+    let low = body["data"]["low_stock"].as_array().expect("low");
+    assert!(
+        low.iter().any(|s| s["sku_id"] == 3 && s["stock"] == 2),
+        "{low:?}"
+    );
+}
+
+async fn the_audit_log_filters_and_cannot_be_changed(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let boss = staff(&app, "boss", "superuser").await;
+    let reader = staff(&app, "reader", "readonly").await;
+    app.register("xena").await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'xena'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("id");
+    let path = format!("/v1/admin/users/{id}/disabled");
+    app.call(
+        Method::PUT,
+        &path,
+        Some(json!({"disabled": true})),
+        Some(&boss),
+    )
+    .await;
+    app.post(
+        "/v1/admin/staff",
+        json!({"username": "newbie", "password": "Newbie-pass-2026", "role": "orders"}),
+        Some(&boss),
+    )
+    .await;
+    let (status, body) = app.get("/v1/admin/audit", Some(&reader)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["total"], 2);
+    let first = &body["data"]["items"][0];
+    assert_eq!(first["staff_username"], "boss");
+    assert_eq!(first["resource"], "staff", "newest first");
+    assert!(first["ip"].is_string());
+    let (_, body) = app
+        .get("/v1/admin/audit?resource=users", Some(&reader))
+        .await;
+    assert_eq!(body["data"]["total"], 1);
+    assert_eq!(body["data"]["items"][0]["action"], "disable");
+    let (_, body) = app.get("/v1/admin/audit?staff=reader", Some(&reader)).await;
+    assert_eq!(body["data"]["total"], 0);
+    let today = dadashop_server::db::console::china_date(dadashop_server::db::now_secs());
+    let (_, body) = app
+        .get(
+            &format!("/v1/admin/audit?date_from={today}&date_to={today}"),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(body["data"]["total"], 2);
+    let (status, body) = app
+        .get("/v1/admin/audit?date_from=2026-13-01", Some(&reader))
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10123))
+    );
+    // No way to change or delete it.
+    for method in [Method::DELETE, Method::PUT, Method::PATCH, Method::POST] {
+        let (status, _) = app
+            .call(
+                method.clone(),
+                "/v1/admin/audit",
+                Some(json!({})),
+                Some(&boss),
+            )
+            .await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
+    assert_eq!(app.count("audit_log").await, 2);
+}
+
+async fn lists_filter_sort_and_page_on_the_server(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let now = dadashop_server::db::now_secs();
+    let today = dadashop_server::db::console::china_day_start(now);
+    let a = user_at(&app, "ann", today - 10 * 86_400, None).await;
+    let b_ = user_at(&app, "bob", today - 9 * 86_400, None).await;
+    sqlx::query("UPDATE users SET phone = '13912345678' WHERE id = ?")
+        .bind(b_)
+        .execute(&app.state.db)
+        .await
+        .expect("phone");
+    for i in 0..25 {
+        let user = if i % 5 == 0 { b_ } else { a };
+        let status = if i % 2 == 0 { 2 } else { 1 };
+        order_at(
+            &app,
+            &format!("2026010100000000000000{i:04}"),
+            user,
+            today - i * 3_600,
+            status,
+            None,
+        )
+        .await;
+        sqlx::query("UPDATE orders SET total_amount = ? WHERE order_id = ?")
+            .bind(1_000 + i * 100)
+            .bind(format!("2026010100000000000000{i:04}"))
+            .execute(&app.state.db)
+            .await
+            .expect("amount");
+    }
+    let (status, body) = app.get("/v1/admin/orders?page_size=10", Some(&clerk)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["total"], 25);
+    assert_eq!(body["data"]["total_capped"], false);
+    assert_eq!(body["data"]["items"].as_array().map(Vec::len), Some(10));
+    assert_eq!(
+        body["data"]["items"][0]["order_id"], "20260101000000000000000000",
+        "newest first"
+    );
+    let (_, body) = app
+        .get("/v1/admin/orders?page_size=10&page=3", Some(&clerk))
+        .await;
+    assert_eq!(body["data"]["items"].as_array().map(Vec::len), Some(5));
+    let (_, body) = app
+        .get("/v1/admin/orders?status=2&phone=13912345678", Some(&clerk))
+        .await;
+    // i in {0, 10, 20}: bob's and paid.
+    assert_eq!(body["data"]["total"], 3, "{body}");
+    let (_, body) = app.get("/v1/admin/orders?username=BOB", Some(&clerk)).await;
+    assert_eq!(body["data"]["total"], 5);
+    let (_, body) = app
+        .get(
+            "/v1/admin/orders?min_amount=20&max_amount=25.00&sort=-total_amount",
+            Some(&clerk),
+        )
+        .await;
+    let amounts: Vec<String> = body["data"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| o["total_amount"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        amounts,
+        ["25.00", "24.00", "23.00", "22.00", "21.00", "20.00"]
+    );
+    let (_, body) = app
+        .get(
+            "/v1/admin/orders?order_id=20260101000000000000000007",
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(body["data"]["total"], 1);
+    // Bad filters change nothing and say what is wrong.
+    for query in [
+        "status=9",
+        "min_amount=abc",
+        "min_amount=30&max_amount=20",
+        "sort=price",
+        "page=0",
+        "page_size=500",
+        "date_from=yesterday",
+    ] {
+        let (status, body) = app
+            .get(&format!("/v1/admin/orders?{query}"), Some(&clerk))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+    }
+    // Shoppers by name prefix, phone, email.
+    let (_, body) = app.get("/v1/admin/users?q=AN", Some(&clerk)).await;
+    assert_eq!(body["data"]["total"], 1);
+    assert_eq!(body["data"]["items"][0]["order_count"], 20);
+    let (_, body) = app.get("/v1/admin/users?q=13912345678", Some(&clerk)).await;
+    assert_eq!(body["data"]["items"][0]["username"], "bob");
+    let (_, body) = app
+        .get("/v1/admin/users?q=bob@example.com", Some(&clerk))
+        .await;
+    assert_eq!(body["data"]["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_operator_is_created_from_the_command_line() {
+    let app = paying_shop(Backend::Sqlite, true).await;
+    let out = app
+        .cli_with_input(
+            &["admin", "create", "Owner", "--role", "superuser"],
+            &format!("{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n"),
+        )
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/admin"));
+    staff_login(&app, "owner").await;
+    // Two different passwords, an unknown role, a taken name: refused, nothing written.
+    let out = app
+        .cli_with_input(
+            &["admin", "create", "second", "--role", "orders"],
+            "One-pass-2026\nTwo-pass-2026\n",
+        )
+        .await;
+    assert!(!out.status.success());
+    let out = app
+        .cli_with_input(
+            &["admin", "create", "third", "--role", "god"],
+            "One-pass-2026\nOne-pass-2026\n",
+        )
+        .await;
+    assert!(!out.status.success());
+    let out = app
+        .cli_with_input(
+            &["admin", "create", "OWNER", "--role", "orders"],
+            "One-pass-2026\nOne-pass-2026\n",
+        )
+        .await;
+    assert!(!out.status.success());
+    assert_eq!(app.count("staff").await, 1);
+    // The password is never an argument.
+    let out = app
+        .cli(&[
+            "admin",
+            "create",
+            "fourth",
+            "--role",
+            "orders",
+            "--password",
+            "x",
+        ])
+        .await;
+    assert!(!out.status.success());
+}
+
+fn short_gateway_time_out(s: &mut dadashop_server::config::Settings) {
+    s.alipay_timeout_secs = 2;
+}
+
+async fn refund(app: &TestApp, token: &str, id: &str, reason: Option<&str>) -> (StatusCode, Value) {
+    let v = version(app, token, id).await;
+    let mut body = json!({ "version": v });
+    if let Some(reason) = reason {
+        body["reason"] = json!(reason);
+    }
+    app.post(&format!("/v1/admin/orders/{id}/refund"), body, Some(token))
+        .await
+}
+
+async fn refunds_go_through_the_gateway_and_pay_once(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            seed_demo: true,
+            fake_alipay: true,
+            no_worker: true,
+            tweak: Some(short_gateway_time_out),
+            ..Options::default()
+        },
+    )
+    .await;
+    let money = staff(&app, "money", "finance").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let gateway = fake(&app);
+
+    // A paid order, not shipped: a reason is required; then it is cancelled (stock back
+    // once) and refunded in full through the gateway.
+    let (id, shopper) = paid_order(&app, "yuri").await;
+    let (stock, _) = stock_and_sales(&app, 3).await;
+    let (status, body) = refund(&app, &money, &id, None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10123))
+    );
+    let (status, body) = refund(&app, &clerk, &id, Some("缺货")).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(60101))
+    );
+    assert_eq!(order_status(&app, &id).await, 2, "nothing changed");
+    let (status, body) = refund(&app, &money, &id, Some("缺货，与买家协商退款")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], 7);
+    let paid = gateway.refunded_fen(&id);
+    assert!(paid > 0);
+    assert_eq!(gateway.refunds(&id).len(), 1);
+    assert_eq!(
+        body["data"]["payment"]["refund_amount"],
+        dadashop_types::money::format_fen(i64::try_from(paid).expect("fen"))
+    );
+    assert_eq!(
+        stock_and_sales(&app, 3).await.0,
+        stock + 1,
+        "the stock comes back once"
+    );
+    let actions: Vec<String> = audit_rows(&app, "refunds", &id)
+        .await
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(actions, ["request", "refund"]);
+    // Nothing more to refund.
+    let (status, body) = refund(&app, &money, &id, Some("again")).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(50107))
+    );
+    assert_eq!(gateway.refunds(&id).len(), 1);
+    let (_, list) = app.get("/v1/orders/yuri?type=0", Some(&shopper)).await;
+    assert_eq!(
+        list["data"]["orders_list"][0]["status_name"],
+        "已取消，已退款"
+    );
+
+    // The gateway fails: 503, the order waits for its refund (6), nothing paid; the retry
+    // names the same request and pays once.
+    let (id, _) = paid_order(&app, "zora").await;
+    gateway.set(dadashop_fakes::alipay::Switches {
+        refund_error_next: 1,
+        ..Default::default()
+    });
+    let (status, body) = refund(&app, &money, &id, Some("买家要求退款")).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::SERVICE_UNAVAILABLE, json!(60104)),
+        "{body}"
+    );
+    assert_eq!(order_status(&app, &id).await, 6);
+    assert_eq!(gateway.refunded_fen(&id), 0);
+    let (status, body) = refund(&app, &money, &id, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(order_status(&app, &id).await, 7);
+    assert_eq!(gateway.refunds(&id).len(), 1);
+
+    // The answer is lost (the gateway refunded, the shop timed out): the query settles it,
+    // and the money moved once.
+    let (id, _) = paid_order(&app, "abby").await;
+    gateway.set(dadashop_fakes::alipay::Switches {
+        refund_lost_next: 1,
+        ..Default::default()
+    });
+    let (status, body) = refund(&app, &money, &id, Some("买家要求退款")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(order_status(&app, &id).await, 7);
+    assert_eq!(gateway.refunds(&id).len(), 1);
+
+    // The gateway refuses: its message, and the order still waits (6).
+    let (id, _) = paid_order(&app, "bess").await;
+    gateway.set(dadashop_fakes::alipay::Switches {
+        refund_refused_next: 1,
+        ..Default::default()
+    });
+    let (status, body) = refund(&app, &money, &id, Some("买家要求退款")).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60104)),
+        "{body}"
+    );
+    assert_eq!(order_status(&app, &id).await, 6);
+    assert_eq!(gateway.refunded_fen(&id), 0);
+
+    // Two refunds at once with the version read: one wins, the money moves once.
+    gateway.set(dadashop_fakes::alipay::Switches::default());
+    let v = version(&app, &money, &id).await;
+    let path = format!("/v1/admin/orders/{id}/refund");
+    let boss = staff(&app, "boss", "superuser").await;
+    let (a, b2) = tokio::join!(
+        app.post(&path, json!({"version": v}), Some(&money)),
+        app.post(&path, json!({"version": v}), Some(&boss)),
+    );
+    let mut statuses = [a.0, b2.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{a:?} {b2:?}"
+    );
+    assert_eq!(order_status(&app, &id).await, 7);
+    assert_eq!(gateway.refunds(&id).len(), 1);
+}

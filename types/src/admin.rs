@@ -1,0 +1,529 @@
+//! The operator console's wire contract (`/v1/admin/...`, issue 24): staff sessions, the
+//! roles and their permissions, orders, refunds, shoppers, staff, the audit log and the
+//! dashboard.
+//!
+//! Permissions are named `<resource>.<action>` (Django's auth names them
+//! `<app>.<action>_<model>`): resources `orders`, `refunds`, `users`, `goods`, `staff`,
+//! `audit`, `dashboard`; actions `view`, `add`, `change`, `delete`. They are granted through
+//! the fixed roles of [`ROLES`] (Django's groups). Money is in yuan with two decimals
+//! (`"199.00"`) unless a field ends in `_fen`; times are Unix seconds; days are China Standard
+//! Time dates (`YYYY-MM-DD`).
+
+use serde::{Deserialize, Serialize};
+
+/// The `aud` claim of a staff token; shopper tokens carry none.
+pub const STAFF_AUDIENCE: &str = "dadashop-console";
+
+/// Every permission there is, `<resource>.<action>`.
+pub const PERMISSIONS: &[&str] = &[
+    "dashboard.view",
+    "orders.view",
+    "orders.change",
+    "refunds.view",
+    "refunds.change",
+    "users.view",
+    "users.change",
+    "goods.view",
+    "goods.add",
+    "goods.change",
+    "goods.delete",
+    "staff.view",
+    "staff.add",
+    "staff.change",
+    "audit.view",
+];
+
+/// A role (Django's group): a name, a Chinese label and the permissions it grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Role {
+    /// The key stored with the account, e.g. `"orders"`.
+    pub key: &'static str,
+    /// The label the console shows, e.g. `"订单客服"`.
+    pub label: &'static str,
+    /// The permissions granted.
+    pub permissions: &'static [&'static str],
+}
+
+/// The roles a staff account can have.
+pub const ROLES: &[Role] = &[
+    Role {
+        key: "superuser",
+        label: "超级管理员",
+        permissions: PERMISSIONS,
+    },
+    Role {
+        key: "catalog",
+        label: "商品运营",
+        permissions: &[
+            "dashboard.view",
+            "goods.view",
+            "goods.add",
+            "goods.change",
+            "goods.delete",
+            "orders.view",
+        ],
+    },
+    Role {
+        key: "orders",
+        label: "订单客服",
+        permissions: &[
+            "dashboard.view",
+            "orders.view",
+            "orders.change",
+            "refunds.view",
+            "users.view",
+            "goods.view",
+        ],
+    },
+    Role {
+        key: "finance",
+        label: "财务",
+        permissions: &[
+            "dashboard.view",
+            "orders.view",
+            "refunds.view",
+            "refunds.change",
+            "users.view",
+        ],
+    },
+    Role {
+        key: "readonly",
+        label: "只读",
+        permissions: &[
+            "dashboard.view",
+            "orders.view",
+            "refunds.view",
+            "users.view",
+            "goods.view",
+            "audit.view",
+        ],
+    },
+];
+
+/// The role of `key`, if there is one.
+pub fn role(key: &str) -> Option<&'static Role> {
+    ROLES.iter().find(|r| r.key == key)
+}
+
+/// Whether the role `key` grants `permission` (an unknown role grants nothing).
+pub fn role_grants(key: &str, permission: &str) -> bool {
+    role(key).is_some_and(|r| r.permissions.contains(&permission))
+}
+
+/// Longest carrier name, in characters.
+pub const CARRIER_MAX_CHARS: usize = 32;
+/// Longest tracking number, in characters.
+pub const TRACKING_NO_MAX_CHARS: usize = 40;
+/// Longest reason of a refund or a cancel, in characters.
+pub const REASON_MAX_CHARS: usize = 200;
+/// Rows per page of a console list, by default and at most.
+pub const PAGE_SIZE_DEFAULT: u32 = 20;
+/// The largest page size a console list accepts.
+pub const PAGE_SIZE_MAX: u32 = 100;
+/// Lists count their rows up to this many; past it the total reads "1000+".
+pub const COUNT_CAP: i64 = 1_000;
+
+/// Checks a tracking number: 6 to 40 letters, digits or `-`.
+pub fn check_tracking_no(value: &str) -> Result<(), &'static str> {
+    let n = value.chars().count();
+    if !(6..=TRACKING_NO_MAX_CHARS).contains(&n) {
+        return Err("运单号为6-40位字母、数字或-");
+    }
+    if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("运单号只能包含字母、数字和-");
+    }
+    Ok(())
+}
+
+/// `POST /v1/admin/tokens`: a staff login (the same limits and captcha as a shopper's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffLoginRequest {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The captcha of `POST /v1/users/captcha`, when the login answered 10133.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captcha: Option<String>,
+}
+
+/// Who is logged in to the console, and what they may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffSession {
+    pub username: String,
+    /// The role's key, e.g. `"finance"`.
+    pub role: String,
+    /// The role's label, e.g. `"财务"`.
+    pub role_label: String,
+    /// The permissions of the role, `<resource>.<action>`.
+    pub permissions: Vec<String>,
+    /// The staff token (only in the login answer; send it as `Authorization: Bearer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// When the token expires, Unix seconds (login answer only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+/// `{"code": 200, "data": <session>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffSessionResponse {
+    pub code: u32,
+    pub data: StaffSession,
+}
+
+/// One page of a console list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPage<T> {
+    pub items: Vec<T>,
+    /// Rows matching the filters, counted up to [`COUNT_CAP`].
+    pub total: i64,
+    /// `true` when there are more than [`COUNT_CAP`] rows (`total` is then the cap).
+    pub total_capped: bool,
+    /// The page shown, from 1.
+    pub page: u64,
+    pub page_size: u32,
+}
+
+/// `{"code": 200, "data": <page>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPageResponse<T> {
+    pub code: u32,
+    pub data: AdminPage<T>,
+}
+
+/// A row of the orders list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminOrderRow {
+    pub order_id: String,
+    pub username: String,
+    /// The shopper's phone.
+    pub phone: String,
+    pub receiver: String,
+    pub receiver_mobile: String,
+    pub total_count: i64,
+    /// Goods and freight, yuan.
+    pub total_amount: String,
+    /// 1..7 (docs/api.md), and its name.
+    pub status: i64,
+    pub status_name: String,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+/// A line of an order's detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminOrderLine {
+    pub sku_id: i64,
+    pub name: String,
+    /// Unit price, yuan.
+    pub price: String,
+    pub count: i64,
+    /// The picture's URL.
+    pub image: String,
+    /// `[["颜色", "红色"], ...]`.
+    pub sale_attrs: Vec<(String, String)>,
+}
+
+/// The payment of an order, as the gateway reported it, and its refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPayment {
+    /// Alipay's trade number.
+    pub trade_no: String,
+    pub amount: String,
+    pub paid_at: i64,
+    /// `notify`, `return` or `query`.
+    pub source: String,
+    /// The refund request number (`out_request_no`), once a refund was asked.
+    pub refund_no: Option<String>,
+    pub refund_amount: Option<String>,
+    pub refunded_at: Option<i64>,
+    pub refunded_by: Option<String>,
+    pub refund_reason: Option<String>,
+}
+
+/// A step of an order's timeline: what happened, when and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderEvent {
+    /// 下单, 付款, 发货, 收货, 取消, 退款.
+    pub what: String,
+    pub at: i64,
+    /// `shopper`, `gateway`, `timeout`, `cli` or `staff:<username>`.
+    pub by: String,
+    /// Carrier and tracking number, a cancel's reason, a refund's amount.
+    pub note: String,
+}
+
+/// `GET /v1/admin/orders/{order_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminOrderDetail {
+    #[serde(flatten)]
+    pub order: AdminOrderRow,
+    pub user_id: i64,
+    pub address: String,
+    pub tag: String,
+    pub goods_amount: String,
+    pub freight: String,
+    pub pay_deadline: i64,
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub lines: Vec<AdminOrderLine>,
+    pub payment: Option<AdminPayment>,
+    pub events: Vec<OrderEvent>,
+}
+
+/// `{"code": 200, "data": <detail>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminOrderDetailResponse {
+    pub code: u32,
+    pub data: AdminOrderDetail,
+}
+
+/// `POST /v1/admin/orders/{order_id}/ship`: 2 → 3.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShipRequest {
+    /// The carrier, e.g. 顺丰速运 (1 to 32 characters).
+    pub carrier: Option<String>,
+    /// 6 to 40 letters, digits or `-`.
+    pub tracking_no: Option<String>,
+    /// The order's `version` as read; a stale one gets 409.
+    pub version: Option<i64>,
+}
+
+/// `POST /v1/admin/orders/{order_id}/cancel` (an unpaid order) and
+/// `POST /v1/admin/orders/{order_id}/refund` (a paid order, or one waiting for a refund).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderActionRequest {
+    /// Why (required to refund a paid order; at most 200 characters).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The order's `version` as read; a stale one gets 409.
+    pub version: Option<i64>,
+}
+
+/// A row of the shoppers list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminUserRow {
+    pub id: i64,
+    pub username: String,
+    pub phone: String,
+    pub email: String,
+    /// Email activated.
+    pub is_active: bool,
+    /// Disabled by an operator.
+    pub is_disabled: bool,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+    pub order_count: i64,
+}
+
+/// A shopper's address, as the detail shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminAddress {
+    pub receiver: String,
+    pub address: String,
+    pub receiver_mobile: String,
+    pub tag: String,
+    pub is_default: bool,
+}
+
+/// `GET /v1/admin/users/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminUserDetail {
+    #[serde(flatten)]
+    pub user: AdminUserRow,
+    pub addresses: Vec<AdminAddress>,
+    /// The newest orders (at most 20).
+    pub orders: Vec<AdminOrderRow>,
+    /// The bound Weibo account's uid, if any.
+    pub weibo_uid: Option<String>,
+}
+
+/// `{"code": 200, "data": <detail>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminUserDetailResponse {
+    pub code: u32,
+    pub data: AdminUserDetail,
+}
+
+/// `PUT /v1/admin/users/{id}/disabled`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetDisabledRequest {
+    pub disabled: Option<bool>,
+}
+
+/// A staff account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffRow {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+    pub role_label: String,
+    pub is_active: bool,
+    pub last_login_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// `POST /v1/admin/staff`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewStaffRequest {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub role: Option<String>,
+}
+
+/// `PATCH /v1/admin/staff/{id}`: a new role, enabled or disabled (either revokes the
+/// account's tokens at once).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffChangeRequest {
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+}
+
+/// A row of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRow {
+    pub id: i64,
+    pub staff_username: String,
+    /// The operator's address.
+    pub ip: String,
+    /// `orders`, `refunds`, `users`, `staff`, ...
+    pub resource: String,
+    pub resource_id: String,
+    /// `ship`, `cancel`, `refund`, `disable`, `enable`, `create`, `change`, ...
+    pub action: String,
+    /// The values before and after (JSON objects as text).
+    pub before: String,
+    pub after: String,
+    pub created_at: i64,
+}
+
+/// A day's count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayCount {
+    /// `YYYY-MM-DD`, China Standard Time.
+    pub day: String,
+    pub count: i64,
+}
+
+/// A day's orders and paid amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayOrders {
+    /// `YYYY-MM-DD`, China Standard Time.
+    pub day: String,
+    /// Orders placed that day.
+    pub orders: i64,
+    /// Payments received that day (GMV), fen.
+    pub paid_fen: i64,
+}
+
+/// Product views of a catalog today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogVisits {
+    pub catalog_id: i64,
+    pub name: String,
+    pub visits: i64,
+}
+
+/// A SKU at or below the low-stock threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LowStockSku {
+    pub sku_id: i64,
+    pub name: String,
+    pub stock: i64,
+}
+
+/// `GET /v1/admin/dashboard`: the shop today and over the last 30 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    /// Today, `YYYY-MM-DD` China Standard Time.
+    pub today: String,
+    pub total_users: i64,
+    pub new_users_today: i64,
+    /// Shoppers who logged in today.
+    pub active_users_today: i64,
+    /// Shoppers who placed an order today.
+    pub ordering_users_today: i64,
+    /// Orders awaiting shipment (status 2).
+    pub awaiting_shipment: i64,
+    /// Orders waiting for a refund (status 6).
+    pub refunds_due: i64,
+    /// The low-stock threshold (units) and the SKUs at or below it (at most 20, lowest first;
+    /// `low_stock_count` counts them all).
+    pub low_stock_threshold: i64,
+    pub low_stock_count: i64,
+    pub low_stock: Vec<LowStockSku>,
+    /// The last 30 days, oldest first, today last.
+    pub new_users_by_day: Vec<DayCount>,
+    pub orders_by_day: Vec<DayOrders>,
+    pub catalog_visits_today: Vec<CatalogVisits>,
+}
+
+/// `{"code": 200, "data": <dashboard>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DashboardResponse {
+    pub code: u32,
+    pub data: Dashboard,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_grants_only_known_permissions() {
+        for role in ROLES {
+            for p in role.permissions {
+                assert!(PERMISSIONS.contains(p), "{} grants unknown {p}", role.key);
+            }
+        }
+        assert!(role_grants("superuser", "staff.change"));
+        assert!(!role_grants("readonly", "orders.change"));
+        assert!(!role_grants("nobody", "orders.view"));
+    }
+
+    #[test]
+    fn read_only_grants_only_views() {
+        let r = role("readonly").expect("role");
+        assert!(r.permissions.iter().all(|p| p.ends_with(".view")));
+    }
+
+    #[test]
+    fn tracking_numbers_are_checked() {
+        assert!(check_tracking_no("SF1234567890").is_ok());
+        assert!(check_tracking_no("12345").is_err());
+        assert!(check_tracking_no("SF 123456").is_err());
+        assert!(check_tracking_no(&"1".repeat(41)).is_err());
+    }
+}
