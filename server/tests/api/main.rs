@@ -4,8 +4,8 @@
 mod common;
 
 mod accounts;
-mod admin;
 mod addresses;
+mod admin;
 mod bad_input;
 mod carts;
 mod catalog;
