@@ -41,6 +41,7 @@ ALTER TABLE users ADD COLUMN last_login_at INTEGER NULL;
 CREATE INDEX users_created ON users (created_at);
 CREATE INDEX users_last_login ON users (last_login_at);
 CREATE INDEX users_phone ON users (phone);
+CREATE INDEX users_email ON users (email);
 
 -- Orders: a version for the console's optimistic writes, the shipment, and who and when of
 -- each status change (the timeline of the order's detail).
@@ -52,8 +53,10 @@ ALTER TABLE orders ADD COLUMN shipped_by TEXT NULL;
 ALTER TABLE orders ADD COLUMN received_at INTEGER NULL;
 ALTER TABLE orders ADD COLUMN cancelled_at INTEGER NULL;
 ALTER TABLE orders ADD COLUMN cancelled_by TEXT NULL;
-CREATE INDEX orders_created ON orders (created_at);
-CREATE INDEX orders_status_created ON orders (status, created_at);
+-- The list's sorts end on the order id (a stable page order): each index carries it.
+CREATE INDEX orders_created ON orders (created_at, order_id);
+CREATE INDEX orders_status_created ON orders (status, created_at, order_id);
+CREATE INDEX orders_amount ON orders (total_amount, order_id);
 CREATE INDEX orders_receiver_mobile ON orders (receiver_mobile);
 
 -- Refunds through the gateway (alipay.trade.refund): the request number that makes a retry
