@@ -441,12 +441,6 @@ async fn refund(
     let id = order_id(&id)?;
     let reason = reason_of(&req)?;
     let version = version_of(req.version)?;
-    let Some(alipay) = state.alipay.clone() else {
-        return Err(ApiError::Upstream {
-            code: codes::ADMIN_REFUND_REFUSED,
-            message: "未开通在线支付，无法原路退款".to_owned(),
-        });
-    };
     let o = console::order(&state.db, id)
         .await?
         .ok_or_else(|| unknown("订单"))?;
@@ -463,6 +457,12 @@ async fn refund(
             code: codes::ORDER_WRONG_STATUS,
             message: format!("订单{}，没有可退的款项", status_name(o.status)),
         })?;
+    let Some(alipay) = state.alipay.clone() else {
+        return Err(ApiError::Upstream {
+            code: codes::ADMIN_REFUND_REFUSED,
+            message: "未开通在线支付，无法原路退款".to_owned(),
+        });
+    };
     let request_no = refund_request_no(id);
     let actor = auth.actor();
     let now = db::now_secs();
