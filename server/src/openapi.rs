@@ -76,6 +76,10 @@ use crate::state::AppState;
         routes::admin::users::detail,
         routes::admin::users::set_disabled,
         routes::admin::dashboard::dashboard,
+        routes::admin::skus::list,
+        routes::admin::skus::detail,
+        routes::admin::skus::change,
+        routes::admin::skus::adjust_stock,
     ),
     modifiers(&TokenAuth),
     tags(

@@ -497,6 +497,109 @@ pub struct DashboardResponse {
     pub data: Dashboard,
 }
 
+/// The highest price a SKU may have, fen (¥1,000,000.00).
+pub const PRICE_MAX_FEN: i64 = 100_000_000;
+/// The most units a SKU may hold.
+pub const STOCK_MAX: i64 = 1_000_000;
+/// Longest SKU name, in characters.
+pub const SKU_NAME_MAX_CHARS: usize = 50;
+/// Longest SKU caption, in characters.
+pub const SKU_CAPTION_MAX_CHARS: usize = 100;
+
+/// A SKU as the console lists it (the cost price included: never in a shopper's answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSku {
+    pub id: i64,
+    pub name: String,
+    pub caption: String,
+    pub spu_id: i64,
+    pub spu_name: String,
+    pub catalog_id: i64,
+    pub catalog_name: String,
+    /// Yuan.
+    pub price: String,
+    pub market_price: String,
+    pub cost_price: String,
+    pub stock: i64,
+    pub sales: i64,
+    pub is_launched: bool,
+    /// The picture's URL, or empty.
+    pub image: String,
+    /// Send it back with a change; a stale one gets 409 with the current values.
+    pub version: i64,
+}
+
+/// A stock adjustment as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockAdjustment {
+    pub id: i64,
+    pub staff_username: String,
+    pub stock_before: i64,
+    pub stock_after: i64,
+    /// Units added (negative: taken away).
+    pub delta: i64,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+/// `GET /v1/admin/skus/{id}`: the SKU and its newest 50 stock adjustments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSkuDetail {
+    #[serde(flatten)]
+    pub sku: AdminSku,
+    pub adjustments: Vec<StockAdjustment>,
+}
+
+/// `{"code": 200, "data": <detail>}`; also the 409 answer of a stale change (`code` 60102,
+/// `error`, and `data` = the current values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSkuResponse {
+    pub code: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub data: AdminSkuDetail,
+}
+
+/// `PATCH /v1/admin/skus/{id}`: the fields to change (absent: unchanged). Money in yuan with
+/// at most two decimals, 0 to 1,000,000.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkuChangeRequest {
+    /// The `version` read.
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    #[serde(default)]
+    pub price: Option<String>,
+    #[serde(default)]
+    pub market_price: Option<String>,
+    #[serde(default)]
+    pub cost_price: Option<String>,
+    #[serde(default)]
+    pub is_launched: Option<bool>,
+}
+
+/// `POST /v1/admin/skus/{id}/stock`: add `delta` units (negative: take away), or set the
+/// stock to `set_to` given the `seen` stock the operator looked at (the difference is added,
+/// so orders made meanwhile are not undone). A reason is required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockChangeRequest {
+    #[serde(default)]
+    pub delta: Option<i64>,
+    #[serde(default)]
+    pub set_to: Option<i64>,
+    #[serde(default)]
+    pub seen: Option<i64>,
+    pub reason: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

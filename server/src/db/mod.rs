@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod orders;
 pub mod payments;
 pub mod replica;
+pub mod skus;
 pub mod staff;
 pub mod users;
 pub mod weibo;

@@ -21,6 +21,8 @@ on_both_backends!(
     the_audit_log_filters_and_cannot_be_changed,
     lists_filter_sort_and_page_on_the_server,
     refunds_go_through_the_gateway_and_pay_once,
+    sku_changes_carry_their_version_and_reach_shoppers_at_once,
+    stock_adjustments_racing_fifty_orders_keep_the_books,
 );
 
 /// The password every test operator gets.
@@ -242,6 +244,24 @@ async fn each_role_reaches_exactly_its_endpoints(b: Backend) {
             "/v1/admin/audit",
             None,
             &["superuser", "readonly"],
+        ),
+        (
+            Method::GET,
+            "/v1/admin/skus",
+            None,
+            &["superuser", "catalog", "orders", "readonly"],
+        ),
+        (
+            Method::PATCH,
+            "/v1/admin/skus/999999",
+            Some(json!({"version": 0})),
+            &["superuser", "catalog"],
+        ),
+        (
+            Method::POST,
+            "/v1/admin/skus/999999/stock",
+            Some(json!({"delta": 1, "reason": "x"})),
+            &["superuser", "catalog"],
         ),
     ];
     for (method, path, body, allowed) in &table {
@@ -1075,4 +1095,251 @@ async fn refunds_go_through_the_gateway_and_pay_once(b: Backend) {
     );
     assert_eq!(order_status(&app, &id).await, 7);
     assert_eq!(gateway.refunds(&id).len(), 1);
+}
+
+async fn sku(app: &TestApp, token: &str, id: i64) -> Value {
+    let (status, body) = app.get(&format!("/v1/admin/skus/{id}"), Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"].clone()
+}
+
+async fn sku_changes_carry_their_version_and_reach_shoppers_at_once(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let goods = staff(&app, "goods", "catalog").await;
+    let goods2 = staff(&app, "goods2", "catalog").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let current = sku(&app, &goods, 3).await;
+    let v = current["version"].as_i64().expect("version");
+    assert!(current["cost_price"].is_string());
+    // The shopper's answers never carry the cost price.
+    let (_, detail) = app.get("/v1/goods/detail/3", None).await;
+    assert!(!detail.to_string().contains("cost_price"), "{detail}");
+    // 订单客服 may read, not change.
+    let path = "/v1/admin/skus/3";
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            path,
+            Some(json!({"version": v, "price": "99.00"})),
+            Some(&clerk),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(60101))
+    );
+    // Bad input changes nothing.
+    for bad in [
+        json!({"version": v, "price": "-1"}),
+        json!({"version": v, "price": "1.234"}),
+        json!({"version": v, "price": "abc"}),
+        json!({"version": v, "price": "0"}),
+        json!({"version": v, "market_price": "1000000.01"}),
+        json!({"version": v, "name": "  "}),
+        json!({"version": v, "name": "长".repeat(51)}),
+        json!({"price": "99.00"}),
+    ] {
+        let (status, body) = app
+            .call(Method::PATCH, path, Some(bad.clone()), Some(&goods))
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10123)),
+            "{bad}"
+        );
+    }
+    assert_eq!(sku(&app, &goods, 3).await["version"], v);
+    // Two operators save the version they read: the second gets 409 and the current values.
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            path,
+            Some(json!({"version": v, "price": "123.45", "name": "新名字拉杆箱"})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["price"], "123.45");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            path,
+            Some(json!({"version": v, "price": "88.00"})),
+            Some(&goods2),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60102)),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["price"], "123.45",
+        "the current values come back"
+    );
+    // The shopper sees the new price and name at once, and search finds the new name.
+    let (_, detail) = app.get("/v1/goods/detail/3", None).await;
+    assert_eq!(detail["data"]["price"], "123.45", "{detail}");
+    let (status, found) = app.search(&[("q", "新名字")]).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert!(found.to_string().contains("新名字拉杆箱"), "{found}");
+    // Unlaunched: gone from the shopper's detail; back when launched again.
+    let v = sku(&app, &goods, 3).await["version"]
+        .as_i64()
+        .expect("version");
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            path,
+            Some(json!({"version": v, "is_launched": false})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.get("/v1/goods/detail/3", None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::NOT_FOUND, json!(40300))
+    );
+    let (_, found) = app.search(&[("q", "新名字")]).await;
+    assert!(!found.to_string().contains("新名字拉杆箱"), "{found}");
+    let (_, listed) = app.get("/v1/admin/skus?launched=0", Some(&goods)).await;
+    assert_eq!(listed["data"]["total"], 1);
+    assert_eq!(listed["data"]["items"][0]["id"], 3);
+    let (_, listed) = app.get("/v1/admin/skus?q=新名字", Some(&clerk)).await;
+    assert_eq!(listed["data"]["total"], 1);
+    // Audited with the values before and after.
+    let rows = audit_rows(&app, "skus", "3").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].1.contains("\"price\""), "{rows:?}");
+    assert!(rows[0].2.contains("12345"), "{rows:?}");
+}
+
+async fn stock_adjustments_racing_fifty_orders_keep_the_books(b: Backend) {
+    const BUYERS: usize = 50;
+    let app = paying_shop(b, true).await;
+    let goods = staff(&app, "goods", "catalog").await;
+    app.exec("UPDATE skus SET stock = ?, sales = 0 WHERE id = 11", &[30])
+        .await;
+    // Bad adjustments change nothing.
+    for bad in [
+        json!({"delta": 5}),
+        json!({"delta": 0, "reason": "盘点"}),
+        json!({"delta": -31, "reason": "盘点"}),
+        json!({"set_to": 5, "reason": "盘点"}),
+        json!({"reason": "盘点"}),
+    ] {
+        let (status, body) = app
+            .post("/v1/admin/skus/11/stock", bad.clone(), Some(&goods))
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10123)),
+            "{bad}"
+        );
+    }
+    let now = dadashop_server::db::now_secs();
+    let mut buyers = Vec::new();
+    for i in 0..BUYERS {
+        let name = format!("s{i}");
+        let (id, address) = crate::orders::buyer(&app.state.db, &name, now).await;
+        dadashop_server::db::carts::add(&app.state.db, id, 11, 1)
+            .await
+            .expect("cart line");
+        let token = app.state.tokens.issue(id, &name, 0, now).expect("token");
+        buyers.push((name, token, address));
+    }
+    let base = app.base.clone();
+    let mut orders = Vec::new();
+    for (name, token, address) in buyers {
+        let base = base.clone();
+        orders.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/v1/orders/{name}"))
+                .header("Authorization", token)
+                .json(&json!({"address_id": address, "settlement_type": 0}))
+                .send()
+                .await
+                .expect("sent")
+                .status()
+        }));
+    }
+    // Meanwhile: five restocks of +10 and five corrections of -2, and one "set to" whose
+    // seen stock is long gone (it adds its difference, it does not undo orders).
+    let mut adjustments = Vec::new();
+    for i in 0..10 {
+        let body = if i % 2 == 0 {
+            json!({"delta": 10, "reason": "到货"})
+        } else {
+            json!({"delta": -2, "reason": "破损"})
+        };
+        let base = base.clone();
+        let token = goods.clone();
+        adjustments.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/v1/admin/skus/11/stock"))
+                .header("Authorization", token)
+                .json(&body)
+                .send()
+                .await
+                .expect("sent")
+                .status()
+        }));
+    }
+    let mut sold: i64 = 0;
+    for task in orders {
+        match task.await.expect("task") {
+            StatusCode::OK => sold += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("order: {other}"),
+        }
+    }
+    let mut applied: i64 = 0;
+    for (i, task) in adjustments.into_iter().enumerate() {
+        let status = task.await.expect("task");
+        // A -2 may be refused when orders took the stock below 2 at that moment.
+        if status == StatusCode::OK {
+            applied += if i % 2 == 0 { 10 } else { -2 };
+        } else {
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert_eq!(i % 2, 1, "a restock is never refused");
+        }
+    }
+    let (stock, sales) = stock_and_sales(&app, 11).await;
+    assert_eq!(sales, sold);
+    assert_eq!(
+        stock,
+        30 + applied - sold,
+        "no unit lost or made: {sold} sold, {applied} adjusted"
+    );
+    assert!(stock >= 0);
+    // Each adjustment's before and after are the books' own.
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT stock_before, stock_after, delta FROM stock_adjustments WHERE sku_id = 11",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .expect("rows");
+    assert_eq!(rows.iter().map(|r| r.2).sum::<i64>(), applied);
+    assert!(
+        rows.iter().all(|(b, a, d)| a - b == *d && *a >= 0),
+        "{rows:?}"
+    );
+    let detail = sku(&app, &goods, 11).await;
+    assert_eq!(detail["stock"], stock);
+    assert_eq!(
+        detail["adjustments"].as_array().map(Vec::len),
+        Some(rows.len())
+    );
+    // Set to 7 having seen the stock now: exactly 7.
+    let (status, body) = app
+        .post(
+            "/v1/admin/skus/11/stock",
+            json!({"set_to": 7, "seen": stock, "reason": "盘点"}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["stock"], 7);
+    assert_eq!(body["data"]["adjustments"][0]["reason"], "盘点");
 }

@@ -813,7 +813,7 @@ async fn the_sweep_catches_orders_whose_job_was_lost(b: Backend) {
 
 /// A shopper `name` with one address, made directly in the database (Argon2 for hundreds of
 /// registrations would dominate a test): `(user id, address id)`.
-async fn buyer(db: &sqlx::AnyPool, name: &str, now: i64) -> (i64, i64) {
+pub(crate) async fn buyer(db: &sqlx::AnyPool, name: &str, now: i64) -> (i64, i64) {
     use dadashop_server::db::{addresses, users};
     let email = format!("{name}@example.com");
     let user = users::insert(

@@ -8,6 +8,7 @@
 
 pub mod dashboard;
 pub mod orders;
+pub mod skus;
 pub mod users;
 
 use axum::extract::{Path, Query, State};
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(list_audit))
         .merge(orders::router())
         .merge(users::router())
+        .merge(skus::router())
         .merge(dashboard::router())
 }
 
