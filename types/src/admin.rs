@@ -600,6 +600,84 @@ pub struct StockChangeRequest {
     pub reason: Option<String>,
 }
 
+/// Longest catalog or brand name, in characters.
+pub const CATALOG_NAME_MAX_CHARS: usize = 20;
+
+/// A catalog as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminCatalog {
+    pub id: i64,
+    pub name: String,
+    /// Lowest first in the shop's navigation and home page.
+    pub sort_order: i64,
+    /// Hidden from shoppers (not listed, not browsable).
+    pub is_hidden: bool,
+    /// SPUs in it.
+    pub spu_count: i64,
+    pub version: i64,
+}
+
+/// `GET /v1/admin/catalogs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminCatalogsResponse {
+    pub code: u32,
+    pub data: Vec<AdminCatalog>,
+}
+
+/// `POST /v1/admin/catalogs` (a name required) and `PATCH /v1/admin/catalogs/{id}` (the
+/// `version` read required; absent fields unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+    #[serde(default)]
+    pub is_hidden: Option<bool>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A brand as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminBrand {
+    pub id: i64,
+    pub name: String,
+    /// `A`..`Z`, or `#` for a name that starts otherwise.
+    pub first_letter: String,
+    /// The logo picture's path, or empty.
+    pub logo: String,
+    /// SPUs of this brand.
+    pub spu_count: i64,
+    pub version: i64,
+}
+
+/// `GET /v1/admin/brands`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminBrandsResponse {
+    pub code: u32,
+    pub data: Vec<AdminBrand>,
+}
+
+/// `POST /v1/admin/brands` (a name required) and `PATCH /v1/admin/brands/{id}` (the `version`
+/// read required).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BrandRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// One letter `A`-`Z` (any case) or `#`.
+    #[serde(default)]
+    pub first_letter: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,3 +126,6 @@ pub const ADMIN_NOT_FOUND: u32 = 60103;
 pub const ADMIN_REFUND_REFUSED: u32 = 60104;
 /// Console: the staff name is taken (HTTP 409). An addition.
 pub const ADMIN_NAME_TAKEN: u32 = 60105;
+/// Console: the catalog or brand is still used by SPUs and cannot be deleted (HTTP 409). An
+/// addition.
+pub const ADMIN_IN_USE: u32 = 60106;

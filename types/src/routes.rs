@@ -27,6 +27,9 @@ pub const APP_ROUTES: &[&str] = &[
     "/weibo/callback",
     // Where Alipay sends the shopper back after paying (the default `ALIPAY_RETURN_URL`).
     "/payment/result",
+    // The operator console (app `pages::admin`): its home, and every page below it.
+    "/admin",
+    "/admin/*",
     // The original shop's page paths, kept for old links and bookmarks.
     "/index.html",
     "/dadashop/templates/index.html",
@@ -93,11 +96,20 @@ mod tests {
             Some("/dadashop/templates/pay_success.html")
         );
         assert_eq!(app_route("/user/"), Some("/user"));
+        assert_eq!(app_route("/admin"), Some("/admin"));
+        assert_eq!(app_route("/admin/"), Some("/admin"));
+        assert_eq!(app_route("/admin/orders"), Some("/admin/*"));
+        assert_eq!(
+            app_route("/admin/orders/20261205000000000000001"),
+            Some("/admin/*")
+        );
         for unknown in [
             "/product",
             "/product/",
             "/product/1/x",
             "/wp-admin",
+            "/administrator",
+            "/admin.php",
             "/userx",
             "/x.php",
         ] {

@@ -502,3 +502,19 @@ pub async fn low_stock(
     .fetch_all(pool)
     .await
 }
+
+/// The catalog of each SKU of `ids` that exists: `(sku id, catalog id)`.
+pub async fn catalogs_of_skus(pool: &AnyPool, ids: &[i64]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT s.id, p.catalog_id FROM skus s JOIN spus p ON p.id = s.spu_id WHERE s.id IN ({marks})"
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(pool).await
+}

@@ -27,9 +27,11 @@ pub struct IndexSkuRow {
     pub default_image_url: String,
 }
 
-/// Every catalog, by id.
+/// Every catalog shoppers may see (not hidden), in the operator's order (`sort_order`, then id).
 pub async fn catalogs(pool: &AnyPool) -> Result<Vec<CatalogRow>, sqlx::Error> {
-    sqlx::query_as::<_, CatalogRow>("SELECT id, name FROM catalogs ORDER BY id")
+    sqlx::query_as::<_, CatalogRow>(
+        "SELECT id, name FROM catalogs WHERE is_hidden = 0 ORDER BY sort_order, id",
+    )
         .fetch_all(pool)
         .await
 }
@@ -59,9 +61,9 @@ pub async fn index_skus(pool: &AnyPool) -> Result<Vec<IndexSkuRow>, sqlx::Error>
     .await
 }
 
-/// The catalog `id`, if it exists.
+/// The catalog `id`, if it exists and shoppers may see it (not hidden in the console).
 pub async fn catalog(pool: &AnyPool, id: i64) -> Result<Option<CatalogRow>, sqlx::Error> {
-    sqlx::query_as::<_, CatalogRow>("SELECT id, name FROM catalogs WHERE id = ?")
+    sqlx::query_as::<_, CatalogRow>("SELECT id, name FROM catalogs WHERE id = ? AND is_hidden = 0")
         .bind(id)
         .fetch_optional(pool)
         .await

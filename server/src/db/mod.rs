@@ -9,6 +9,7 @@
 pub mod addresses;
 pub mod audit;
 pub mod carts;
+pub mod catalog_admin;
 pub mod console;
 pub mod filter;
 pub mod goods;

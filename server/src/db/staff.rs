@@ -32,6 +32,18 @@ pub async fn insert(
     role: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    insert_in(&mut conn, username, password_hash, role, now).await
+}
+
+/// [`insert`] on `conn` (in the caller's transaction).
+pub async fn insert_in(
+    conn: &mut sqlx::AnyConnection,
+    username: &str,
+    password_hash: &str,
+    role: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO staff (username, password_hash, role, is_active, token_version, \
          created_at, updated_at) VALUES (?, ?, ?, 1, 0, ?, ?)",
@@ -41,13 +53,24 @@ pub async fn insert(
     .bind(role)
     .bind(now)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await;
     match inserted {
         Ok(_) => Ok(true),
         Err(e) if super::is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// The role and active flag of account `id` and its name, in the caller's transaction.
+pub async fn role_of(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+) -> Result<Option<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT username, role, is_active FROM staff WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The account named `username` (any ASCII letter case).

@@ -23,6 +23,7 @@ on_both_backends!(
     refunds_go_through_the_gateway_and_pay_once,
     sku_changes_carry_their_version_and_reach_shoppers_at_once,
     stock_adjustments_racing_fifty_orders_keep_the_books,
+    catalogs_and_brands_are_managed_and_shoppers_follow,
 );
 
 /// The password every test operator gets.
@@ -1342,4 +1343,218 @@ async fn stock_adjustments_racing_fifty_orders_keep_the_books(b: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["stock"], 7);
     assert_eq!(body["data"]["adjustments"][0]["reason"], "盘点");
+}
+
+async fn catalogs_and_brands_are_managed_and_shoppers_follow(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let goods = staff(&app, "goods", "catalog").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let (status, body) = app.get("/v1/admin/catalogs", Some(&goods)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let catalogs = body["data"].as_array().expect("catalogs").clone();
+    assert!(catalogs.len() >= 2);
+    let first = &catalogs[0];
+    let first_id = first["id"].as_i64().expect("id");
+    assert!(first["spu_count"].as_i64().expect("count") > 0);
+    // Creating: a name required, unique; 订单客服 may not.
+    let (status, body) = app
+        .post("/v1/admin/catalogs", json!({"name": "新品"}), Some(&clerk))
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(60101))
+    );
+    for bad in [
+        json!({}),
+        json!({"name": "  "}),
+        json!({"name": "长".repeat(21)}),
+        json!({"name": "x", "sort_order": 2_000_000}),
+    ] {
+        let (status, body) = app
+            .post("/v1/admin/catalogs", bad.clone(), Some(&goods))
+            .await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10123)),
+            "{bad}"
+        );
+    }
+    let (status, body) = app
+        .post(
+            "/v1/admin/catalogs",
+            json!({"name": "新品", "sort_order": -1}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post("/v1/admin/catalogs", json!({"name": "新品"}), Some(&goods))
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60105))
+    );
+    let (_, body) = app.get("/v1/admin/catalogs", Some(&goods)).await;
+    let new = body["data"][0].clone();
+    assert_eq!(new["name"], "新品", "sort_order -1 comes first");
+    let new_id = new["id"].as_i64().expect("id");
+    // An empty catalog can be deleted; one with SPUs cannot, and says why.
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/admin/catalogs/{first_id}"),
+            None,
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60106))
+    );
+    assert!(
+        body["error"].as_str().unwrap_or("").contains("SPU"),
+        "{body}"
+    );
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/admin/catalogs/{new_id}"),
+            None,
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Hiding a catalog takes it out of the shop's navigation and its list at once.
+    let (_, index) = app.get("/v1/goods/index", None).await;
+    assert!(
+        index
+            .to_string()
+            .contains(first["name"].as_str().expect("name"))
+    );
+    let v = first["version"].as_i64().expect("version");
+    let path = format!("/v1/admin/catalogs/{first_id}");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"is_hidden": true, "version": v})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "改名", "version": v})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60102)),
+        "a stale version"
+    );
+    let (_, index) = app.get("/v1/goods/index", None).await;
+    let listed: Vec<i64> = index["data"]
+        .as_array()
+        .expect("catalogs")
+        .iter()
+        .filter_map(|c| c["catalog_id"].as_i64())
+        .collect();
+    assert!(!listed.contains(&first_id), "{listed:?}");
+    let (status, body) = app
+        .get(&format!("/v1/goods/catalogs/{first_id}"), None)
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::NOT_FOUND, json!(40100))
+    );
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"is_hidden": false, "version": v + 1})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .get(&format!("/v1/goods/catalogs/{first_id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Brands: create with a first letter, rename, delete only when unused.
+    let (status, body) = app
+        .post(
+            "/v1/admin/brands",
+            json!({"name": "新牌子", "first_letter": "x"}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            "/v1/admin/brands",
+            json!({"name": "坏字母", "first_letter": "中"}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10123))
+    );
+    let (_, body) = app.get("/v1/admin/brands", Some(&clerk)).await;
+    let brands = body["data"].as_array().expect("brands").clone();
+    let new = brands
+        .iter()
+        .find(|b| b["name"] == "新牌子")
+        .expect("new brand");
+    assert_eq!(new["first_letter"], "X");
+    let used = brands
+        .iter()
+        .find(|b| b["spu_count"].as_i64().unwrap_or(0) > 0)
+        .expect("a used brand");
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/admin/brands/{}", used["id"]),
+            None,
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60106))
+    );
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/admin/brands/{}", new["id"]),
+            Some(json!({"name": "新牌子二", "version": new["version"]})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/admin/brands/{}", new["id"]),
+            None,
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Every write is in the audit log.
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE resource IN ('catalogs', 'brands') ORDER BY id",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .expect("audit");
+    assert_eq!(
+        actions,
+        [
+            "create", "delete", "change", "change", "create", "change", "delete"
+        ]
+    );
 }

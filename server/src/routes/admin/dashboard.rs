@@ -84,16 +84,8 @@ impl VisitCounter {
 
 async fn add(pool: &AnyPool, views: &HashMap<i64, i64>) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = views.keys().copied().collect();
-    let marks = vec!["?"; ids.len()].join(", ");
-    let sql = format!(
-        "SELECT s.id, p.catalog_id FROM skus s JOIN spus p ON p.id = s.spu_id WHERE s.id IN ({marks})"
-    );
-    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
-    for id in &ids {
-        query = query.bind(*id);
-    }
     let mut per_catalog: HashMap<i64, i64> = HashMap::new();
-    for (sku, catalog) in query.fetch_all(pool).await? {
+    for (sku, catalog) in console::catalogs_of_skus(pool, &ids).await? {
         *per_catalog.entry(catalog).or_default() += views.get(&sku).copied().unwrap_or(0);
     }
     let day = console::china_date(db::now_secs());

@@ -6,6 +6,7 @@
 //! own transaction; writes on an order carry the `version` read and a stale one gets 409 /
 //! 60102.
 
+pub mod catalogs;
 pub mod dashboard;
 pub mod orders;
 pub mod skus;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(users::router())
         .merge(skus::router())
+        .merge(catalogs::router())
         .merge(dashboard::router())
 }
 
@@ -306,26 +308,11 @@ async fn create_staff(
     let hash = state.hasher.hash(password).await?;
     let now = db::now_secs();
     let mut tx = db::begin_write(&state.db).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO staff (username, password_hash, role, is_active, token_version, created_at, \
-         updated_at) VALUES (?, ?, ?, 1, 0, ?, ?)",
-    )
-    .bind(username.to_ascii_lowercase())
-    .bind(&hash)
-    .bind(role.key)
-    .bind(now)
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if db::is_unique_violation(&e) => {
-            return Err(ApiError::Conflict {
-                code: codes::ADMIN_NAME_TAKEN,
-                message: "该用户名已被使用".to_owned(),
-            });
-        }
-        Err(e) => return Err(e.into()),
+    if !staff::insert_in(&mut tx, &username, &hash, role.key, now).await? {
+        return Err(ApiError::Conflict {
+            code: codes::ADMIN_NAME_TAKEN,
+            message: "该用户名已被使用".to_owned(),
+        });
     }
     audit::record(
         &mut tx,
@@ -363,12 +350,7 @@ async fn change_staff(
     let new_role = req.role.as_deref().map(known_role).transpose()?;
     let now = db::now_secs();
     let mut tx = db::begin_write(&state.db).await?;
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT username, role, is_active FROM staff WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((username, role, is_active)) = row else {
+    let Some((username, role, is_active)) = staff::role_of(&mut tx, id).await? else {
         return Err(unknown("账号"));
     };
     let role_after = new_role.map_or(role.clone(), |r| r.key.to_owned());
