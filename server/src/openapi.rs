@@ -80,6 +80,8 @@ use crate::state::AppState;
         routes::admin::skus::detail,
         routes::admin::skus::change,
         routes::admin::skus::adjust_stock,
+        routes::admin::skus_csv::export,
+        routes::admin::skus_csv::import,
         routes::admin::catalogs::list_catalogs,
         routes::admin::catalogs::create_catalog,
         routes::admin::catalogs::change_catalog,

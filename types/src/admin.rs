@@ -678,6 +678,54 @@ pub struct BrandRequest {
     pub version: Option<i64>,
 }
 
+/// The columns of the SKU export and import, in order.
+pub const SKU_CSV_COLUMNS: &[&str] = &["id", "name", "price", "market_price", "stock", "launched"];
+
+/// One value an import would change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportChange {
+    /// The file's line (the header is line 1).
+    pub line: u64,
+    pub sku_id: i64,
+    pub name: String,
+    /// `price`, `market_price`, `stock` or `launched`.
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A line an import refuses, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportError {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import would change (a preview) or changed (`applied`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Rows read (without the header).
+    pub rows: u64,
+    pub changes: Vec<ImportChange>,
+    pub errors: Vec<ImportError>,
+    /// `true` once the changes are saved (one transaction).
+    pub applied: bool,
+}
+
+/// `POST /v1/admin/skus/import`: `{"code": 200, "data": <report>}`, or 400 / 10123 with the
+/// report of an import that was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportResponse {
+    pub code: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub data: ImportReport,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -337,3 +337,104 @@ mod tests {
         assert_eq!(like_escaped("50%_a!"), "%50!%!_a!!%");
     }
 }
+
+/// A SKU's values that the CSV export carries and the import may change.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CsvRow {
+    pub id: i64,
+    pub name: String,
+    /// Fen.
+    pub price: i64,
+    pub market_price: i64,
+    pub stock: i64,
+    pub is_launched: i64,
+}
+
+/// Every SKU's exported values, by id.
+pub async fn csv_rows(pool: &AnyPool) -> Result<Vec<CsvRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, price, market_price, stock, is_launched FROM skus ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+/// Saves the rows `after` over the rows `before` (the values the preview was computed from)
+/// in one transaction: each SKU is changed only if it still holds its `before` values, else
+/// nothing is saved and the answer is `false` (an order or another operator changed it: the
+/// caller previews again). Stock changes are recorded as adjustments with the reason
+/// `reason`; one audit row lists every change; the goods version is bumped.
+pub async fn apply_import(
+    pool: &AnyPool,
+    changes: &[(CsvRow, CsvRow)],
+    reason: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = begin_write(pool).await?;
+    for (before, after) in changes {
+        let updated = sqlx::query(
+            "UPDATE skus SET price = ?, market_price = ?, stock = ?, is_launched = ?, \
+             version = version + 1, updated_at = ? WHERE id = ? AND price = ? \
+             AND market_price = ? AND stock = ? AND is_launched = ?",
+        )
+        .bind(after.price)
+        .bind(after.market_price)
+        .bind(after.stock)
+        .bind(after.is_launched)
+        .bind(now)
+        .bind(before.id)
+        .bind(before.price)
+        .bind(before.market_price)
+        .bind(before.stock)
+        .bind(before.is_launched)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if after.stock != before.stock {
+            sqlx::query(
+                "INSERT INTO stock_adjustments (sku_id, staff_id, staff_username, stock_before, \
+                 stock_after, delta, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(before.id)
+            .bind(actor.staff_id)
+            .bind(&actor.username)
+            .bind(before.stock)
+            .bind(after.stock)
+            .bind(after.stock - before.stock)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    super::goods::bump_version(&mut *tx).await?;
+    let listed = |pick: fn(&(CsvRow, CsvRow)) -> &CsvRow| -> serde_json::Value {
+        changes
+            .iter()
+            .map(|pair| {
+                let row = pick(pair);
+                serde_json::json!({
+                    "id": row.id, "price": row.price, "market_price": row.market_price,
+                    "stock": row.stock, "launched": row.is_launched,
+                })
+            })
+            .collect()
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        &Change {
+            resource: "skus",
+            resource_id: "import",
+            action: "import",
+            before: serde_json::json!({ "skus": listed(|p| &p.0) }),
+            after: serde_json::json!({ "skus": listed(|p| &p.1) }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

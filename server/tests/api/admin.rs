@@ -24,6 +24,7 @@ on_both_backends!(
     sku_changes_carry_their_version_and_reach_shoppers_at_once,
     stock_adjustments_racing_fifty_orders_keep_the_books,
     catalogs_and_brands_are_managed_and_shoppers_follow,
+    a_csv_round_trip_previews_then_changes_three_prices,
 );
 
 /// The password every test operator gets.
@@ -1557,4 +1558,139 @@ async fn catalogs_and_brands_are_managed_and_shoppers_follow(b: Backend) {
             "create", "delete", "change", "change", "create", "change", "delete"
         ]
     );
+}
+
+async fn import(app: &TestApp, token: &str, body: Vec<u8>, apply: bool) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(format!(
+            "{}/v1/admin/skus/import{}",
+            app.base,
+            if apply { "?apply=1" } else { "" }
+        ))
+        .header("Authorization", token)
+        .header("Content-Type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    let status = res.status();
+    (status, res.json().await.expect("json"))
+}
+
+async fn a_csv_round_trip_previews_then_changes_three_prices(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let goods = staff(&app, "goods", "catalog").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let res = app
+        .client
+        .get(format!("{}/v1/admin/skus/export", app.base))
+        .header("Authorization", &goods)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/csv")
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or("")
+            .contains(".csv")
+    );
+    let file = res.text().await.expect("csv");
+    assert!(file.starts_with('\u{feff}'), "a BOM for Excel");
+    let mut lines: Vec<String> = file.trim_end().lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines[0].trim_start_matches('\u{feff}'),
+        "id,name,price,market_price,stock,launched"
+    );
+    let skus = lines.len() - 1;
+    // The file as exported changes nothing.
+    let (status, body) = import(&app, &goods, file.clone().into_bytes(), false).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["rows"], skus);
+    assert_eq!(body["data"]["changes"].as_array().map(Vec::len), Some(0));
+    // Three prices and one stock changed.
+    let mut changed = Vec::new();
+    for (i, line) in lines.iter_mut().enumerate().skip(1).take(3) {
+        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+        cells[2] = format!("{}.50", 100 + i);
+        changed.push((cells[0].parse::<i64>().expect("id"), cells[2].clone()));
+        *line = cells.join(",");
+    }
+    let mut cells: Vec<String> = lines[4].split(',').map(str::to_owned).collect();
+    cells[4] = "77".to_owned();
+    lines[4] = cells.join(",");
+    let edited = format!("{}\n", lines.join("\n"));
+    let (status, body) = import(&app, &clerk, edited.clone().into_bytes(), false).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(60101))
+    );
+    let (status, body) = import(&app, &goods, edited.clone().into_bytes(), false).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fields: Vec<&str> = body["data"]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["field"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(fields, ["price", "price", "price", "stock"]);
+    assert_eq!(body["data"]["applied"], false);
+    let (_, detail) = app
+        .get(&format!("/v1/goods/detail/{}", changed[0].0), None)
+        .await;
+    assert_ne!(
+        detail["data"]["price"],
+        json!(changed[0].1),
+        "a preview changes nothing"
+    );
+    // Bad lines are named, and applying a file with one changes nothing.
+    let with_bad = format!(
+        "{edited}999999,x,1.00,1.00,1,1\n{},x,abc,1.00,1,1\n",
+        changed[1].0
+    );
+    let (status, body) = import(&app, &goods, with_bad.into_bytes(), true).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(10123)),
+        "{body}"
+    );
+    let errors = body["data"]["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["line"], skus + 2);
+    assert_eq!(body["data"]["applied"], false);
+    // Not UTF-8, not the export's columns, empty.
+    for file in [
+        vec![0xff, 0xfe, 0x41, 0x00],
+        b"sku,price\n1,2\n".to_vec(),
+        b"\xef\xbb\xbf".to_vec(),
+    ] {
+        let (status, body) = import(&app, &goods, file, true).await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10123)),
+            "{body}"
+        );
+    }
+    // Applied: one transaction; shoppers see the prices at once; the stock is recorded.
+    let (status, body) = import(&app, &goods, edited.into_bytes(), true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["applied"], true);
+    for (id, price) in &changed {
+        let (_, detail) = app.get(&format!("/v1/goods/detail/{id}"), None).await;
+        assert_eq!(detail["data"]["price"], json!(price), "{detail}");
+    }
+    let adjusted: Vec<(i64, String)> =
+        sqlx::query_as("SELECT stock_after, reason FROM stock_adjustments")
+            .fetch_all(&app.state.db)
+            .await
+            .expect("adjustments");
+    assert_eq!(adjusted, [(77, "CSV 导入".to_owned())]);
+    assert_eq!(audit_rows(&app, "skus", "import").await.len(), 1);
 }

@@ -10,6 +10,7 @@ pub mod catalogs;
 pub mod dashboard;
 pub mod orders;
 pub mod skus;
+pub mod skus_csv;
 pub mod users;
 
 use axum::extract::{Path, Query, State};
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(users::router())
         .merge(skus::router())
+        .merge(skus_csv::router())
         .merge(catalogs::router())
         .merge(dashboard::router())
 }
