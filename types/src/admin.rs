@@ -726,6 +726,148 @@ pub struct ImportResponse {
     pub data: ImportReport,
 }
 
+/// Longest SPU name, in characters.
+pub const SPU_NAME_MAX_CHARS: usize = 50;
+/// Longest SPU description, in characters (plain text; line breaks kept).
+pub const SPU_DESCRIPTION_MAX_CHARS: usize = 2_000;
+/// Longest name of a sale attribute, one of its values, or a spec, in characters.
+pub const ATTR_NAME_MAX_CHARS: usize = 20;
+/// Most sale attributes of an SPU, values of one attribute, and specs of an SPU.
+pub const SALE_ATTRS_MAX: usize = 3;
+/// Most values of one sale attribute.
+pub const ATTR_VALUES_MAX: usize = 20;
+/// Most SKUs the grid of one SPU may hold.
+pub const GRID_MAX: usize = 100;
+
+/// An SPU as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSpuRow {
+    pub id: i64,
+    pub name: String,
+    pub catalog_id: i64,
+    pub catalog_name: String,
+    pub brand_id: i64,
+    pub brand_name: String,
+    pub sku_count: i64,
+    pub version: i64,
+}
+
+/// A value of a sale attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminAttrValue {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A sale attribute (颜色, 尺寸, ...) with its values in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSaleAttr {
+    pub id: i64,
+    pub name: String,
+    pub values: Vec<AdminAttrValue>,
+}
+
+/// A SKU in its SPU's grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminGridSku {
+    pub id: i64,
+    pub name: String,
+    pub price: String,
+    pub stock: i64,
+    pub is_launched: bool,
+    /// Its value of each sale attribute, in the attributes' order.
+    pub value_ids: Vec<i64>,
+}
+
+/// `GET /v1/admin/spus/{id}`: the SPU, its sale attributes, specs and SKU grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSpu {
+    #[serde(flatten)]
+    pub spu: AdminSpuRow,
+    pub description: String,
+    pub sale_attrs: Vec<AdminSaleAttr>,
+    /// Spec names (材质, 重量, ...), in order.
+    pub specs: Vec<String>,
+    pub skus: Vec<AdminGridSku>,
+    /// The combinations of values (one per attribute, in the attributes' order) that no SKU
+    /// has yet: the grid's empty cells.
+    pub missing: Vec<Vec<i64>>,
+}
+
+/// `{"code": 200, "data": <spu>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSpuResponse {
+    pub code: u32,
+    pub data: AdminSpu,
+}
+
+/// A sale attribute of a new SPU.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSaleAttr {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// `POST /v1/admin/spus` and `PATCH /v1/admin/spus/{id}` (the `version` read; absent
+/// fields unchanged; sale attributes and specs only on creation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpuRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub catalog_id: Option<i64>,
+    #[serde(default)]
+    pub brand_id: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub sale_attrs: Option<Vec<NewSaleAttr>>,
+    #[serde(default)]
+    pub specs: Option<Vec<String>>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `POST /v1/admin/spus/{id}/attrs/{attr_id}/values`: a new value of a sale attribute.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewValueRequest {
+    pub name: Option<String>,
+}
+
+/// `POST /v1/admin/spus/{id}/skus`: a new SKU with one value of each sale attribute, or, with
+/// `fill_grid`, one SKU for every missing combination (named after the SPU and the values,
+/// not launched). Money in yuan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSkuRequest {
+    #[serde(default)]
+    pub value_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub fill_grid: Option<bool>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    pub price: Option<String>,
+    #[serde(default)]
+    pub market_price: Option<String>,
+    #[serde(default)]
+    pub cost_price: Option<String>,
+    #[serde(default)]
+    pub stock: Option<i64>,
+    #[serde(default)]
+    pub is_launched: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

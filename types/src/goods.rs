@@ -129,6 +129,10 @@ pub struct SkuDetail {
     pub sku_all_sale_attr_vals_name: BTreeMap<String, Vec<String>>,
     /// Spec name → this SKU's value, e.g. `{"材质": "PC", "重量": "2.9kg"}`.
     pub spec: BTreeMap<String, String>,
+    /// The SPU's description: plain text with line breaks, to show as text, never as markup
+    /// (an addition; empty when there is none).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// `GET /v1/goods/detail/<sku_id>` answer.

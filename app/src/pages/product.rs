@@ -183,6 +183,17 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
             }
         })
         .collect_view();
+    // The SPU's description is plain text: a text node (never markup), its line breaks
+    // kept by the style sheet (`white-space: pre-line`).
+    let description = (!sku.description.is_empty()).then(|| {
+        let text = sku.description.clone();
+        view! {
+            <section class="description" data-testid="description">
+                <h2>"商品介绍"</h2>
+                <p class="description-text">{text}</p>
+            </section>
+        }
+    });
     let specs = sku
         .spec
         .into_iter()
@@ -231,6 +242,7 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
                 <tbody>{specs}</tbody>
             </table>
         </section>
+        {description}
     }
 }
 

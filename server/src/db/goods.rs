@@ -32,8 +32,8 @@ pub async fn catalogs(pool: &AnyPool) -> Result<Vec<CatalogRow>, sqlx::Error> {
     sqlx::query_as::<_, CatalogRow>(
         "SELECT id, name FROM catalogs WHERE is_hidden = 0 ORDER BY sort_order, id",
     )
-        .fetch_all(pool)
-        .await
+    .fetch_all(pool)
+    .await
 }
 
 /// The home page's cards: for every catalog, its first [`INDEX_SKUS_PER_CATALOG`] SPUs with a
@@ -201,6 +201,8 @@ pub struct SkuDetailRow {
     pub catalog_id: i64,
     pub catalog_name: String,
     pub brand_name: String,
+    /// The SPU's description (plain text).
+    pub description: String,
 }
 
 /// The launched SKU `id`, or `None` when it does not exist or is not launched.
@@ -209,7 +211,7 @@ pub async fn launched_sku(pool: &AnyPool, id: i64) -> Result<Option<SkuDetailRow
         "SELECT k.id AS id, k.name AS name, k.caption AS caption, k.spu_id AS spu_id, \
          k.price AS price, k.market_price AS market_price, k.stock AS stock, k.sales AS sales, \
          k.default_image_url AS default_image_url, c.id AS catalog_id, c.name AS catalog_name, \
-         b.name AS brand_name \
+         b.name AS brand_name, p.description AS description \
          FROM skus k JOIN spus p ON p.id = k.spu_id JOIN catalogs c ON c.id = p.catalog_id \
          JOIN brands b ON b.id = p.brand_id WHERE k.id = ? AND k.is_launched = 1",
     )

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod payments;
 pub mod replica;
 pub mod skus;
+pub mod spus;
 pub mod staff;
 pub mod users;
 pub mod weibo;

@@ -43,7 +43,7 @@ pub struct SkuFilter {
 
 /// `text` within `%`s with `%`, `_` and `!` escaped for a `LIKE ... ESCAPE '!'` (not a
 /// backslash: MySQL reads one in a string literal as an escape, SQLite does not).
-fn like_escaped(text: &str) -> String {
+pub(crate) fn like_escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
     for c in text.chars() {

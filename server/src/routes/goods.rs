@@ -357,6 +357,7 @@ pub async fn sku_detail(db: &sqlx::AnyPool, id: i64) -> ApiResult<Option<SkuDeta
         sku_all_sale_attr_vals_id: all_ids,
         sku_all_sale_attr_vals_name: all_names,
         spec: specs.into_iter().collect(),
+        description: sku.description,
     }))
 }
 

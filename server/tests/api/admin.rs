@@ -25,6 +25,7 @@ on_both_backends!(
     stock_adjustments_racing_fifty_orders_keep_the_books,
     catalogs_and_brands_are_managed_and_shoppers_follow,
     a_csv_round_trip_previews_then_changes_three_prices,
+    an_spu_with_two_colours_and_two_sizes_is_made_and_sold,
 );
 
 /// The password every test operator gets.
@@ -1693,4 +1694,187 @@ async fn a_csv_round_trip_previews_then_changes_three_prices(b: Backend) {
             .expect("adjustments");
     assert_eq!(adjusted, [(77, "CSV 导入".to_owned())]);
     assert_eq!(audit_rows(&app, "skus", "import").await.len(), 1);
+}
+
+async fn an_spu_with_two_colours_and_two_sizes_is_made_and_sold(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let goods = staff(&app, "goods", "catalog").await;
+    let clerk = staff(&app, "clerk", "orders").await;
+    let (_, catalogs) = app.get("/v1/admin/catalogs", Some(&goods)).await;
+    let catalog = catalogs["data"][0]["id"].as_i64().expect("catalog");
+    let (_, brands) = app.get("/v1/admin/brands", Some(&goods)).await;
+    let brand = brands["data"][0]["id"].as_i64().expect("brand");
+    let new = json!({
+        "name": "测试旅行双肩包",
+        "catalog_id": catalog,
+        "brand_id": brand,
+        "description": "大容量。\r\n<script>alert(1)</script> 只作文字显示。",
+        "sale_attrs": [{"name": "颜色", "values": ["黑色", "红色"]}, {"name": "尺寸", "values": ["S", "M"]}],
+        "specs": ["材质"],
+    });
+    let (status, body) = app.post("/v1/admin/spus", new.clone(), Some(&clerk)).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(60101))
+    );
+    // Bad input changes nothing.
+    for (field, value) in [
+        ("name", json!("")),
+        ("catalog_id", json!(999_999)),
+        ("sale_attrs", json!([])),
+        (
+            "sale_attrs",
+            json!([{"name": "颜色", "values": ["黑色", "黑色"]}]),
+        ),
+        ("sale_attrs", json!([{"name": "颜色", "values": []}])),
+        ("description", json!("a\u{0}b")),
+    ] {
+        let mut bad = new.clone();
+        bad[field] = value;
+        let (status, body) = app.post("/v1/admin/spus", bad, Some(&goods)).await;
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::BAD_REQUEST, json!(10123)),
+            "{field}: {body}"
+        );
+    }
+    let spus_before = app.count("spus").await;
+    let (status, body) = app.post("/v1/admin/spus", new, Some(&goods)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.count("spus").await, spus_before + 1);
+    let spu = body["data"]["id"].as_i64().expect("spu");
+    assert_eq!(
+        body["data"]["description"],
+        "大容量。\n<script>alert(1)</script> 只作文字显示。"
+    );
+    assert_eq!(body["data"]["missing"].as_array().map(Vec::len), Some(4));
+    let black = body["data"]["sale_attrs"][0]["values"][0]["id"]
+        .as_i64()
+        .expect("value");
+    let small = body["data"]["sale_attrs"][1]["values"][0]["id"]
+        .as_i64()
+        .expect("value");
+    let colour_attr = body["data"]["sale_attrs"][0]["id"].as_i64().expect("attr");
+    // One SKU by hand, then the rest of the grid.
+    let skus = format!("/v1/admin/spus/{spu}/skus");
+    let one = json!({"value_ids": [black, small], "name": "黑色小号", "price": "199.00", "stock": 5, "is_launched": true});
+    let (status, body) = app.post(&skus, one.clone(), Some(&goods)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let hand_made = body["data"]["skus"][0]["id"].clone();
+    let (status, body) = app.post(&skus, one, Some(&goods)).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60105)),
+        "the same combination twice"
+    );
+    for bad in [
+        json!({"value_ids": [small, black], "price": "1"}),
+        json!({"value_ids": [black], "price": "1"}),
+        json!({"value_ids": [black, small + 1000], "price": "1"}),
+        json!({"value_ids": [black, small], "price": "-1"}),
+        json!({"fill_grid": true, "price": "0"}),
+    ] {
+        let (status, body) = app.post(&skus, bad.clone(), Some(&goods)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (status, body) = app
+        .post(
+            &skus,
+            json!({"fill_grid": true, "price": "219.00", "stock": 3, "is_launched": true}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["skus"].as_array().map(Vec::len), Some(4));
+    assert_eq!(body["data"]["missing"].as_array().map(Vec::len), Some(0));
+    let sku = body["data"]["skus"][0]["id"].as_i64().expect("sku");
+    // A new colour opens two empty cells, which the grid fills.
+    let (status, body) = app
+        .post(
+            &format!("/v1/admin/spus/{spu}/attrs/{colour_attr}/values"),
+            json!({"name": "蓝色"}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["missing"].as_array().map(Vec::len), Some(2));
+    let (status, _) = app
+        .post(
+            &format!("/v1/admin/spus/{spu}/attrs/{colour_attr}/values"),
+            json!({"name": "蓝色"}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = app
+        .post(
+            &skus,
+            json!({"fill_grid": true, "price": "229.00"}),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["skus"].as_array().map(Vec::len), Some(6));
+    // The shopper finds it by a Chinese word of its name, sees the sale attributes and the
+    // description as text, and can buy it.
+    let (status, found) = app.search(&[("q", "测试旅行双肩包")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(found.to_string().contains("测试旅行双肩包"), "{found}");
+    let (status, detail) = app.get(&format!("/v1/goods/detail/{sku}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(
+        detail["data"]["sku_sale_attr_names"],
+        json!(["颜色", "尺寸"])
+    );
+    assert_eq!(
+        detail["data"]["description"],
+        "大容量。\n<script>alert(1)</script> 只作文字显示。",
+        "kept as text, shown as text"
+    );
+    let size_attr = current_size_attr(&app, &goods, spu).await;
+    let mut choice = json!({"spuid": spu});
+    choice[colour_attr.to_string()] = json!(black);
+    choice[size_attr.to_string()] = json!(small);
+    let (status, switched) = app.post("/v1/goods/sku", choice, None).await;
+    assert_eq!(status, StatusCode::OK, "{switched}");
+    assert_eq!(
+        switched["data"], hand_made,
+        "the hand-made SKU has black and S"
+    );
+    // Renaming with a stale version is refused; with the right one, shoppers see it.
+    let (_, current) = app
+        .get(&format!("/v1/admin/spus/{spu}"), Some(&goods))
+        .await;
+    let v = current["data"]["version"].as_i64().expect("version");
+    let path = format!("/v1/admin/spus/{spu}");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"version": v, "name": "测试登山双肩包"})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"version": v, "name": "又一个名字"})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::CONFLICT, json!(60102))
+    );
+    let (_, listed) = app.get("/v1/admin/spus?q=登山", Some(&goods)).await;
+    assert_eq!(listed["data"]["total"], 1);
+    assert_eq!(listed["data"]["items"][0]["sku_count"], 6);
+}
+
+/// The id of the second sale attribute of SPU `spu`.
+async fn current_size_attr(app: &TestApp, token: &str, spu: i64) -> i64 {
+    let (_, body) = app.get(&format!("/v1/admin/spus/{spu}"), Some(token)).await;
+    body["data"]["sale_attrs"][1]["id"].as_i64().expect("attr")
 }

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod orders;
 pub mod skus;
 pub mod skus_csv;
+pub mod spus;
 pub mod users;
 
 use axum::extract::{Path, Query, State};
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(skus::router())
         .merge(skus_csv::router())
         .merge(catalogs::router())
+        .merge(spus::router())
         .merge(dashboard::router())
 }
 
