@@ -26,6 +26,7 @@ on_both_backends!(
     catalogs_and_brands_are_managed_and_shoppers_follow,
     a_csv_round_trip_previews_then_changes_three_prices,
     an_spu_with_two_colours_and_two_sizes_is_made_and_sold,
+    a_console_change_reaches_a_second_process_at_once,
 );
 
 /// The password every test operator gets.
@@ -1827,8 +1828,7 @@ async fn an_spu_with_two_colours_and_two_sizes_is_made_and_sold(b: Backend) {
         json!(["颜色", "尺寸"])
     );
     assert_eq!(
-        detail["data"]["description"],
-        "大容量。\n<script>alert(1)</script> 只作文字显示。",
+        detail["data"]["description"], "大容量。\n<script>alert(1)</script> 只作文字显示。",
         "kept as text, shown as text"
     );
     let size_attr = current_size_attr(&app, &goods, spu).await;
@@ -1877,4 +1877,67 @@ async fn an_spu_with_two_colours_and_two_sizes_is_made_and_sold(b: Backend) {
 async fn current_size_attr(app: &TestApp, token: &str, spu: i64) -> i64 {
     let (_, body) = app.get(&format!("/v1/admin/spus/{spu}"), Some(token)).await;
     body["data"]["sale_attrs"][1]["id"].as_i64().expect("attr")
+}
+
+/// A change made through one API process is answered by another at once: the detail on its
+/// next read, search on its next search (issue 25: the time it takes is printed).
+async fn a_console_change_reaches_a_second_process_at_once(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            seed_demo: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    if !app.uses_redis() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI sets TEST_REDIS_URL"
+        );
+        eprintln!("skipped: several API processes need Redis (TEST_REDIS_URL is not set)");
+        return;
+    }
+    let goods = staff(&app, "goods", "catalog").await;
+    let peer = app.peer().await;
+    let (_, before) = peer.get("/v1/goods/detail/5", None).await;
+    assert_eq!(before["code"], 200);
+    let (_, found) = peer.search(&[("q", "潜望镜")]).await;
+    assert_eq!(found["paginator"]["total"], 0);
+    let v = sku(&app, &goods, 5).await["version"]
+        .as_i64()
+        .expect("version");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/v1/admin/skus/5",
+            Some(json!({"version": v, "price": "66.60", "name": "潜望镜 限定款"})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let changed = std::time::Instant::now();
+    let (_, after) = peer.get("/v1/goods/detail/5", None).await;
+    let detail_ms = changed.elapsed().as_millis();
+    assert_eq!(
+        after["data"]["price"], "66.60",
+        "the peer's next read shows it"
+    );
+    let searched = std::time::Instant::now();
+    let (_, found) = peer.search(&[("q", "潜望镜")]).await;
+    let search_ms = searched.elapsed().as_millis();
+    let ids: Vec<i64> = found["data"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["skuid"].as_i64())
+        .collect();
+    assert_eq!(
+        ids,
+        [5],
+        "the peer's next search finds the new name: {found}"
+    );
+    eprintln!(
+        "console change seen by a second API process: detail {detail_ms} ms after the change's answer, search (index rebuilt on that search) {search_ms} ms"
+    );
 }
