@@ -136,6 +136,10 @@ mod lazy {
             OrderResult => OrderResultPage as order_result_view,
             PaymentResult => PaymentResultPage as payment_result_view,
         }
+        // The operator console (`/admin/...`): operators only, so no shopper ever fetches it.
+        admin {
+            Admin => AdminPage as admin_view,
+        }
     }
 }
 
@@ -177,6 +181,9 @@ pub enum Page {
     Activation,
     /// `/password/forgot`: reset a forgotten password by mail.
     ForgotPassword,
+    /// `/admin`: the operator console (its own login, then 统计); its other pages are under
+    /// it (`pages::admin`).
+    Admin,
 }
 
 impl Page {
@@ -198,6 +205,7 @@ impl Page {
             Page::WeiboCallback => "/weibo/callback",
             Page::Activation => "/activation",
             Page::ForgotPassword => "/password/forgot",
+            Page::Admin => CONSOLE_PREFIX,
         }
     }
 
@@ -362,9 +370,47 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Header, routes and footer; inside the router so that it can navigate.
+/// The path prefix of the operator console (`pages::admin`).
+const CONSOLE_PREFIX: &str = "/admin";
+
+/// Whether `path` is a page of the operator console: `/admin` or below it.
+fn is_console_path(path: &str) -> bool {
+    path.strip_prefix(CONSOLE_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The shop's frame, or under `/admin` the operator console alone (its own frame: no shop
+/// header, footer or catalog request). Switches only when the path crosses that line, not on
+/// every navigation.
 #[component]
 fn Shell() -> impl IntoView {
+    let location = use_location();
+    let console = Memo::new(move |_| location.pathname.with(|path| is_console_path(path)));
+    move || {
+        if console.get() {
+            view! { <ConsoleShell /> }.into_any()
+        } else {
+            view! { <ShopShell /> }.into_any()
+        }
+    }
+}
+
+/// The console's routes: every path under `/admin` is the one lazily loaded console page,
+/// which picks its sub-page from the path (`pages::admin::Section`). `/admin/*any` matches
+/// `/admin` too; a separate `/admin` route would make the router rebuild the console each
+/// time the operator goes between 统计 and another page.
+#[component]
+fn ConsoleShell() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFoundPage>
+            <Route path=path!("/admin/*any") view=page!(Admin) />
+        </Routes>
+    }
+}
+
+/// Header, routes and footer; inside the router so that it can navigate.
+#[component]
+fn ShopShell() -> impl IntoView {
     let auth = use_auth();
     let flash = use_flash();
     let navigate = use_navigate();
@@ -564,9 +610,11 @@ mod tests {
             Page::WeiboCallback,
             Page::Activation,
             Page::ForgotPassword,
+            Page::Admin,
         ] {
             assert!(app_route(page.path()).is_some(), "{}", page.path());
         }
+        assert_eq!(app_route("/admin/orders/1"), Some("/admin/*"));
         for legacy in [
             "/dadashop/templates/cart.html",
             "/dadashop/templates/orders.html",
@@ -583,6 +631,17 @@ mod tests {
             app_route(search.split('?').next().unwrap_or("")),
             Some("/search")
         );
+    }
+
+    #[test]
+    fn only_paths_under_admin_are_the_console() {
+        use super::is_console_path;
+        assert!(is_console_path("/admin"));
+        assert!(is_console_path("/admin/"));
+        assert!(is_console_path("/admin/orders/12"));
+        assert!(!is_console_path("/administrator"));
+        assert!(!is_console_path("/"));
+        assert!(!is_console_path("/user/orders"));
     }
 
     #[test]

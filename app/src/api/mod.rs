@@ -10,6 +10,7 @@
 //! going to the login page) is the caller's job through `state::Auth::check`, so that this module
 //! stays free of routing and UI state.
 
+pub mod admin;
 pub mod body;
 pub mod carts;
 pub mod goods;

@@ -3,6 +3,7 @@
 
 mod activation;
 mod address;
+mod admin;
 mod cart;
 mod catalog;
 mod forgot;
@@ -25,6 +26,7 @@ mod weibo;
 
 pub use activation::ActivationPage;
 pub use address::AddressPage;
+pub use admin::AdminPage;
 pub use cart::CartPage;
 pub use catalog::CatalogPage;
 pub use forgot::ForgotPasswordPage;
