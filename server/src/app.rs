@@ -231,6 +231,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         tokens,
         staff_tokens,
         visits,
+        closed_days: Arc::default(),
         hasher,
         proxies,
         weibo,

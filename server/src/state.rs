@@ -31,6 +31,8 @@ pub struct AppState {
     /// Product views per catalog counted in this process, added to the database every few
     /// seconds (the console's dashboard).
     pub visits: Arc<crate::routes::admin::dashboard::VisitCounter>,
+    /// The dashboard charts' figures of the days before yesterday, kept a few minutes.
+    pub closed_days: Arc<crate::routes::admin::dashboard::ClosedDaysCache>,
     pub hasher: Hasher,
     pub proxies: Arc<TrustedProxies>,
     /// The Weibo app, when Weibo login is on (`WEIBO_CLIENT_ID`).

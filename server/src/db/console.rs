@@ -107,13 +107,21 @@ pub struct ConsoleOrder {
     pub updated_at: i64,
 }
 
-const ORDER_COLUMNS: &str = "SELECT o.order_id, o.user_id, u.username, u.phone, o.receiver, \
+/// Orders first (`LEFT JOIN`): every order has its shopper, and MariaDB then walks an index of
+/// `orders` in the list's order instead of sorting every order of every shopper.
+const ORDER_COLUMNS: &str = "SELECT o.order_id, o.user_id, COALESCE(u.username, '') AS username, \
+    COALESCE(u.phone, '') AS phone, o.receiver, \
     o.address, o.receiver_mobile, o.tag, o.total_count, o.goods_amount, o.freight, \
     o.total_amount, o.status, o.pay_deadline, o.cancel_reason, o.cancelled_at, o.cancelled_by, \
     o.carrier, o.tracking_no, o.shipped_at, o.shipped_by, o.received_at, o.version, \
-    o.created_at, o.updated_at FROM orders o JOIN users u ON u.id = o.user_id";
+    o.created_at, o.updated_at FROM orders o LEFT JOIN users u ON u.id = o.user_id";
 
-fn order_where(filter: &OrderFilter) -> Where {
+/// The conditions of `filter`. `phone_users`: the ids of the shoppers with the filter's phone
+/// (looked up first: an `IN (subquery) OR ...` would scan every order on MariaDB).
+/// `dense_amount`: the amount band matches more rows than the cap, so the page is better read
+/// in the sort's own index, stopping after one page, than by amount and then sorted (`+ 0`
+/// keeps the amount index out of it; a sparse band keeps using it).
+fn order_where(filter: &OrderFilter, phone_users: &[i64], dense_amount: bool) -> Where {
     let mut w = Where::default();
     if let Some(id) = &filter.order_id {
         w.text("o.order_id = ?", id.clone());
@@ -134,16 +142,27 @@ fn order_where(filter: &OrderFilter) -> Where {
         );
     }
     if let Some(phone) = &filter.phone {
-        w.texts(
-            "(o.user_id IN (SELECT id FROM users WHERE phone = ?) OR o.receiver_mobile = ?)",
-            &[phone, phone],
-        );
+        if phone_users.is_empty() {
+            w.text("o.receiver_mobile = ?", phone.clone());
+        } else {
+            let marks = vec!["?"; phone_users.len()].join(", ");
+            w.ints_then_text(
+                &format!("(o.user_id IN ({marks}) OR o.receiver_mobile = ?)"),
+                phone_users,
+                phone.clone(),
+            );
+        }
     }
+    let amount = if dense_amount {
+        "o.total_amount + 0"
+    } else {
+        "o.total_amount"
+    };
     if let Some(min) = filter.min_amount {
-        w.int("o.total_amount >= ?", min);
+        w.int(&format!("{amount} >= ?"), min);
     }
     if let Some(max) = filter.max_amount {
-        w.int("o.total_amount <= ?", max);
+        w.int(&format!("{amount} <= ?"), max);
     }
     w
 }
@@ -158,12 +177,24 @@ pub async fn orders(
     size: u32,
     cap: i64,
 ) -> Result<(i64, Vec<ConsoleOrder>), sqlx::Error> {
-    let w = order_where(filter);
-    let total = w.count_capped(pool, "orders o", cap).await?;
+    let phone_users: Vec<i64> = match &filter.phone {
+        Some(phone) => {
+            sqlx::query_scalar("SELECT id FROM users WHERE phone = ? ORDER BY id LIMIT 100")
+                .bind(phone)
+                .fetch_all(pool)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let total = order_where(filter, &phone_users, false)
+        .count_capped(pool, "orders o", cap)
+        .await?;
     let skip = offset(page, size);
     if skip >= total && page > 1 {
         return Ok((total, Vec::new()));
     }
+    let banded = filter.min_amount.is_some() || filter.max_amount.is_some();
+    let w = order_where(filter, &phone_users, banded && total > cap);
     let sql = format!(
         "{ORDER_COLUMNS}{} ORDER BY {} LIMIT ? OFFSET ?",
         w.sql(),
@@ -230,8 +261,8 @@ const USER_COLUMNS: &str = "SELECT u.id, u.username, u.phone, u.email, u.is_acti
     u.is_disabled, u.created_at, u.last_login_at, \
     (SELECT COUNT(*) FROM orders o WHERE o.user_id = u.id) AS order_count FROM users u";
 
-/// Filters of the shopper list: `q` matches a name (prefix, any letter case), a phone or an
-/// email exactly; registration `[from, to)` in Unix seconds.
+/// Filters of the shopper list: `q` is a phone (11 digits) or an email (with `@`), matched
+/// exactly, or else a name's beginning (any letter case); registration `[from, to)` in Unix seconds.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     pub q: Option<String>,
@@ -251,14 +282,21 @@ pub async fn users(
 ) -> Result<(i64, Vec<ConsoleUser>), sqlx::Error> {
     let mut w = Where::default();
     if let Some(q) = &filter.q {
-        let key = q.to_ascii_lowercase();
-        // A prefix range on the unique name index instead of LIKE (whose escaping and
-        // collation differ between the two databases).
-        let upper = format!("{key}\u{10FFFF}");
-        w.texts(
-            "((u.username_key >= ? AND u.username_key < ?) OR u.phone = ? OR u.email = ?)",
-            &[&key, &upper, q, q],
-        );
+        // One index per kind of search: 11 digits are a phone, an `@` an email, anything else
+        // a name's beginning (a prefix range on the unique name index, instead of LIKE,
+        // whose escaping and collation differ between the two databases).
+        if q.len() == 11 && q.bytes().all(|b| b.is_ascii_digit()) {
+            w.text("u.phone = ?", q.clone());
+        } else if q.contains('@') {
+            w.text("u.email = ?", q.clone());
+        } else {
+            let key = q.to_ascii_lowercase();
+            let upper = format!("{key}\u{10FFFF}");
+            w.texts(
+                "u.username_key >= ? AND u.username_key < ?",
+                &[&key, &upper],
+            );
+        }
     }
     if let Some(from) = filter.from {
         w.int("u.created_at >= ?", from);
@@ -387,9 +425,9 @@ pub async fn today_counts(
     .await
 }
 
-/// `(China day start as a shifted Unix second, count)` of rows of `table` whose `column`
-/// (Unix seconds) is at or after `from`, one per day that has any. The day key is
-/// `column + 8 h` rounded down to the day, an integer on both databases.
+/// `(China day start as a shifted Unix second, figure)` of rows of `table` whose `column`
+/// (Unix seconds) is in `[from, to)` (`to` open when `None`), one per day that has any. The
+/// day key is `column + 8 h` rounded down to the day, an integer on both databases.
 async fn per_day(
     pool: &AnyPool,
     table: &str,
@@ -397,33 +435,52 @@ async fn per_day(
     value: &str,
     extra: &str,
     from: i64,
+    to: Option<i64>,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let day = format!(
         "({column} + {CHINA_OFFSET_SECS} - (({column} + {CHINA_OFFSET_SECS}) % {DAY_SECS}))"
     );
+    let upper = if to.is_some() {
+        format!(" AND {column} < ?")
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "SELECT {day} AS day_key, {value} AS figure FROM {table} WHERE {column} >= ?{extra} \
+        "SELECT {day} AS day_key, {value} AS figure FROM {table} WHERE {column} >= ?{upper}{extra} \
          GROUP BY {day}"
     );
-    sqlx::query_as::<_, (i64, i64)>(&sql)
-        .bind(from)
-        .fetch_all(pool)
-        .await
+    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql).bind(from);
+    if let Some(to) = to {
+        query = query.bind(to);
+    }
+    query.fetch_all(pool).await
 }
 
-/// New shoppers per China day since `from`: `(day key, count)` (see [`per_day`]).
-pub async fn new_users_per_day(pool: &AnyPool, from: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    per_day(pool, "users", "created_at", "COUNT(*)", "", from).await
+/// New shoppers per China day in `[from, to)`: `(day key, count)` (see [`per_day`]).
+pub async fn new_users_per_day(
+    pool: &AnyPool,
+    from: i64,
+    to: Option<i64>,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    per_day(pool, "users", "created_at", "COUNT(*)", "", from, to).await
 }
 
-/// Orders placed per China day since `from`.
-pub async fn orders_per_day(pool: &AnyPool, from: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    per_day(pool, "orders", "created_at", "COUNT(*)", "", from).await
+/// Orders placed per China day in `[from, to)`.
+pub async fn orders_per_day(
+    pool: &AnyPool,
+    from: i64,
+    to: Option<i64>,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    per_day(pool, "orders", "created_at", "COUNT(*)", "", from, to).await
 }
 
-/// Money paid per China day since `from` (fen; payments that paid an order, by their
+/// Money paid per China day in `[from, to)` (fen; payments that paid an order, by their
 /// `gmt_payment`).
-pub async fn paid_per_day(pool: &AnyPool, from: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub async fn paid_per_day(
+    pool: &AnyPool,
+    from: i64,
+    to: Option<i64>,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     per_day(
         pool,
         "payments",
@@ -432,6 +489,7 @@ pub async fn paid_per_day(pool: &AnyPool, from: i64) -> Result<Vec<(i64, i64)>, 
         "CAST(COALESCE(SUM(amount), 0) AS SIGNED)",
         " AND outcome = 'paid'",
         from,
+        to,
     )
     .await
 }

@@ -42,6 +42,14 @@ impl Where {
         self
     }
 
+    /// Adds `condition` whose `?`s take `ints` in order, then `text`.
+    pub fn ints_then_text(&mut self, condition: &str, ints: &[i64], text: String) -> &mut Self {
+        self.conditions.push(condition.to_owned());
+        self.values.extend(ints.iter().map(|i| Bound::Int(*i)));
+        self.values.push(Bound::Text(text));
+        self
+    }
+
     /// ` WHERE a AND b`, or nothing without conditions.
     pub fn sql(&self) -> String {
         if self.conditions.is_empty() {
