@@ -26,8 +26,19 @@ on_both_backends!(
     catalogs_and_brands_are_managed_and_shoppers_follow,
     a_csv_round_trip_previews_then_changes_three_prices,
     an_spu_with_two_colours_and_two_sizes_is_made_and_sold,
-    a_console_change_reaches_a_second_process_at_once,
 );
+
+/// Several API processes share MariaDB and Redis (on SQLite a deployment runs one API
+/// process).
+mod a_console_change_reaches_a_second_process_at_once {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(not(mariadb_tests), ignore = "TEST_MYSQL_URL is not set")]
+    async fn mariadb() {
+        if let Some(backend) = crate::common::Backend::mariadb() {
+            super::a_console_change_reaches_a_second_process_at_once(backend).await
+        }
+    }
+}
 
 /// The password every test operator gets.
 pub(crate) const STAFF_PASSWORD: &str = "Console-pass-2026";
