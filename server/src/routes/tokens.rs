@@ -158,12 +158,24 @@ async fn check_password(
 ) -> ApiResult<Option<UserRow>> {
     let user = users::find_by_login_name(&state.db, username).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let ok = if known {
+    let ok = verify_stored(state, password, stored, known).await?;
+    Ok(user.filter(|_| ok))
+}
+
+/// Whether `password` matches the `stored` hash (`None`: no account, verified against a
+/// dummy hash so that the time taken is the same); `known` logins may take the hashing slot
+/// kept for them. Shared by the shoppers' and the console's logins.
+pub(crate) async fn verify_stored(
+    state: &AppState,
+    password: String,
+    stored: Option<String>,
+    known: bool,
+) -> ApiResult<bool> {
+    Ok(if known {
         state.hasher.verify_known(password, stored).await?
     } else {
         state.hasher.verify(password, stored).await?
-    };
-    Ok(user.filter(|_| ok))
+    })
 }
 
 /// Revokes the presented token until it would have expired anyway, in the database, so the

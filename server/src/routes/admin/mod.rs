@@ -192,16 +192,13 @@ async fn login(
         }
     };
     let stored = found.as_ref().map(|s| s.password_hash.clone());
-    let verified = if attempt.known {
-        state.hasher.verify_known(password, stored).await
-    } else {
-        state.hasher.verify(password, stored).await
-    };
+    let verified =
+        crate::routes::tokens::verify_stored(&state, password, stored, attempt.known).await;
     let ok = match verified {
         Ok(ok) => ok,
         Err(e) => {
             attempt.abandon();
-            return Err(e.into());
+            return Err(e);
         }
     };
     let Some(row) = found.filter(|_| ok) else {
