@@ -551,6 +551,63 @@ pub struct AdminSkuDetail {
     #[serde(flatten)]
     pub sku: AdminSku,
     pub adjustments: Vec<StockAdjustment>,
+    /// The SKU's pictures in the shop's order; the default one (the list and card picture)
+    /// is marked.
+    #[serde(default)]
+    pub pictures: Vec<AdminPicture>,
+}
+
+/// Largest picture upload accepted by default, bytes (`PICTURE_MAX_BYTES`).
+pub const PICTURE_MAX_BYTES_DEFAULT: u64 = 5 * 1024 * 1024;
+/// Longest side a picture may have by default, pixels (`PICTURE_MAX_SIDE_PX`).
+pub const PICTURE_MAX_SIDE_DEFAULT: u32 = 4096;
+/// Most pictures one SKU may hold.
+pub const PICTURES_PER_SKU_MAX: usize = 20;
+
+/// A SKU picture as the console shows it. The file was decoded and re-encoded by the shop
+/// (JPEG, PNG or WebP in; nothing but pixels kept) and is stored under its content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPicture {
+    pub id: i64,
+    /// The full-size picture's URL (product page gallery).
+    pub url: String,
+    /// The smaller copy's URL (lists, cards, cart, orders), at most 400 px a side.
+    pub thumbnail_url: String,
+    /// Pixels of the full-size picture.
+    pub width: u32,
+    pub height: u32,
+    /// Size of the stored full-size file, bytes.
+    pub bytes: i64,
+    /// The SKU's default picture (its card picture).
+    pub is_default: bool,
+}
+
+/// `GET`, `PUT` and `DELETE /v1/admin/skus/{id}/pictures[...]`: the SKU's pictures in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPicturesResponse {
+    pub code: u32,
+    pub data: Vec<AdminPicture>,
+}
+
+/// `POST /v1/admin/skus/{id}/pictures`: the stored picture (201; 200 when the SKU already had
+/// a picture with the same content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPictureResponse {
+    pub code: u32,
+    pub data: AdminPicture,
+}
+
+/// `PUT /v1/admin/skus/{id}/pictures`: the SKU's picture ids in their new order (every one of
+/// them, each once) and, optionally, the new default picture (absent: the default stays).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PictureOrderRequest {
+    pub order: Vec<i64>,
+    #[serde(default)]
+    pub default_id: Option<i64>,
 }
 
 /// `{"code": 200, "data": <detail>}`; also the 409 answer of a stale change (`code` 60102,
@@ -649,7 +706,7 @@ pub struct AdminBrand {
     pub name: String,
     /// `A`..`Z`, or `#` for a name that starts otherwise.
     pub first_letter: String,
-    /// The logo picture's path, or empty.
+    /// The logo picture's URL, or empty.
     pub logo: String,
     /// SPUs of this brand.
     pub spu_count: i64,

@@ -129,3 +129,7 @@ pub const ADMIN_NAME_TAKEN: u32 = 60105;
 /// Console: the catalog or brand is still used by SPUs and cannot be deleted (HTTP 409). An
 /// addition.
 pub const ADMIN_IN_USE: u32 = 60106;
+/// Console: the uploaded file is not a picture the shop takes (not JPEG, PNG or WebP by its
+/// content, an SVG, unreadable, or larger than `PICTURE_MAX_SIDE_PX` a side; HTTP 422), or it
+/// is over `PICTURE_MAX_BYTES` (HTTP 413). An addition.
+pub const ADMIN_PICTURE_REFUSED: u32 = 60107;
