@@ -42,7 +42,7 @@ impl Application {
         let state = connect(settings).await?;
         if options.seed_demo
             && let Some(report) =
-                crate::seed::seed_demo(&state.db, &state.settings.media_dir).await?
+                crate::seed::seed_demo(&state.db, &state.media).await?
         {
             tracing::info!(?report, "seeded the demo catalog");
             crate::catalog::announce_change(&state.kv)
@@ -223,8 +223,10 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     };
     let visits = Arc::new(crate::routes::admin::dashboard::VisitCounter::default());
     visits.clone().spawn_flusher(db.clone());
+    let media = crate::media::MediaStore::from_settings(&settings)?;
     Ok(AppState {
         replica,
+        media,
         settings: Arc::new(settings),
         db,
         kv,

@@ -309,7 +309,8 @@ pub async fn run() -> anyhow::Result<()> {
         Command::SeedDemo => {
             let settings = settings()?;
             let db = crate::app::open_database(&settings).await?;
-            match crate::seed::seed_demo(&db, &settings.media_dir).await? {
+            let media = crate::media::MediaStore::from_settings(&settings)?;
+            match crate::seed::seed_demo(&db, &media).await? {
                 Some(report) => {
                     tracing::info!(?report, "demo catalog seeded");
                     // Running API processes share Redis: tell them (crate::catalog). Without

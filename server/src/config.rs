@@ -100,8 +100,36 @@ pub struct Settings {
     pub legacy_client_origins: String,
     /// `DATA_DIR`: where the SQLite file and the development JWT secret live (default `data`).
     pub data_dir: PathBuf,
-    /// `MEDIA_DIR`: product images and avatars, served at `/media/` (default `media`).
+    /// `MEDIA_DIR`: product images and avatars, served at `/media/` (default `media`), unless
+    /// `MEDIA_STORE_URL` names object storage.
     pub media_dir: PathBuf,
+    /// `MEDIA_STORE_URL`: `s3://bucket/prefix` keeps pictures in S3-compatible object storage
+    /// (MinIO, Aliyun OSS, Tencent COS, AWS) instead of `MEDIA_DIR` (crate::media); unset by
+    /// default.
+    pub media_store_url: Option<String>,
+    /// `MEDIA_STORE_ENDPOINT`: the object storage's address (`http://127.0.0.1:9000`,
+    /// `https://oss-cn-hangzhou.aliyuncs.com`); unset: AWS's own for the region.
+    pub media_store_endpoint: Option<String>,
+    /// `MEDIA_STORE_REGION`: the object storage's region, part of its request signature
+    /// (default `us-east-1`).
+    pub media_store_region: String,
+    /// `MEDIA_STORE_ACCESS_KEY_ID` / `MEDIA_STORE_SECRET_ACCESS_KEY`: the storage's keys, set
+    /// together; unset: the usual `AWS_*` environment and instance credentials.
+    pub media_store_access_key_id: Option<String>,
+    pub media_store_secret_access_key: Option<String>,
+    /// `MEDIA_PUBLIC_URL`: where browsers fetch pictures (a CDN, or the bucket's public
+    /// address), ending in `/`; empty (the default): the API's own `<PUBLIC_API_URL>/media/`.
+    pub media_public_url: String,
+    /// `PICTURE_MAX_BYTES`: largest picture upload, bytes (default 5 MiB, at most 50 MiB).
+    pub picture_max_bytes: u64,
+    /// `PICTURE_MAX_SIDE_PX`: longest side an uploaded picture may have, pixels (default
+    /// 4096, at most 16384); checked from the file's header before any pixel is decoded.
+    pub picture_max_side_px: u32,
+    /// `PICTURE_GRACE_SECS`: how long a picture no SKU, brand or order uses any more is kept
+    /// before the picture sweep removes it (default 86 400 = a day).
+    pub picture_grace_secs: u64,
+    /// `PICTURE_SWEEP_SECS`: how often the workers look for such pictures (default 3 600).
+    pub picture_sweep_secs: u64,
     /// `DIST_DIR`: the SPA built by Trunk, served on `WEB_ADDR` (default `dist`).
     pub dist_dir: PathBuf,
     /// `SEARCH_INDEX_DIR`: the catalog's search index (crate::search); empty (the default)
@@ -353,6 +381,16 @@ impl Default for Settings {
             legacy_client_origins: String::new(),
             data_dir: PathBuf::from("data"),
             media_dir: PathBuf::from("media"),
+            media_store_url: None,
+            media_store_endpoint: None,
+            media_store_region: "us-east-1".to_owned(),
+            media_store_access_key_id: None,
+            media_store_secret_access_key: None,
+            media_public_url: String::new(),
+            picture_max_bytes: dadashop_types::admin::PICTURE_MAX_BYTES_DEFAULT,
+            picture_max_side_px: dadashop_types::admin::PICTURE_MAX_SIDE_DEFAULT,
+            picture_grace_secs: 86_400,
+            picture_sweep_secs: 3_600,
             dist_dir: PathBuf::from("dist"),
             search_index_dir: String::new(),
             search_words_file: String::new(),
@@ -432,6 +470,10 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "JWT_TTL_SECS",
     "STAFF_TOKEN_TTL_SECS",
     "LOW_STOCK_THRESHOLD",
+    "PICTURE_MAX_BYTES",
+    "PICTURE_MAX_SIDE_PX",
+    "PICTURE_GRACE_SECS",
+    "PICTURE_SWEEP_SECS",
     "API_ADDR",
     "WEB_ADDR",
     "CORS_ALLOW_CREDENTIALS",
@@ -489,6 +531,12 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "LEGACY_CLIENT_ORIGINS",
     "DATA_DIR",
     "MEDIA_DIR",
+    "MEDIA_STORE_URL",
+    "MEDIA_STORE_ENDPOINT",
+    "MEDIA_STORE_REGION",
+    "MEDIA_STORE_ACCESS_KEY_ID",
+    "MEDIA_STORE_SECRET_ACCESS_KEY",
+    "MEDIA_PUBLIC_URL",
     "DIST_DIR",
     "KV_PREFIX",
     "LOG_FORMAT",
@@ -572,6 +620,34 @@ impl Settings {
         }
         if self.low_stock_threshold < 0 {
             bail!("LOW_STOCK_THRESHOLD must not be negative");
+        }
+        if self.picture_max_bytes == 0 || self.picture_max_bytes > 50 * 1024 * 1024 {
+            bail!("PICTURE_MAX_BYTES must be between 1 and 52428800 bytes");
+        }
+        if !(16..=16_384).contains(&self.picture_max_side_px) {
+            bail!("PICTURE_MAX_SIDE_PX must be between 16 and 16384 pixels");
+        }
+        if self.picture_sweep_secs == 0 {
+            bail!("PICTURE_SWEEP_SECS must be at least 1 second");
+        }
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
+        if let Some(url) = self.media_store_url.as_deref().filter(|u| !u.is_empty()) {
+            crate::media::parse_store_url(url)?;
+        }
+        if set(&self.media_store_access_key_id) != set(&self.media_store_secret_access_key) {
+            bail!("MEDIA_STORE_ACCESS_KEY_ID and MEDIA_STORE_SECRET_ACCESS_KEY must be set together");
+        }
+        if let Some(endpoint) = self.media_store_endpoint.as_deref().filter(|u| !u.is_empty())
+            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+        {
+            bail!("MEDIA_STORE_ENDPOINT must be an http:// or https:// address");
+        }
+        if !self.media_public_url.is_empty()
+            && !(self.media_public_url.starts_with("http://")
+                || self.media_public_url.starts_with("https://")
+                || self.media_public_url.starts_with('/'))
+        {
+            bail!("MEDIA_PUBLIC_URL must be an http:// or https:// address (or a path)");
         }
         for origin in self.allowed_origins() {
             if !is_origin(&origin) {
@@ -942,9 +1018,14 @@ impl Settings {
         }
     }
 
-    /// `<PUBLIC_API_URL>/media/`, the `base_url` of goods answers.
+    /// The `base_url` of goods answers, ending in `/`: `MEDIA_PUBLIC_URL` when set (a CDN),
+    /// else `<PUBLIC_API_URL>/media/`.
     pub fn media_base_url(&self) -> String {
-        format!("{}/media/", self.public_api_url.trim_end_matches('/'))
+        if self.media_public_url.is_empty() {
+            format!("{}/media/", self.public_api_url.trim_end_matches('/'))
+        } else {
+            format!("{}/", self.media_public_url.trim_end_matches('/'))
+        }
     }
 
     /// Hashes computed at once: `PASSWORD_HASH_CONCURRENCY`, or twice the available cores.

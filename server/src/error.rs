@@ -37,6 +37,10 @@ pub enum ApiError {
     /// 413: the body is larger than the limit.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 413 with a business code and a message naming the limit (a picture over
+    /// `PICTURE_MAX_BYTES`).
+    #[error("too large {code}")]
+    TooLarge { code: u32, message: String },
     /// 429: rate limited; `retry_after` in seconds.
     #[error("too many requests")]
     TooManyRequests {
@@ -119,6 +123,9 @@ impl ApiError {
                 codes::BAD_PARAMETERS,
                 "请求内容过大".to_owned(),
             ),
+            Self::TooLarge { code, message } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, *code, message.clone())
+            }
             Self::TooManyRequests { code, message, .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, *code, message.clone())
             }

@@ -96,6 +96,12 @@ use crate::state::AppState;
         routes::admin::catalogs::create_brand,
         routes::admin::catalogs::change_brand,
         routes::admin::catalogs::delete_brand,
+        routes::admin::pictures::list,
+        routes::admin::pictures::upload,
+        routes::admin::pictures::arrange,
+        routes::admin::pictures::remove,
+        routes::admin::pictures::set_logo,
+        routes::admin::pictures::remove_logo,
     ),
     modifiers(&TokenAuth),
     tags(

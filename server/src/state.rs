@@ -49,6 +49,8 @@ pub struct AppState {
     pub code_key: CodeKey,
     /// The read replica of catalog reads, when `DATABASE_REPLICA_URL` is set.
     pub replica: Option<Arc<Replica>>,
+    /// Where pictures are kept: `MEDIA_DIR` or the object storage of `MEDIA_STORE_URL`.
+    pub media: crate::media::MediaStore,
 }
 
 impl AppState {

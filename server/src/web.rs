@@ -74,7 +74,9 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
     })?;
     let api = settings.public_api_url.trim_end_matches('/').to_owned();
     let html = set_api_meta(&index, &api);
-    let csp = content_security_policy(&html, &api, &avatar_sources(settings));
+    let mut images = avatar_sources(settings);
+    images.extend(media_source(settings));
+    let csp = content_security_policy(&html, &api, &images);
     let page: Arc<str> = html.as_str().into();
     let browse_page: Arc<str> = with_head(&html, None, None, &browse_preloads(&dist)).into();
     let shell = Arc::new(Shell {
@@ -477,6 +479,13 @@ fn escape_attr(s: &str) -> String {
         .replace('"', "&quot;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// The origin of `MEDIA_PUBLIC_URL` when pictures come from a CDN or a bucket of their own.
+fn media_source(settings: &crate::config::Settings) -> Option<String> {
+    let base = reqwest::Url::parse(&settings.media_public_url).ok()?;
+    let origin = base.origin().ascii_serialization();
+    (origin != "null").then_some(origin)
 }
 
 /// Where Weibo avatars may come from when Weibo login is on: the origin of `WEIBO_API_BASE`

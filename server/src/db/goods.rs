@@ -256,10 +256,10 @@ pub async fn sku_value_ids(pool: &AnyPool, sku_id: i64) -> Result<Vec<i64>, sqlx
     Ok(rows.into_iter().map(|(v,)| v).collect())
 }
 
-/// The image paths of SKU `sku_id`, by id (relative to the media directory).
+/// The picture keys of SKU `sku_id`, in the order the console gave them (media keys).
 pub async fn sku_images(pool: &AnyPool, sku_id: i64) -> Result<Vec<String>, sqlx::Error> {
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT image FROM sku_images WHERE sku_id = ? ORDER BY id")
+        sqlx::query_as("SELECT image FROM sku_images WHERE sku_id = ? ORDER BY position, id")
             .bind(sku_id)
             .fetch_all(pool)
             .await?;
@@ -317,7 +317,7 @@ pub async fn search_docs(pool: &AnyPool) -> Result<Vec<SearchDocRow>, sqlx::Erro
 
 /// Every launched SKU id with its catalog (for the sitemap).
 pub async fn launched_ids(pool: &AnyPool) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM skus WHERE is_launched = 1 ORDER BY id")
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM skus WHERE is_launched = 1 ORDER BY position, id")
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(|(v,)| v).collect())

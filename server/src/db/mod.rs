@@ -16,6 +16,7 @@ pub mod goods;
 pub mod jobs;
 pub mod orders;
 pub mod payments;
+pub mod pictures;
 pub mod replica;
 pub mod skus;
 pub mod spus;

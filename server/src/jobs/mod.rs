@@ -34,6 +34,7 @@
 pub mod admin;
 pub mod mail;
 pub mod orders;
+pub mod pictures;
 pub mod seal;
 pub mod sms;
 pub mod supervise;
@@ -485,6 +486,11 @@ pub struct JobContext {
     pub alipay: Option<std::sync::Arc<crate::alipay::AlipayClient>>,
     /// `ALIPAY_RECONCILE_SECS`.
     pub reconcile_secs: u64,
+    /// The media store, for the picture sweep ([`pictures::sweep`]).
+    pub media: crate::media::MediaStore,
+    /// `PICTURE_GRACE_SECS` and `PICTURE_SWEEP_SECS`.
+    pub picture_grace_secs: u64,
+    pub picture_sweep_secs: u64,
     /// The queues, so that the time-out and the sweep can queue the trade close of the
     /// orders they cancel ([`Jobs::close_trade`]); [`run_workers`] sets them. `None` in a
     /// context without queues: the sweep then makes those closes itself
@@ -516,6 +522,9 @@ impl JobContext {
             order_sweep_secs: settings.order_sweep_secs,
             alipay: crate::alipay::AlipayClient::from_settings(settings)?.map(std::sync::Arc::new),
             reconcile_secs: settings.alipay_reconcile_secs,
+            media: crate::media::MediaStore::from_settings(settings)?,
+            picture_grace_secs: settings.picture_grace_secs,
+            picture_sweep_secs: settings.picture_sweep_secs,
             jobs: None,
         })
     }
@@ -724,7 +733,11 @@ pub async fn run_workers(
     // may have lost the delayed time-out jobs (a Redis that keeps nothing on disk).
     let sweep_now = Arc::new(Notify::new());
     let mut loops = JoinSet::new();
-    for task in [orders::Periodic::Sweep, orders::Periodic::Reconcile] {
+    for task in [
+        orders::Periodic::Sweep,
+        orders::Periodic::Reconcile,
+        orders::Periodic::PictureSweep,
+    ] {
         let now = matches!(task, orders::Periodic::Sweep).then(|| sweep_now.clone());
         loops.spawn(supervise::run_periodic(
             ctx.clone(),

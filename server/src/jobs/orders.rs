@@ -309,4 +309,6 @@ pub enum Periodic {
     Sweep,
     /// [`reconcile`], every `ALIPAY_RECONCILE_SECS`.
     Reconcile,
+    /// [`super::pictures::sweep`], every `PICTURE_SWEEP_SECS`.
+    PictureSweep,
 }

@@ -13,7 +13,8 @@
 //! under the queues (crate::redis_link) reconnects by itself once Redis answers again.
 //!
 //! The periodic tasks (the sweep of unpaid orders past their deadline and the payment
-//! reconciliation, [`orders`]) run in [`run_periodic`]: a failed run is retried after the same
+//! reconciliation, [`orders`]; the sweep of unused pictures, [`super::pictures`]) run in
+//! [`run_periodic`]: a failed run is retried after the same
 //! back-off (never later than the task's own interval) instead of only at the next tick.
 //!
 //! **Health.** Every loop registers in the process's [`WorkerHealth`] (held by
@@ -321,6 +322,7 @@ pub fn periodic_name(task: Periodic) -> &'static str {
     match task {
         Periodic::Sweep => "order_sweep",
         Periodic::Reconcile => "reconcile",
+        Periodic::PictureSweep => "picture_sweep",
     }
 }
 
@@ -338,14 +340,16 @@ pub(super) async fn run_periodic(
     let secs = match task {
         Periodic::Sweep => ctx.order_sweep_secs,
         Periodic::Reconcile => ctx.reconcile_secs,
+        Periodic::PictureSweep => ctx.picture_sweep_secs,
     };
     let every = Duration::from_secs(secs.max(1));
     let name = periodic_name(task);
     let mut failures: u32 = 0;
     loop {
         let result = match task {
-            Periodic::Sweep => orders::sweep(&ctx).await,
-            Periodic::Reconcile => orders::reconcile(&ctx).await,
+            Periodic::Sweep => orders::sweep(&ctx).await.map_err(anyhow::Error::from),
+            Periodic::Reconcile => orders::reconcile(&ctx).await.map_err(anyhow::Error::from),
+            Periodic::PictureSweep => super::pictures::sweep(&ctx).await,
         };
         let wait = match result {
             Ok(n) => {
@@ -363,6 +367,10 @@ pub(super) async fn run_periodic(
                         changed = n,
                         "payment reconciliation applied payments the gateway reported"
                     ),
+                    (Periodic::PictureSweep, n) => tracing::info!(
+                        removed = n,
+                        "picture sweep removed pictures nothing used any more"
+                    ),
                 }
                 every
             }
@@ -372,7 +380,7 @@ pub(super) async fn run_periodic(
                 let delay = restart_delay(failures).min(every);
                 tracing::warn!(
                     task = name,
-                    error = %e,
+                    error = %format!("{e:#}"),
                     attempt = failures,
                     retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     "periodic order task failed; trying again after a back-off"

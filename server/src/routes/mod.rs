@@ -104,13 +104,23 @@ pub fn api_router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    let media = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(MEDIA_CSP),
-        ))
-        .map_response(media_cache_control)
-        .service(ServeDir::new(&settings.media_dir));
+    let csp = SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(MEDIA_CSP),
+    );
+    let media: Router<AppState> = if state.media.is_remote() {
+        // Pictures in object storage: read from there (crate::media::serve).
+        Router::new()
+            .route("/media/{*key}", axum::routing::get(crate::media::serve))
+            .with_state(state.media.clone())
+            .layer(csp)
+    } else {
+        let files = ServiceBuilder::new()
+            .layer(csp)
+            .map_response(media_cache_control)
+            .service(ServeDir::new(&settings.media_dir));
+        Router::new().nest_service("/media", files)
+    };
     let timeout = Duration::from_secs(settings.request_timeout_secs);
     let router = Router::new()
         .nest("/v1", v1)
@@ -118,11 +128,13 @@ pub fn api_router(state: AppState) -> Router {
         .merge(crate::openapi::router())
         .merge(crate::docs::router())
         .merge(crate::metrics::router(&settings))
-        .nest_service("/media", media)
-        .with_state(state)
+        .merge(media)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Picture uploads read their own bodies up to PICTURE_MAX_BYTES.
+        .merge(admin::pictures::router())
+        .with_state(state)
+        .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

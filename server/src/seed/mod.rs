@@ -7,7 +7,6 @@
 //! database and `last_insert_id` is not available through `sqlx::Any` on SQLite. Money is integer
 //! fen, times are Unix seconds, booleans are 0/1.
 
-use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use dadashop_types::money::parse_yuan;
@@ -27,19 +26,23 @@ pub struct SeedReport {
     pub spus: usize,
     /// SKUs (sellable variants, all launched) inserted.
     pub skus: usize,
-    /// SKU images: rows in `sku_images`, each one an SVG file written under the media directory.
+    /// SKU images: rows in `sku_images`, each one an SVG file written to the media store.
     pub images: usize,
 }
 
-/// Fills an EMPTY database (no row in `catalogs`) with the demo catalog and writes the SKU images under
-/// `media_dir`. Returns Ok(None) and changes nothing when the catalog is not empty.
+/// Fills an EMPTY database (no row in `catalogs`) with the demo catalog and writes the SKU images
+/// to the media store (`MEDIA_DIR`, or the object storage of `MEDIA_STORE_URL`). Returns
+/// Ok(None) and changes nothing when the catalog is not empty.
 ///
-/// Images are written first (`<media_dir>/sku/<sku_id>.svg`, the default image, then
-/// `<media_dir>/sku/<sku_id>-2.svg` and `-3.svg`, two more views); `skus.default_image_url` and
-/// `sku_images.image` hold the paths relative to the media directory (`sku/<sku_id>.svg`). All
+/// Images are written first (`sku/<sku_id>.svg`, the default image, then `sku/<sku_id>-2.svg`
+/// and `-3.svg`, two more views); `skus.default_image_url` and `sku_images.image` hold these
+/// media keys. All
 /// rows are then inserted in one transaction, so a failure leaves no partial catalog (image files
 /// may stay behind; a re-run overwrites them). Prices are fen, times Unix seconds.
-pub async fn seed_demo(pool: &AnyPool, media_dir: &Path) -> anyhow::Result<Option<SeedReport>> {
+pub async fn seed_demo(
+    pool: &AnyPool,
+    media: &crate::media::MediaStore,
+) -> anyhow::Result<Option<SeedReport>> {
     if !catalog_is_empty(pool).await? {
         tracing::info!("demo catalog not seeded: the catalog already has data");
         return Ok(None);
@@ -48,15 +51,16 @@ pub async fn seed_demo(pool: &AnyPool, media_dir: &Path) -> anyhow::Result<Optio
     let data = demo_catalog()?;
     let plan = plan(&data)?;
 
-    let sku_dir = media_dir.join("sku");
-    tokio::fs::create_dir_all(&sku_dir)
-        .await
-        .with_context(|| format!("creating the image directory {}", sku_dir.display()))?;
     for image in &plan.images {
-        let path = media_dir.join(&image.path);
-        tokio::fs::write(&path, image.svg.as_bytes())
+        media
+            .put(
+                &image.path,
+                bytes::Bytes::from(image.svg.clone().into_bytes()),
+                crate::media::content_type_of(&image.path),
+                crate::routes::MEDIA_CACHE_CONTROL,
+            )
             .await
-            .with_context(|| format!("writing the demo image {}", path.display()))?;
+            .with_context(|| format!("writing the demo image {}", image.path))?;
     }
 
     let mut tx = pool
@@ -103,7 +107,7 @@ pub async fn seed_demo(pool: &AnyPool, media_dir: &Path) -> anyhow::Result<Optio
         spus = report.spus,
         skus = report.skus,
         images = report.images,
-        media_dir = %media_dir.display(),
+        media = ?media,
         "seeded the demo catalog"
     );
     Ok(Some(report))
@@ -525,11 +529,15 @@ async fn insert_plan(tx: &mut Transaction<'_, Any>, p: &Plan<'_>, now: i64) -> a
     }
     for image in &p.images {
         sqlx::query(
-            "INSERT INTO sku_images (id, sku_id, image, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sku_images (id, sku_id, image, thumbnail, position, is_default, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(image.id)
         .bind(image.sku_id)
         .bind(image.path.as_str())
+        .bind(image.path.as_str())
+        .bind(image.id)
+        .bind(i64::from(image.path == format!("sku/{}.svg", image.sku_id)))
         .bind(now)
         .bind(now)
         .execute(&mut **tx)
@@ -547,6 +555,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
 
     use dadashop_types::money::format_fen;
     use sqlx::Row as _;
@@ -667,7 +676,10 @@ mod tests {
         let media = dir.path().join("media");
 
         let data = demo_catalog().unwrap();
-        let report = seed_demo(&pool, &media).await.unwrap().unwrap();
+        let report = seed_demo(&pool, &crate::media::MediaStore::local(&media).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(report.catalogs, data.catalogs.len());
         assert!(report.catalogs >= 4);
         assert!(report.spus >= 12);
@@ -844,9 +856,10 @@ mod tests {
         // A second call changes nothing, not even files.
         let before = all_counts(&pool).await;
         let other_media = dir.path().join("media-2");
-        assert_eq!(seed_demo(&pool, &other_media).await.unwrap(), None);
+        let other_store = crate::media::MediaStore::local(&other_media).unwrap();
+        assert_eq!(seed_demo(&pool, &other_store).await.unwrap(), None);
         assert_eq!(all_counts(&pool).await, before);
-        assert!(!other_media.exists());
+        assert_eq!(std::fs::read_dir(&other_media).unwrap().count(), 0);
     }
 
     #[tokio::test]
@@ -859,9 +872,10 @@ mod tests {
             .await
             .unwrap();
         let media = dir.path().join("media");
-        assert_eq!(seed_demo(&pool, &media).await.unwrap(), None);
+        let store = crate::media::MediaStore::local(&media).unwrap();
+        assert_eq!(seed_demo(&pool, &store).await.unwrap(), None);
         assert_eq!(count(&pool, "catalogs").await, 1);
         assert_eq!(count(&pool, "skus").await, 0);
-        assert!(!media.exists());
+        assert_eq!(std::fs::read_dir(&media).unwrap().count(), 0);
     }
 }

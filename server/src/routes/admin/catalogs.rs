@@ -75,7 +75,7 @@ async fn list_brands(
             id: b.id,
             name: b.name,
             first_letter: b.first_letter,
-            logo: b.logo,
+            logo: super::pictures::media_url(&state, &b.logo),
             spu_count: b.spu_count,
             version: b.version,
         })

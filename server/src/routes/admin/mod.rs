@@ -9,6 +9,7 @@
 pub mod catalogs;
 pub mod dashboard;
 pub mod orders;
+pub mod pictures;
 pub mod skus;
 pub mod skus_csv;
 pub mod spus;

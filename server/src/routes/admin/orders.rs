@@ -254,7 +254,6 @@ async fn load_detail(state: &AppState, id: &str) -> ApiResult<AdminOrderDetail> 
         .ok_or_else(|| unknown("订单"))?;
     let payment = console::payment(&state.db, id).await?;
     let mut lines = db::orders::lines(&state.db, &[id.to_owned()]).await?;
-    let base = state.settings.public_api_url.trim_end_matches('/');
     let lines = lines
         .remove(id)
         .unwrap_or_default()
@@ -266,14 +265,7 @@ async fn load_detail(state: &AppState, id: &str) -> ApiResult<AdminOrderDetail> 
                 name: l.name,
                 price: format_fen(l.price),
                 count: l.count,
-                image: if l.default_image_url.starts_with("http") {
-                    l.default_image_url
-                } else {
-                    format!(
-                        "{base}/media/{}",
-                        l.default_image_url.trim_start_matches('/')
-                    )
-                },
+                image: super::pictures::media_url(state, &l.default_image_url),
                 sale_attrs,
             }
         })

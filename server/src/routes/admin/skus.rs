@@ -45,7 +45,7 @@ pub struct SkuQuery {
     pub launched: Option<String>,
 }
 
-fn sku(s: &ConsoleSku, base: &str) -> AdminSku {
+fn sku(s: &ConsoleSku, state: &AppState) -> AdminSku {
     AdminSku {
         id: s.id,
         name: s.name.clone(),
@@ -60,24 +60,9 @@ fn sku(s: &ConsoleSku, base: &str) -> AdminSku {
         stock: s.stock,
         sales: s.sales,
         is_launched: s.is_launched == 1,
-        image: if s.default_image_url.is_empty() || s.default_image_url.starts_with("http") {
-            s.default_image_url.clone()
-        } else {
-            format!(
-                "{base}/media/{}",
-                s.default_image_url.trim_start_matches('/')
-            )
-        },
+        image: super::pictures::media_url(state, &s.default_image_url),
         version: s.version,
     }
-}
-
-fn base(state: &AppState) -> String {
-    state
-        .settings
-        .public_api_url
-        .trim_end_matches('/')
-        .to_owned()
 }
 
 /// SKUs by id, with the cost price (`goods.view`), filtered by name, catalog and launch state.
@@ -120,11 +105,10 @@ async fn list(
         launched,
     };
     let (total, rows) = skus::list(&state.db, &filter, page, size, COUNT_CAP).await?;
-    let base = base(&state);
     Ok(Json(AdminPageResponse {
         code: codes::OK,
         data: page_of(
-            rows.iter().map(|s| sku(s, &base)).collect(),
+            rows.iter().map(|s| sku(s, &state)).collect(),
             total,
             page,
             size,
@@ -155,8 +139,9 @@ async fn load(state: &AppState, row: &ConsoleSku) -> ApiResult<AdminSkuDetail> {
         })
         .collect();
     Ok(AdminSkuDetail {
-        sku: sku(row, &base(state)),
+        sku: sku(row, state),
         adjustments,
+        pictures: super::pictures::of_sku(state, row.id).await?,
     })
 }
 
