@@ -455,6 +455,14 @@ cmd_install() {
     log "installing schemathesis 4.32.5 into $venv (pip)"
     python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis==4.32.5' || die "could not install schemathesis"
   fi
+  # The S3-compatible server the API tests keep pictures in (MEDIA_STORE_URL=s3://...):
+  # moto in server mode, an independent implementation of the S3 protocol (scripts/test.sh
+  # finds it here and hands it to the tests as TEST_S3_SERVER).
+  local s3_venv="${S3_VENV:-$HOME/.cache/dadashop/moto-venv}"
+  if ! "$s3_venv/bin/python" -c 'import moto, sys; sys.exit(moto.__version__ != "5.2.6")' 2>/dev/null; then
+    log "installing moto 5.2.6 (S3 server) into $s3_venv (pip)"
+    python3 -m venv "$s3_venv" && "$s3_venv/bin/pip" install -q 'moto[server]==5.2.6' || die "could not install moto"
+  fi
 }
 
 case "${1:-}" in

@@ -15,6 +15,11 @@ bash scripts/setup.sh --browser
 echo "== CSS lint (stylelint, standard config: end2end/stylelint.config.mjs)"
 (cd end2end && npx stylelint --config stylelint.config.mjs "../style/**/*.css")
 
+# The S3-compatible server of the object storage tests (moto, installed by
+# `bash scripts/stack.sh install`): the tests start it on a random port.
+if [ -z "${TEST_S3_SERVER:-}" ] && [ -x "${S3_VENV:-$HOME/.cache/dadashop/moto-venv}/bin/moto_server" ]; then
+  export TEST_S3_SERVER="${S3_VENV:-$HOME/.cache/dadashop/moto-venv}/bin/moto_server"
+fi
 if [ -n "${TEST_MYSQL_URL:-}" ]; then backends="SQLite and MariaDB${TEST_REDIS_URL:+ + Redis}"; else backends="SQLite only: TEST_MYSQL_URL is unset, the ::mariadb cases are ignored and counted as skipped"; fi
 echo "== unit and API integration tests ($backends)"
 logs="$(mktemp -d)"

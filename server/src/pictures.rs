@@ -91,6 +91,11 @@ pub fn process(bytes: &[u8], max_side: u32) -> Result<Processed, PictureError> {
         _ if looks_like_svg(bytes) => return Err(PictureError::Svg),
         _ => return Err(PictureError::NotAPicture),
     };
+    // The JPEG decoder fills in what a cut-off file lacks: a JPEG must end its last scan
+    // with the end-of-image marker (whatever follows it is dropped with the re-encoding).
+    if format == ImageFormat::Jpeg && !has_end_of_image(bytes) {
+        return Err(PictureError::Malformed);
+    }
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|_| PictureError::Malformed)?;
@@ -166,6 +171,13 @@ fn encode(
 /// with an unused alpha channel becomes a JPEG).
 fn is_opaque(picture: &DynamicImage) -> bool {
     picture.to_rgba8().pixels().all(|p| p.0[3] == u8::MAX)
+}
+
+/// True when an end-of-image marker (`FF D9`) follows the JPEG's last start-of-scan
+/// (`FF DA`).
+fn has_end_of_image(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    last_scan.is_some_and(|at| bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]))
 }
 
 /// An XML or SVG document: `<` first after white space and a byte-order mark.

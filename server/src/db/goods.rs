@@ -256,14 +256,23 @@ pub async fn sku_value_ids(pool: &AnyPool, sku_id: i64) -> Result<Vec<i64>, sqlx
     Ok(rows.into_iter().map(|(v,)| v).collect())
 }
 
-/// The picture keys of SKU `sku_id`, in the order the console gave them (media keys).
-pub async fn sku_images(pool: &AnyPool, sku_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT image FROM sku_images WHERE sku_id = ? ORDER BY position, id")
-            .bind(sku_id)
-            .fetch_all(pool)
-            .await?;
-    Ok(rows.into_iter().map(|(v,)| v).collect())
+/// The pictures of SKU `sku_id` in the order the console gave them: `(full picture, smaller
+/// copy, is the default)`, media keys (the demo catalog's have the same key twice).
+pub async fn sku_images(
+    pool: &AnyPool,
+    sku_id: i64,
+) -> Result<Vec<(String, String, bool)>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT image, thumbnail, is_default FROM sku_images WHERE sku_id = ? \
+         ORDER BY position, id",
+    )
+    .bind(sku_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(image, thumbnail, is_default)| (image, thumbnail, is_default == 1))
+        .collect())
 }
 
 /// The specs of SKU `sku_id` as (spec name, value), in the SPU's spec order.

@@ -329,8 +329,17 @@ pub async fn sku_detail(db: &sqlx::AnyPool, id: i64) -> ApiResult<Option<SkuDeta
             .or_default()
             .push(v.value_name.clone());
     }
-    let mut images_all = vec![sku.default_image_url.clone()];
-    images_all.extend(images.into_iter().filter(|i| *i != sku.default_image_url));
+    // The default picture first (full size), then the others in the console's order; a SKU
+    // without picture rows shows its card picture.
+    let mut images_all: Vec<String> = images
+        .iter()
+        .filter(|(_, _, is_default)| *is_default)
+        .chain(images.iter().filter(|(_, _, is_default)| !*is_default))
+        .map(|(image, _, _)| image.clone())
+        .collect();
+    if images_all.is_empty() && !sku.default_image_url.is_empty() {
+        images_all.push(sku.default_image_url.clone());
+    }
     let detail_image = images_all
         .get(1)
         .cloned()

@@ -136,6 +136,18 @@ pub struct Options {
     /// Keep `REGISTER_REQUIRE_SMS` on. Off by default: tests about other things register
     /// without a code; the SMS tests turn it on.
     pub require_sms: bool,
+    /// Keep pictures in this S3-compatible object storage (`MEDIA_STORE_*`) instead of the
+    /// test's `MEDIA_DIR`.
+    pub media_store: Option<MediaStoreOptions>,
+}
+
+/// `MEDIA_STORE_URL`, `MEDIA_STORE_ENDPOINT` and `MEDIA_PUBLIC_URL` of a test shop (region
+/// `us-east-1`, keys `test` / `test`).
+#[derive(Debug, Clone, Default)]
+pub struct MediaStoreOptions {
+    pub url: String,
+    pub endpoint: String,
+    pub public_url: String,
 }
 
 /// A test key of fakes/tests/keys (`app_private`, `app_public`, `gateway_private`,
@@ -288,6 +300,13 @@ impl TestApp {
         if let Some(url) = &options.database_replica_url {
             settings.database_replica_url = Some(url.clone());
             settings.database_replica_max_lag_secs = 1;
+        }
+        if let Some(store) = &options.media_store {
+            settings.media_store_url = Some(store.url.clone());
+            settings.media_store_endpoint = Some(store.endpoint.clone());
+            settings.media_store_access_key_id = Some("test".to_owned());
+            settings.media_store_secret_access_key = Some("test".to_owned());
+            settings.media_public_url = store.public_url.clone();
         }
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);

@@ -45,7 +45,7 @@ async fn the_home_page_lists_the_demo_catalog_with_images(b: Backend) {
     }
     // A second seeding changes nothing.
     let before = app.count("skus").await;
-    let again = dadashop_server::seed::seed_demo(&app.state.db, &app.state.settings.media_dir)
+    let again = dadashop_server::seed::seed_demo(&app.state.db, &app.state.media)
         .await
         .expect("seed");
     assert!(again.is_none());

@@ -19,6 +19,7 @@ mod openapi;
 mod orders;
 mod outage;
 mod payments;
+mod pictures;
 mod processing;
 mod replica;
 mod sentinel;

@@ -30,7 +30,7 @@ async fn replica_database(server_url: &str) -> (String, String) {
         .await
         .expect("migrate");
     let media = tempfile::tempdir().expect("media dir");
-    dadashop_server::seed::seed_demo(&db, media.path())
+    dadashop_server::seed::seed_demo(&db, &dadashop_server::media::MediaStore::local(media.path()).unwrap())
         .await
         .expect("seed")
         .expect("seeded");
