@@ -41,8 +41,7 @@ impl Application {
     pub async fn build(settings: Settings, options: BuildOptions) -> anyhow::Result<Self> {
         let state = connect(settings).await?;
         if options.seed_demo
-            && let Some(report) =
-                crate::seed::seed_demo(&state.db, &state.media).await?
+            && let Some(report) = crate::seed::seed_demo(&state.db, &state.media).await?
         {
             tracing::info!(?report, "seeded the demo catalog");
             crate::catalog::announce_change(&state.kv)

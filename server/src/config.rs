@@ -635,9 +635,14 @@ impl Settings {
             crate::media::parse_store_url(url)?;
         }
         if set(&self.media_store_access_key_id) != set(&self.media_store_secret_access_key) {
-            bail!("MEDIA_STORE_ACCESS_KEY_ID and MEDIA_STORE_SECRET_ACCESS_KEY must be set together");
+            bail!(
+                "MEDIA_STORE_ACCESS_KEY_ID and MEDIA_STORE_SECRET_ACCESS_KEY must be set together"
+            );
         }
-        if let Some(endpoint) = self.media_store_endpoint.as_deref().filter(|u| !u.is_empty())
+        if let Some(endpoint) = self
+            .media_store_endpoint
+            .as_deref()
+            .filter(|u| !u.is_empty())
             && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
         {
             bail!("MEDIA_STORE_ENDPOINT must be an http:// or https:// address");

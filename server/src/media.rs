@@ -91,7 +91,11 @@ impl MediaStore {
     /// `MEDIA_STORE_ENDPOINT`, `MEDIA_STORE_REGION`, `MEDIA_STORE_ACCESS_KEY_ID`,
     /// `MEDIA_STORE_SECRET_ACCESS_KEY`), else `MEDIA_DIR` (created when missing).
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        match settings.media_store_url.as_deref().filter(|u| !u.is_empty()) {
+        match settings
+            .media_store_url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+        {
             Some(url) => {
                 let (bucket, prefix) = parse_store_url(url)?;
                 let mut builder = AmazonS3Builder::new()
@@ -206,7 +210,9 @@ fn store_path(key: &str) -> Result<StorePath, MediaError> {
     let clean = !key.is_empty()
         && !key.starts_with('/')
         && !key.contains('\\')
-        && key.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+        && key
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..");
     if !clean {
         return Err(MediaError::NotFound);
     }
@@ -319,12 +325,20 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dadashop-media-{}", std::process::id()));
         let media = MediaStore::local(&dir).unwrap();
         media
-            .put("pictures/ab/x.png", Bytes::from_static(b"png"), "image/png", "")
+            .put(
+                "pictures/ab/x.png",
+                Bytes::from_static(b"png"),
+                "image/png",
+                "",
+            )
             .await
             .unwrap();
         assert_eq!(media.get("pictures/ab/x.png").await.unwrap(), "png");
         assert!(media.exists("pictures/ab/x.png").await.unwrap());
-        assert_eq!(media.list("pictures").await.unwrap(), vec!["pictures/ab/x.png"]);
+        assert_eq!(
+            media.list("pictures").await.unwrap(),
+            vec!["pictures/ab/x.png"]
+        );
         media.delete("pictures/ab/x.png").await.unwrap();
         media.delete("pictures/ab/x.png").await.unwrap();
         assert!(!media.exists("pictures/ab/x.png").await.unwrap());

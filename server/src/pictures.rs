@@ -66,7 +66,12 @@ pub struct Processed {
 impl Processed {
     /// The full picture's media key: `pictures/<first two hex digits>/<hash>.<ext>`.
     pub fn key(&self) -> String {
-        format!("pictures/{}/{}.{}", &self.hash[..2], self.hash, self.full_ext)
+        format!(
+            "pictures/{}/{}.{}",
+            &self.hash[..2],
+            self.hash,
+            self.full_ext
+        )
     }
 
     /// The smaller copy's media key: `pictures/<xx>/<hash>-400.<ext>`.
@@ -183,11 +188,13 @@ fn has_end_of_image(bytes: &[u8]) -> bool {
 /// An XML or SVG document: `<` first after white space and a byte-order mark.
 fn looks_like_svg(bytes: &[u8]) -> bool {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     let head = &text[start..text.len().min(start + 1024)];
     head.starts_with(b"<")
-        && (head.windows(4).any(|w| w.eq_ignore_ascii_case(b"<svg"))
-            || head.starts_with(b"<?xml"))
+        && (head.windows(4).any(|w| w.eq_ignore_ascii_case(b"<svg")) || head.starts_with(b"<?xml"))
 }
 
 #[cfg(test)]
@@ -246,8 +253,11 @@ mod tests {
     fn refusals_name_their_reason() {
         assert_eq!(process(b"", 4096).unwrap_err(), PictureError::Empty);
         assert_eq!(
-            process(b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>", 4096)
-                .unwrap_err(),
+            process(
+                b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+                4096
+            )
+            .unwrap_err(),
             PictureError::Svg
         );
         assert_eq!(

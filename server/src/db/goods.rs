@@ -326,7 +326,7 @@ pub async fn search_docs(pool: &AnyPool) -> Result<Vec<SearchDocRow>, sqlx::Erro
 
 /// Every launched SKU id with its catalog (for the sitemap).
 pub async fn launched_ids(pool: &AnyPool) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM skus WHERE is_launched = 1 ORDER BY position, id")
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM skus WHERE is_launched = 1 ORDER BY id")
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(|(v,)| v).collect())

@@ -177,8 +177,7 @@ pub async fn attach_to_sku(
     .bind(sku_id)
     .fetch_one(&mut *tx)
     .await?;
-    if usize::try_from(count).unwrap_or(usize::MAX) >= dadashop_types::admin::PICTURES_PER_SKU_MAX
-    {
+    if usize::try_from(count).unwrap_or(usize::MAX) >= dadashop_types::admin::PICTURES_PER_SKU_MAX {
         tx.rollback().await?;
         return Ok(Attached::Full);
     }
@@ -489,7 +488,11 @@ pub async fn set_brand_logo(
         &Change {
             resource: "brands",
             resource_id: &brand_id.to_string(),
-            action: if picture_id.is_some() { "set_logo" } else { "remove_logo" },
+            action: if picture_id.is_some() {
+                "set_logo"
+            } else {
+                "remove_logo"
+            },
             before: serde_json::json!({ "logo": old_logo }),
             after: serde_json::json!({ "logo": new_logo }),
         },

@@ -7,7 +7,6 @@
 //! database and `last_insert_id` is not available through `sqlx::Any` on SQLite. Money is integer
 //! fen, times are Unix seconds, booleans are 0/1.
 
-
 use anyhow::{Context as _, anyhow};
 use dadashop_types::money::parse_yuan;
 use serde::Deserialize;

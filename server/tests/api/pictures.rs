@@ -198,10 +198,25 @@ async fn uploads_are_checked_by_content_and_keep_only_pixels(b: Backend) {
     cut.truncate(cut.len() / 3);
     let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
     let refusals: Vec<(&str, Vec<u8>, &str, &str)> = vec![
-        ("text named .jpg", b"GPS and a script, not pixels".to_vec(), "image/jpeg", "不是"),
+        (
+            "text named .jpg",
+            b"GPS and a script, not pixels".to_vec(),
+            "image/jpeg",
+            "不是",
+        ),
         ("svg", svg.to_vec(), "image/png", "SVG"),
-        ("svg without a declaration", b"  <svg onload=\"alert(1)\"/>".to_vec(), "image/svg+xml", "SVG"),
-        ("gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec(), "image/gif", "不是"),
+        (
+            "svg without a declaration",
+            b"  <svg onload=\"alert(1)\"/>".to_vec(),
+            "image/svg+xml",
+            "SVG",
+        ),
+        (
+            "gif",
+            b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec(),
+            "image/gif",
+            "不是",
+        ),
         ("truncated jpeg", cut, "image/jpeg", "损坏"),
         ("bomb", png_bomb(60_000), "image/png", "60000×60000"),
         ("empty", Vec::new(), "image/jpeg", "空"),
@@ -234,18 +249,30 @@ async fn uploads_are_checked_by_content_and_keep_only_pixels(b: Backend) {
     let (status, body) = upload(&app, &goods, 2, photo.clone(), "image/png").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let picture = body["data"].clone();
-    assert_eq!((picture["width"].as_u64(), picture["height"].as_u64()), (Some(800), Some(600)));
+    assert_eq!(
+        (picture["width"].as_u64(), picture["height"].as_u64()),
+        (Some(800), Some(600))
+    );
     let (status, kind, stored) = fetch(&app, picture["url"].as_str().expect("url")).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/jpeg"));
     assert!(!stored.windows(3).any(|w| w == b"GPS"), "no EXIF kept");
-    assert!(!stored.windows(4).any(|w| w == b"Exif"), "no EXIF segment kept");
-    assert_eq!(stored.len() as i64, picture["bytes"].as_i64().expect("bytes"));
+    assert!(
+        !stored.windows(4).any(|w| w == b"Exif"),
+        "no EXIF segment kept"
+    );
+    assert_eq!(
+        stored.len() as i64,
+        picture["bytes"].as_i64().expect("bytes")
+    );
     let (status, _, small) = fetch(&app, picture["thumbnail_url"].as_str().expect("url")).await;
     assert_eq!(status, StatusCode::OK);
     let small = image::load_from_memory(&small).expect("decodes");
     assert_eq!((small.width(), small.height()), (400, 300));
     let key = key_of(picture["url"].as_str().expect("url"));
-    assert!(key.starts_with("pictures/") && key.ends_with(".jpg"), "{key}");
+    assert!(
+        key.starts_with("pictures/") && key.ends_with(".jpg"),
+        "{key}"
+    );
 
     // The same file again: the picture the SKU has, 200.
     let (status, body) = upload(&app, &goods, 2, photo, "application/octet-stream").await;
@@ -280,7 +307,10 @@ async fn order_and_default_are_what_shoppers_see(b: Backend) {
     }
     let listed = pictures(&app, &goods, 4).await;
     assert_eq!(
-        listed.iter().map(|p| p["is_default"].as_bool()).collect::<Vec<_>>(),
+        listed
+            .iter()
+            .map(|p| p["is_default"].as_bool())
+            .collect::<Vec<_>>(),
         [Some(true), Some(false), Some(false)],
         "the first upload became the default"
     );
@@ -312,7 +342,12 @@ async fn order_and_default_are_what_shoppers_see(b: Backend) {
         json!({"order": "1,2,3"}),
     ] {
         let (status, body) = app
-            .call(Method::PUT, "/v1/admin/skus/4/pictures", Some(bad.clone()), Some(&goods))
+            .call(
+                Method::PUT,
+                "/v1/admin/skus/4/pictures",
+                Some(bad.clone()),
+                Some(&goods),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
@@ -358,9 +393,8 @@ async fn order_and_default_are_what_shoppers_see(b: Backend) {
 
 /// Runs one picture sweep with a grace period of `grace_secs`.
 async fn sweep(app: &TestApp, grace_secs: u64) -> usize {
-    let mut ctx =
-        dadashop_server::jobs::JobContext::new(&app.state.settings, app.state.db.clone())
-            .expect("context");
+    let mut ctx = dadashop_server::jobs::JobContext::new(&app.state.settings, app.state.db.clone())
+        .expect("context");
     ctx.picture_grace_secs = grace_secs;
     dadashop_server::jobs::pictures::sweep(&ctx)
         .await
@@ -380,7 +414,11 @@ async fn unused_pictures_are_swept_after_the_grace_period(b: Backend) {
     let (status, shared) = upload(&app, &goods, 3, jpeg(64, 64, [1, 1, 1]), "image/jpeg").await;
     assert_eq!(status, StatusCode::CREATED, "{shared}");
     let (status, _) = upload(&app, &goods, 5, jpeg(64, 64, [1, 1, 1]), "image/jpeg").await;
-    assert_eq!(status, StatusCode::CREATED, "the same picture on another SKU");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the same picture on another SKU"
+    );
     clear(&app, &goods, 3).await;
 
     assert_eq!(sweep(&app, 3_600).await, 0, "within the grace period");
@@ -395,13 +433,19 @@ async fn unused_pictures_are_swept_after_the_grace_period(b: Backend) {
             assert_eq!(fetch(&app, url).await.0, status, "{field} of {picture}");
         }
     }
-    assert_eq!(sweep(&app, 0).await, 0, "the order's picture is kept for good");
+    assert_eq!(
+        sweep(&app, 0).await,
+        0,
+        "the order's picture is kept for good"
+    );
 
     // Uploaded again after the sweep: stored again.
     let (status, again) = upload(&app, &goods, 3, jpeg(120, 90, [250, 99, 9]), "image/jpeg").await;
     assert_eq!(status, StatusCode::CREATED, "{again}");
     assert_eq!(
-        fetch(&app, again["data"]["url"].as_str().expect("url")).await.0,
+        fetch(&app, again["data"]["url"].as_str().expect("url"))
+            .await
+            .0,
         StatusCode::OK
     );
 }
@@ -457,7 +501,11 @@ async fn brand_logos_are_pictures_too(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     let (_, brands) = app.get("/v1/admin/brands", Some(&goods)).await;
     assert_eq!(brands["data"][0]["logo"], "");
-    assert_eq!(sweep(&app, 0).await, 1, "the old logo goes after its grace period");
+    assert_eq!(
+        sweep(&app, 0).await,
+        1,
+        "the old logo goes after its grace period"
+    );
     assert_eq!(fetch(&app, &logo).await.0, StatusCode::NOT_FOUND);
 }
 

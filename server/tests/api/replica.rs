@@ -30,10 +30,13 @@ async fn replica_database(server_url: &str) -> (String, String) {
         .await
         .expect("migrate");
     let media = tempfile::tempdir().expect("media dir");
-    dadashop_server::seed::seed_demo(&db, &dadashop_server::media::MediaStore::local(media.path()).unwrap())
-        .await
-        .expect("seed")
-        .expect("seeded");
+    dadashop_server::seed::seed_demo(
+        &db,
+        &dadashop_server::media::MediaStore::local(media.path()).unwrap(),
+    )
+    .await
+    .expect("seed")
+    .expect("seeded");
     sqlx::query("UPDATE skus SET price = ? WHERE id = 1")
         .bind(REPLICA_PRICE_FEN)
         .execute(&db)

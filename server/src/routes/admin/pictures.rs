@@ -239,25 +239,20 @@ async fn upload(
     }
     let bytes = read_upload(&state, &headers, body).await?;
     let picture_id = store_upload(&state, &auth, bytes).await?;
-    let (status, row_id) = match pictures::attach_to_sku(
-        &state.db,
-        sku_id,
-        picture_id,
-        &auth.actor(),
-        db::now_secs(),
-    )
-    .await?
-    {
-        pictures::Attached::Added(row) => (StatusCode::CREATED, row),
-        pictures::Attached::AlreadyThere(row) => (StatusCode::OK, row),
-        pictures::Attached::Full => {
-            return Err(ApiError::Conflict {
-                code: codes::ADMIN_PICTURE_REFUSED,
-                message: format!("每个商品最多 {PICTURES_PER_SKU_MAX} 张图片"),
-            });
-        }
-        pictures::Attached::Unknown => return Err(unknown("商品")),
-    };
+    let (status, row_id) =
+        match pictures::attach_to_sku(&state.db, sku_id, picture_id, &auth.actor(), db::now_secs())
+            .await?
+        {
+            pictures::Attached::Added(row) => (StatusCode::CREATED, row),
+            pictures::Attached::AlreadyThere(row) => (StatusCode::OK, row),
+            pictures::Attached::Full => {
+                return Err(ApiError::Conflict {
+                    code: codes::ADMIN_PICTURE_REFUSED,
+                    message: format!("每个商品最多 {PICTURES_PER_SKU_MAX} 张图片"),
+                });
+            }
+            pictures::Attached::Unknown => return Err(unknown("商品")),
+        };
     if status == StatusCode::CREATED {
         announce(&state, "sku", sku_id).await;
         tracing::info!(sku_id, staff_id = auth.staff.id, "SKU picture added");
@@ -290,7 +285,9 @@ async fn arrange(
     auth.require("goods.change")?;
     let sku_id = id_of(&id, "商品")?;
     if req.order.len() > PICTURES_PER_SKU_MAX {
-        return Err(ApiError::bad_params("order 须恰好列出这个商品的每张图片各一次"));
+        return Err(ApiError::bad_params(
+            "order 须恰好列出这个商品的每张图片各一次",
+        ));
     }
     match pictures::arrange(
         &state.db,
@@ -386,9 +383,7 @@ async fn remove_logo(
 ) -> ApiResult<Json<MessageResponse>> {
     auth.require("goods.change")?;
     let brand_id = id_of(&id, "品牌")?;
-    if !pictures::set_brand_logo(&state.db, brand_id, None, &auth.actor(), db::now_secs())
-        .await?
-    {
+    if !pictures::set_brand_logo(&state.db, brand_id, None, &auth.actor(), db::now_secs()).await? {
         return Err(unknown("品牌"));
     }
     announce(&state, "brand", brand_id).await;
