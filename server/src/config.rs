@@ -647,11 +647,12 @@ impl Settings {
         {
             bail!("MEDIA_STORE_ENDPOINT must be an http:// or https:// address");
         }
-        if !self.media_public_url.is_empty()
-            && !(self.media_public_url.starts_with("http://")
-                || self.media_public_url.starts_with("https://")
-                || self.media_public_url.starts_with('/'))
-        {
+        let public = &self.media_public_url;
+        let public_ok = public.is_empty()
+            || public.starts_with("http://")
+            || public.starts_with("https://")
+            || public.starts_with('/');
+        if !public_ok {
             bail!("MEDIA_PUBLIC_URL must be an http:// or https:// address (or a path)");
         }
         for origin in self.allowed_origins() {

@@ -296,6 +296,8 @@ fn unavailable(error: &str) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

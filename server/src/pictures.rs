@@ -199,6 +199,8 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use image::{Rgb, RgbImage, Rgba, RgbaImage};
 

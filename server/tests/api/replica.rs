@@ -32,7 +32,7 @@ async fn replica_database(server_url: &str) -> (String, String) {
     let media = tempfile::tempdir().expect("media dir");
     dadashop_server::seed::seed_demo(
         &db,
-        &dadashop_server::media::MediaStore::local(media.path()).unwrap(),
+        &dadashop_server::media::MediaStore::local(media.path()).expect("media store"),
     )
     .await
     .expect("seed")
