@@ -190,3 +190,52 @@ pub struct HistoryRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub sku_id: serde_json::Value,
 }
+
+/// Most SKUs one shopper may keep as favourites.
+pub const FAVOURITES_MAX: usize = 500;
+
+/// A favourite (收藏) as the shopper's list shows it: the SKU as it is now (price, stock,
+/// launched or not), and when it was added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Favourite {
+    pub skuid: i64,
+    pub name: String,
+    /// The price now, yuan.
+    pub price: String,
+    /// Path of the card picture relative to `base_url`.
+    pub image: String,
+    /// Units in stock now (0: sold out).
+    pub stock: i64,
+    /// False once the operator took it off sale: shown, but not for sale.
+    pub is_launched: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `GET`, `POST` and `DELETE /v1/users/<username>/favourites[...]` answer: the shopper's
+/// favourites, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FavouritesResponse {
+    pub code: u32,
+    pub data: Vec<Favourite>,
+    pub base_url: String,
+}
+
+/// `POST /v1/users/<username>/favourites` body: the SKU (a number or numeric string).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FavouriteRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub sku_id: serde_json::Value,
+}
+
+/// `GET /v1/users/<username>/favourites/<sku_id>` answer: whether the SKU is a favourite
+/// (the heart on the product page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FavouriteStateResponse {
+    pub code: u32,
+    pub favourite: bool,
+}

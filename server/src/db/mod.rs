@@ -11,6 +11,7 @@ pub mod audit;
 pub mod carts;
 pub mod catalog_admin;
 pub mod console;
+pub mod favourites;
 pub mod filter;
 pub mod goods;
 pub mod jobs;

@@ -5,6 +5,7 @@
 pub mod addresses;
 pub mod admin;
 pub mod carts;
+pub mod favourites;
 pub mod goods;
 pub mod health;
 pub mod orders;
@@ -91,6 +92,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(addresses::router())
         .merge(goods::router())
         .merge(carts::router())
+        .merge(favourites::router())
         .merge(orders::router())
         .merge(processing::router())
         .merge(payments::router())

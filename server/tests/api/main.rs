@@ -10,6 +10,7 @@ mod bad_input;
 mod carts;
 mod catalog;
 mod cors;
+mod favourites;
 mod goods;
 mod hardening;
 mod jobs;
