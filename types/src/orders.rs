@@ -342,6 +342,43 @@ pub struct OrderDetailResponse {
     pub code: u32,
     pub data: OrderSummary,
     pub base_url: String,
+    /// What happened to the order, oldest first: 下单, 付款, 发货 (carrier and tracking
+    /// number), 收货, 取消 (and why), 退款 (an addition).
+    #[serde(default)]
+    pub timeline: Vec<OrderStep>,
+    /// The payment, once paid (an addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<OrderPayment>,
+}
+
+/// A step of an order's timeline as the shopper sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderStep {
+    /// 下单, 付款, 发货, 收货, 取消 or 退款.
+    pub what: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// `YYYY-mm-dd HH:MM:SS` in China Standard Time (UTC+8).
+    pub time: String,
+    /// The trade number and amount, the carrier and tracking number, a cancel's reason, a
+    /// refund's amount; may be empty.
+    pub note: String,
+}
+
+/// An order's payment as the shopper sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderPayment {
+    /// The gateway's trade number (支付宝交易号).
+    pub trade_no: String,
+    /// Yuan with two decimals.
+    pub amount: String,
+    /// `YYYY-mm-dd HH:MM:SS` in China Standard Time.
+    pub paid_time: String,
+    /// Refunded amount once refunded, yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<String>,
 }
 
 /// Query of `GET /v1/orders/<username>`: `type` 0 (all) or a status 1-4, `page` (from 1,

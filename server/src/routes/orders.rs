@@ -25,9 +25,9 @@ use dadashop_types::money::format_fen;
 use dadashop_types::orders::{
     CartItem, CreateOrderRequest, CreatedOrder, CreatedOrderResponse, IDEMPOTENCY_KEY_MAX_CHARS,
     MAX_LINE_COUNT, ORDERS_PAGE_SIZE, OrderAddress, OrderDetailResponse, OrderIdRequest, OrderLine,
-    OrderList, OrderListQuery, OrderListResponse, OrderSummary, SELLER, STATUS_DONE, STATUS_PAID,
-    STATUS_SHIPPED, STATUS_UNPAID, Settlement, SettlementAddress, SettlementQuery,
-    SettlementResponse, status_name,
+    OrderList, OrderListQuery, OrderListResponse, OrderPayment, OrderStep, OrderSummary, SELLER,
+    STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID, Settlement, SettlementAddress,
+    SettlementQuery, SettlementResponse, status_name,
 };
 use serde_json::Value;
 
@@ -538,10 +538,33 @@ async fn detail_answer(
         .await?
         .pop()
         .ok_or_else(order_not_found)?;
+    let record = db::console::payment(&state.db, order_id).await?;
+    let timeline = match db::console::order(&state.db, order_id).await? {
+        Some(full) => crate::routes::admin::orders::events(&full, record.as_ref())
+            .into_iter()
+            .map(|e| OrderStep {
+                time: repo::china_time(e.at, "%Y-%m-%d %H:%M:%S"),
+                what: e.what,
+                at: e.at,
+                note: e.note,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let payment = record.map(|p| OrderPayment {
+        trade_no: p.trade_no,
+        amount: format_fen(p.amount),
+        paid_time: repo::china_time(p.paid_at, "%Y-%m-%d %H:%M:%S"),
+        refunded: p
+            .refunded_at
+            .map(|_| format_fen(p.refund_amount.unwrap_or(p.amount))),
+    });
     Ok(Json(OrderDetailResponse {
         code: codes::OK,
         data,
         base_url: state.settings.media_base_url(),
+        timeline,
+        payment,
     }))
 }
 

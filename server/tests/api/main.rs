@@ -17,6 +17,7 @@ mod jobs;
 mod mail;
 mod observability;
 mod openapi;
+mod order_detail;
 mod orders;
 mod outage;
 mod payments;

@@ -154,7 +154,10 @@ async fn list(
 }
 
 /// The timeline of an order from its stored times.
-fn events(o: &ConsoleOrder, payment: Option<&console::PaymentRecord>) -> Vec<OrderEvent> {
+pub(crate) fn events(
+    o: &ConsoleOrder,
+    payment: Option<&console::PaymentRecord>,
+) -> Vec<OrderEvent> {
     let event = |what: &str, at: i64, by: &str, note: String| OrderEvent {
         what: what.to_owned(),
         at,
