@@ -54,6 +54,7 @@ use crate::state::AppState;
         routes::orders::list,
         routes::orders::detail,
         routes::orders::cancel,
+        routes::orders::buy_again,
         routes::orders::confirm,
         routes::processing::processing_get,
         routes::processing::processing_post,

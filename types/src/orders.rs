@@ -88,6 +88,21 @@ pub struct CartResponse {
     pub base_url: String,
 }
 
+/// `POST /v1/orders/<username>/<order_id>/buy-again` answer (再次购买, an addition): the cart
+/// after the order's lines went back into it, and the lines that could not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BuyAgainResponse {
+    pub code: u32,
+    pub data: Vec<CartItem>,
+    pub carts_count: u32,
+    pub base_url: String,
+    /// Names of the order's lines not in the cart now: off sale, sold out, or the cart full.
+    pub unavailable: Vec<String>,
+    /// Names of the lines put back with fewer units than ordered (the stock now).
+    pub fewer: Vec<String>,
+}
+
 /// `POST /v1/carts/<username>`: add `count` units of `sku_id` (added to an existing line).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -23,11 +23,11 @@ use dadashop_types::codes;
 use dadashop_types::goods::Paginator;
 use dadashop_types::money::format_fen;
 use dadashop_types::orders::{
-    CartItem, CreateOrderRequest, CreatedOrder, CreatedOrderResponse, IDEMPOTENCY_KEY_MAX_CHARS,
-    MAX_LINE_COUNT, ORDERS_PAGE_SIZE, OrderAddress, OrderDetailResponse, OrderIdRequest, OrderLine,
-    OrderList, OrderListQuery, OrderListResponse, OrderPayment, OrderStep, OrderSummary, SELLER,
-    STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID, Settlement, SettlementAddress,
-    SettlementQuery, SettlementResponse, status_name,
+    BuyAgainResponse, CartItem, CreateOrderRequest, CreatedOrder, CreatedOrderResponse,
+    IDEMPOTENCY_KEY_MAX_CHARS, MAX_LINE_COUNT, ORDERS_PAGE_SIZE, OrderAddress, OrderDetailResponse,
+    OrderIdRequest, OrderLine, OrderList, OrderListQuery, OrderListResponse, OrderPayment,
+    OrderStep, OrderSummary, SELLER, STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID,
+    Settlement, SettlementAddress, SettlementQuery, SettlementResponse, status_name,
 };
 use serde_json::Value;
 
@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{username}/advance", get(advance))
         .route("/orders/{username}/{order_id}", get(detail))
         .route("/orders/{username}/{order_id}/cancel", post(cancel))
+        .route("/orders/{username}/{order_id}/buy-again", post(buy_again))
 }
 
 impl From<OrderError> for ApiError {
@@ -652,4 +653,48 @@ pub(crate) async fn confirm_receipt(
     }
     tracing::info!(user_id, order_id, "receipt confirmed");
     Ok(())
+}
+
+/// 再次购买: puts the lines of one of the shopper's orders back into the cart, each with the
+/// units ordered (a line already in the cart keeps the larger count), capped by the stock now
+/// and the cart's limits; SKUs off sale or sold out are left out and named. Any status.
+#[utoipa::path(post, path = "/v1/orders/{username}/{order_id}/buy-again", tag = "orders", security(("token" = [])), params(("username" = String, Path), ("order_id" = String, Path)),
+    responses((status = 200, body = BuyAgainResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown order (50106)", body = dadashop_types::ErrorBody)))]
+async fn buy_again(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((username, order_id)): Path<(String, String)>,
+) -> ApiResult<Json<BuyAgainResponse>> {
+    auth.ensure_is(&username)?;
+    let order_id = order_id_text(&order_id)?;
+    repo::get(&state.db, auth.user.id, &order_id)
+        .await?
+        .ok_or_else(order_not_found)?;
+    let ordered = db::orders::lines(&state.db, std::slice::from_ref(&order_id))
+        .await?
+        .remove(&order_id)
+        .unwrap_or_default();
+    let pairs: Vec<(i64, i64)> = ordered.iter().map(|l| (l.sku_id, l.count)).collect();
+    carts::merge(&state.db, auth.user.id, &pairs).await?;
+    let rows = carts::lines(&state.db, auth.user.id).await?;
+    let in_cart: std::collections::HashMap<i64, i64> =
+        rows.iter().map(|r| (r.sku_id, r.count)).collect();
+    let mut unavailable = Vec::new();
+    let mut fewer = Vec::new();
+    for line in &ordered {
+        match in_cart.get(&line.sku_id) {
+            None => unavailable.push(line.name.clone()),
+            Some(&n) if n < line.count => fewer.push(line.name.clone()),
+            Some(_) => {}
+        }
+    }
+    let data = items(&state, rows).await?;
+    Ok(Json(BuyAgainResponse {
+        code: codes::OK,
+        carts_count: u32::try_from(data.len()).unwrap_or(u32::MAX),
+        data,
+        base_url: state.settings.media_base_url(),
+        unavailable,
+        fewer,
+    }))
 }

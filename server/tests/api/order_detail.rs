@@ -1,6 +1,6 @@
 //! The shopper's order detail (issue 27 item 2, the API) on both backends: the timeline of
 //! an order from 下单 to 收货 with the payment's trade number and the parcel's tracking number,
-//! a cancelled order's reason, and nobody else's order.
+//! a cancelled order's reason, 再次购买 capped by the stock, and nobody else's order.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -96,5 +96,40 @@ async fn the_order_detail_tells_what_happened(b: Backend) {
         status,
         StatusCode::FORBIDDEN,
         "tracy's path with canny's token"
+    );
+
+    // 再次购买: the lines back into the cart, capped by the stock now.
+    let (status, body) = app
+        .post(&format!("{path}/buy-again"), json!({}), Some(&shopper))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"][0]["id"], 3);
+    assert_eq!(body["data"][0]["count"], 1);
+    assert_eq!(body["unavailable"], json!([]));
+    let (status, _) = app
+        .post(
+            &format!("/v1/orders/canny/{id}/buy-again"),
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not canny's order");
+    sqlx::query("UPDATE skus SET stock = 0 WHERE id = 3")
+        .execute(&app.state.db)
+        .await
+        .expect("sold out");
+    let (status, body) = app
+        .post(
+            &format!("/v1/orders/canny/{unpaid}/buy-again"),
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"], json!([]));
+    assert_eq!(
+        body["unavailable"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
     );
 }
