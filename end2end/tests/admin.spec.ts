@@ -1,8 +1,17 @@
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import { ALIPAY, API, expect, httpStatus, newShopper, registerViaApi, test, type Shopper } from './fixtures';
+import {
+  ALIPAY,
+  API,
+  createOperator,
+  expect,
+  httpStatus,
+  logInToConsole as logIn,
+  newShopper,
+  registerViaApi,
+  test,
+  type Shopper,
+} from './fixtures';
 import { Header, LoginPage } from './pages/shop';
 
 // The operator console (/admin, app/src/pages/admin): its own login and session (the staff
@@ -15,40 +24,6 @@ import { Header, LoginPage } from './pages/shop';
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 900 };
 const TABLET = { width: 820, height: 1180 };
-
-/** A console account. */
-interface Operator {
-  username: string;
-  password: string;
-}
-
-let operators = 0;
-
-/**
- * Creates a console account with `role` (superuser, catalog, orders, finance, readonly):
- * `dadashop admin create <name> --role <role>`, the password written twice on its standard
- * input, run with the settings scripts/e2e-server.sh wrote for this API port.
- */
-async function createOperator(role: string): Promise<Operator> {
-  operators += 1;
-  const stamp = (Date.now() % 1_000_000_000).toString(36);
-  const username = `op${stamp}${operators.toString(36)}`.slice(0, 11);
-  const password = `pw-${username}-console`;
-  const settings = join(tmpdir(), `dadashop-e2e-${process.env.E2E_API_PORT ?? '8000'}.env`);
-  const args = ['admin', 'create', username, '--role', role];
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('bash', ['-c', '. "$0" && exec "$DADASHOP_BIN" "$@"', settings, ...args]);
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`dadashop ${args.join(' ')} ended with ${code}: ${output}`)),
-    );
-    child.stdin.end(`${password}\n${password}\n`);
-  });
-  return { username, password };
-}
 
 /**
  * A paid order of `shopper` (one unit of SKU `sku`, delivered to 钱七): placed through the
@@ -96,15 +71,6 @@ async function shopperWithPaidOrder(request: APIRequestContext): Promise<{ shopp
   return { shopper, orderId: await paidOrder(request, shopper) };
 }
 
-/** The console's login form, at whatever console path the page shows. */
-async function logIn(page: Page, operator: Operator): Promise<void> {
-  await expect(page.getByRole('heading', { name: '运营后台登录' })).toBeVisible();
-  await page.getByLabel('用户名', { exact: true }).fill(operator.username);
-  await page.getByLabel('密码', { exact: true }).fill(operator.password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await expect(page.getByTestId('operator')).toHaveText(operator.username);
-}
-
 const menu = (page: Page): Locator => page.getByRole('navigation', { name: '后台菜单' });
 
 /** Nothing sticks out sideways. */
@@ -133,7 +99,7 @@ test('an order operator logs in, finds a paid order by the buyer’s phone and s
   await expect(page.getByTestId('stat-total-users')).toHaveText(/^\d+$/);
   expect(Number(await page.getByTestId('stat-awaiting-shipment').textContent())).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('chart')).toHaveCount(2);
-  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '用户']);
+  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '用户', '商品', 'SPU', '分类', '品牌']);
   // The console's session is its own: the shopper's key is untouched.
   const keys = await page.evaluate(() => ({
     staff: sessionStorage.getItem('dashop_staff') !== null,
@@ -261,7 +227,17 @@ test('a read-only operator sees no button that changes anything, and the API ref
   await page.goto('/admin');
   await logIn(page, operator);
   await expect(page.getByTestId('operator-role')).toHaveText('只读');
-  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '用户', '操作日志']);
+  await expect(menu(page).getByRole('link')).toHaveText([
+    '统计',
+    '订单',
+    '退款',
+    '用户',
+    '商品',
+    'SPU',
+    '分类',
+    '品牌',
+    '操作日志',
+  ]);
 
   // A console page loaded directly is the app's page (200), not the 404 page.
   expect((await page.goto(`/admin/orders/${orderId}`))?.status()).toBe(200);
@@ -333,7 +309,18 @@ test('the console looks right at 1366, 820 and 390 px: dashboard, orders, an ord
   await expect(page.getByRole('heading', { name: '运营后台登录' })).toBeVisible();
   await shoot('login', PHONE.width);
   await logIn(page, operator);
-  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '用户', '员工', '操作日志']);
+  await expect(menu(page).getByRole('link')).toHaveText([
+    '统计',
+    '订单',
+    '退款',
+    '用户',
+    '商品',
+    'SPU',
+    '分类',
+    '品牌',
+    '员工',
+    '操作日志',
+  ]);
   await page.goto(`/admin/orders/${orderId}`);
   const buyer = await page.locator('.console-main').getByRole('link', { name: /^e2e/ }).getAttribute('href');
 

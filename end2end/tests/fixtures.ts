@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -168,4 +168,47 @@ export async function registerViaApi(request: APIRequestContext, shopper: Shoppe
     },
   });
   expect(response.status(), await response.text()).toBe(200);
+}
+
+/** A console account. */
+export interface Operator {
+  username: string;
+  password: string;
+}
+
+let operators = 0;
+
+/**
+ * Creates a console account with `role` (superuser, catalog, orders, finance, readonly):
+ * `dadashop admin create <name> --role <role>`, the password written twice on its standard
+ * input, run with the settings scripts/e2e-server.sh wrote for this API port.
+ */
+export async function createOperator(role: string): Promise<Operator> {
+  operators += 1;
+  const stamp = (Date.now() % 1_000_000_000).toString(36);
+  const username = `op${stamp}${operators.toString(36)}`.slice(0, 11);
+  const password = `pw-${username}-console`;
+  const settings = join(tmpdir(), `dadashop-e2e-${process.env.E2E_API_PORT ?? '8000'}.env`);
+  const args = ['admin', 'create', username, '--role', role];
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', ['-c', '. "$0" && exec "$DADASHOP_BIN" "$@"', settings, ...args]);
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`dadashop ${args.join(' ')} ended with ${code}: ${output}`)),
+    );
+    child.stdin.end(`${password}\n${password}\n`);
+  });
+  return { username, password };
+}
+
+/** The console's login form, at whatever console path the page shows. */
+export async function logInToConsole(page: Page, operator: Operator): Promise<void> {
+  await expect(page.getByRole('heading', { name: '运营后台登录' })).toBeVisible();
+  await page.getByLabel('用户名', { exact: true }).fill(operator.username);
+  await page.getByLabel('密码', { exact: true }).fill(operator.password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page.getByTestId('operator')).toHaveText(operator.username);
 }

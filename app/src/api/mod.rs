@@ -11,6 +11,7 @@
 //! stays free of routing and UI state.
 
 pub mod admin;
+pub mod admin_catalog;
 pub mod body;
 pub mod carts;
 pub mod goods;

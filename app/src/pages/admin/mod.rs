@@ -14,14 +14,25 @@
 //! changed or disabled) ends the session and brings the form back with a message. What the
 //! role does not grant is not shown (menu entries, buttons); the server checks every call
 //! again (403 / 60101).
+//!
+//! The catalog pages (issue 25: SKUs, SPUs, catalogs, brands) need `goods.view`; their
+//! buttons `goods.add`, `goods.change` or `goods.delete`.
 
 mod audit;
+mod brands;
+mod catalog;
 mod chart;
 mod dashboard;
+mod goods;
 mod login;
 mod order;
 mod orders;
+mod pictures;
 mod session;
+mod sku;
+mod skus;
+mod spu;
+mod spus;
 mod staff;
 mod users;
 mod widgets;
@@ -42,6 +53,16 @@ pub const USERS: &str = "/admin/users";
 pub const STAFF: &str = "/admin/staff";
 /// The audit log.
 pub const AUDIT: &str = "/admin/audit";
+/// The SKUs (商品) list.
+pub const SKUS: &str = "/admin/skus";
+/// The SPUs list.
+pub const SPUS: &str = "/admin/spus";
+/// A new SPU's form.
+pub const NEW_SPU: &str = "/admin/spus/new";
+/// The catalogs (分类).
+pub const CATALOGS: &str = "/admin/catalogs";
+/// The brands (品牌).
+pub const BRANDS: &str = "/admin/brands";
 
 /// `/admin/orders/<id>`: an order's detail.
 pub fn order_path(order_id: &str) -> String {
@@ -51,6 +72,16 @@ pub fn order_path(order_id: &str) -> String {
 /// `/admin/users/<id>`: a shopper's detail.
 pub fn user_path(id: i64) -> String {
     format!("{USERS}/{id}")
+}
+
+/// `/admin/skus/<id>`: a SKU's editor.
+pub fn sku_path(id: i64) -> String {
+    format!("{SKUS}/{id}")
+}
+
+/// `/admin/spus/<id>`: an SPU's editor.
+pub fn spu_path(id: i64) -> String {
+    format!("{SPUS}/{id}")
 }
 
 /// A page of the console, from its path.
@@ -70,6 +101,20 @@ pub enum Section {
     Staff,
     /// `/admin/audit?...`.
     Audit,
+    /// `/admin/skus?...`: 商品.
+    Skus,
+    /// `/admin/skus/<id>`.
+    Sku(i64),
+    /// `/admin/spus?...`.
+    Spus,
+    /// `/admin/spus/new`.
+    NewSpu,
+    /// `/admin/spus/<id>`.
+    Spu(i64),
+    /// `/admin/catalogs`: 分类.
+    Catalogs,
+    /// `/admin/brands`: 品牌.
+    Brands,
     /// Any other path under `/admin`.
     Unknown,
 }
@@ -85,6 +130,12 @@ impl Section {
             return Section::Unknown;
         };
         let parts: Vec<&str> = rest.split('/').skip(1).collect();
+        let id = |id: &str, section: fn(i64) -> Section| {
+            id.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map_or(Section::Unknown, section)
+        };
         match parts.as_slice() {
             [] => Section::Dashboard,
             ["orders"] => Section::Orders,
@@ -92,13 +143,16 @@ impl Section {
                 Section::Order((*id).to_owned())
             }
             ["users"] => Section::Users,
-            ["users", id] => id
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .map_or(Section::Unknown, Section::User),
+            ["users", n] => id(n, Section::User),
             ["staff"] => Section::Staff,
             ["audit"] => Section::Audit,
+            ["skus"] => Section::Skus,
+            ["skus", n] => id(n, Section::Sku),
+            ["spus"] => Section::Spus,
+            ["spus", "new"] => Section::NewSpu,
+            ["spus", n] => id(n, Section::Spu),
+            ["catalogs"] => Section::Catalogs,
+            ["brands"] => Section::Brands,
             _ => Section::Unknown,
         }
     }
@@ -111,17 +165,28 @@ impl Section {
             Section::Users | Section::User(_) => Some("users.view"),
             Section::Staff => Some("staff.view"),
             Section::Audit => Some("audit.view"),
+            Section::NewSpu => Some("goods.add"),
+            Section::Skus
+            | Section::Sku(_)
+            | Section::Spus
+            | Section::Spu(_)
+            | Section::Catalogs
+            | Section::Brands => Some("goods.view"),
             Section::Unknown => None,
         }
     }
 }
 
 /// The side menu: name, link, the permission that shows it.
-const MENU: [(&str, &str, &str); 6] = [
+const MENU: [(&str, &str, &str); 10] = [
     ("统计", CONSOLE, "dashboard.view"),
     ("订单", ORDERS, "orders.view"),
     ("退款", "/admin/orders?status=6", "refunds.view"),
     ("用户", USERS, "users.view"),
+    ("商品", SKUS, "goods.view"),
+    ("SPU", SPUS, "goods.view"),
+    ("分类", CATALOGS, "goods.view"),
+    ("品牌", BRANDS, "goods.view"),
     ("员工", STAFF, "staff.view"),
     ("操作日志", AUDIT, "audit.view"),
 ];
@@ -138,6 +203,10 @@ fn menu_current(href: &str, section: &Section, status: Option<&str>) -> bool {
         Section::Users | Section::User(_) => href == USERS,
         Section::Staff => href == STAFF,
         Section::Audit => href == AUDIT,
+        Section::Skus | Section::Sku(_) => href == SKUS,
+        Section::Spus | Section::NewSpu | Section::Spu(_) => href == SPUS,
+        Section::Catalogs => href == CATALOGS,
+        Section::Brands => href == BRANDS,
         Section::Unknown => false,
     }
 }
@@ -230,6 +299,13 @@ fn Frame() -> impl IntoView {
             Section::User(id) => view! { <users::UserDetail id /> }.into_any(),
             Section::Staff => view! { <staff::StaffList /> }.into_any(),
             Section::Audit => view! { <audit::AuditLog /> }.into_any(),
+            Section::Skus => view! { <skus::SkuList /> }.into_any(),
+            Section::Sku(id) => view! { <sku::SkuEditor id /> }.into_any(),
+            Section::Spus => view! { <spus::SpuList /> }.into_any(),
+            Section::NewSpu => view! { <spu::SpuEditor id=None /> }.into_any(),
+            Section::Spu(id) => view! { <spu::SpuEditor id=Some(id) /> }.into_any(),
+            Section::Catalogs => view! { <catalog::CatalogList /> }.into_any(),
+            Section::Brands => view! { <brands::BrandList /> }.into_any(),
             Section::Unknown => view! {
                 <div class="status empty">
                     "页面不存在。" <a href=CONSOLE>"回到统计"</a>
@@ -270,7 +346,7 @@ fn Frame() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{Section, menu_current, order_path, user_path};
+    use super::{Section, menu_current, order_path, sku_path, spu_path, user_path};
 
     #[test]
     fn console_paths_pick_their_page() {
@@ -284,18 +360,32 @@ mod tests {
         assert_eq!(Section::parse("/admin/users/7"), Section::User(7));
         assert_eq!(Section::parse("/admin/staff"), Section::Staff);
         assert_eq!(Section::parse("/admin/audit/"), Section::Audit);
+        assert_eq!(Section::parse("/admin/skus"), Section::Skus);
+        assert_eq!(Section::parse("/admin/skus/12"), Section::Sku(12));
+        assert_eq!(Section::parse("/admin/spus"), Section::Spus);
+        assert_eq!(Section::parse("/admin/spus/new"), Section::NewSpu);
+        assert_eq!(Section::parse("/admin/spus/3/"), Section::Spu(3));
+        assert_eq!(Section::parse("/admin/catalogs"), Section::Catalogs);
+        assert_eq!(Section::parse("/admin/brands"), Section::Brands);
+        assert_eq!(Section::NewSpu.permission(), Some("goods.add"));
+        assert_eq!(Section::Sku(1).permission(), Some("goods.view"));
         for unknown in [
             "/admin/orders/x1",
             "/admin/users/0",
             "/admin/users/-3",
             "/admin/nothing",
             "/admin/orders/1/ship",
+            "/admin/skus/0",
+            "/admin/skus/export",
+            "/admin/spus/x",
             "/administrator",
         ] {
             assert_eq!(Section::parse(unknown), Section::Unknown, "{unknown}");
         }
         assert_eq!(order_path("123"), "/admin/orders/123");
         assert_eq!(user_path(7), "/admin/users/7");
+        assert_eq!(sku_path(12), "/admin/skus/12");
+        assert_eq!(spu_path(3), "/admin/spus/3");
     }
 
     #[test]
@@ -312,5 +402,8 @@ mod tests {
             None
         ));
         assert!(menu_current("/admin", &Section::Dashboard, None));
+        assert!(menu_current("/admin/skus", &Section::Sku(3), None));
+        assert!(menu_current("/admin/spus", &Section::NewSpu, None));
+        assert!(!menu_current("/admin/skus", &Section::Spu(3), None));
     }
 }
