@@ -184,7 +184,7 @@ pub async fn create_skus(
 
 // SKUs.
 
-/// `GET /v1/admin/skus?<query>`: `q` (words of the name), `catalog_id`, `launched` (`1` or
+/// `GET /v1/admin/skus?<query>`: `q` (words of the name), `catalog_id`, `brand_id`, `launched` (`1` or
 /// `0`), `page`.
 pub async fn skus(
     staff: &Credentials,

@@ -33,11 +33,13 @@ const COLUMNS: &str = "SELECT s.id, s.name, s.caption, s.spu_id, p.name AS spu_n
     s.sales, s.is_launched, s.default_image_url, s.version \
     FROM skus s JOIN spus p ON p.id = s.spu_id JOIN catalogs c ON c.id = p.catalog_id";
 
-/// Filters of the SKU list: a name's words (`LIKE`, escaped), a catalog, launched or not.
+/// Filters of the SKU list: a name's words (`LIKE`, escaped), a catalog, a brand, launched or
+/// not.
 #[derive(Debug, Clone, Default)]
 pub struct SkuFilter {
     pub q: Option<String>,
     pub catalog_id: Option<i64>,
+    pub brand_id: Option<i64>,
     pub launched: Option<bool>,
 }
 
@@ -72,6 +74,12 @@ pub async fn list(
         w.int(
             "s.spu_id IN (SELECT id FROM spus WHERE catalog_id = ?)",
             catalog,
+        );
+    }
+    if let Some(brand) = filter.brand_id {
+        w.int(
+            "s.spu_id IN (SELECT id FROM spus WHERE brand_id = ?)",
+            brand,
         );
     }
     if let Some(launched) = filter.launched {

@@ -1223,6 +1223,24 @@ async fn sku_changes_carry_their_version_and_reach_shoppers_at_once(b: Backend) 
     assert_eq!(listed["data"]["items"][0]["id"], 3);
     let (_, listed) = app.get("/v1/admin/skus?q=新名字", Some(&clerk)).await;
     assert_eq!(listed["data"]["total"], 1);
+    // By brand: the SKUs of the brand's SPUs.
+    let (brand, of_brand): (i64, i64) = sqlx::query_as(
+        "SELECT p.brand_id, (SELECT COUNT(*) FROM skus k JOIN spus q ON q.id = k.spu_id \
+         WHERE q.brand_id = p.brand_id) FROM skus s JOIN spus p ON p.id = s.spu_id WHERE s.id = 3",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .expect("brand");
+    let (_, listed) = app
+        .get(
+            &format!("/v1/admin/skus?brand_id={brand}&page_size=100"),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(listed["data"]["total"], of_brand);
+    assert!(listed.to_string().contains("新名字拉杆箱"), "{listed}");
+    let (status, _) = app.get("/v1/admin/skus?brand_id=x", Some(&goods)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // Audited with the values before and after.
     let rows = audit_rows(&app, "skus", "3").await;
     assert_eq!(rows.len(), 2, "{rows:?}");

@@ -24,7 +24,7 @@ use crate::pages::set_title;
 use crate::state::{Remote, Task};
 
 /// The URL's (and the API's) query keys of the list.
-const KEYS: [&str; 4] = ["q", "catalog_id", "launched", "page"];
+const KEYS: [&str; 5] = ["q", "catalog_id", "brand_id", "launched", "page"];
 
 /// What a column of the import reads as.
 pub fn field_label(field: &str) -> &str {
@@ -62,12 +62,13 @@ pub fn SkuList() -> impl IntoView {
     };
     let q = field("q");
     let catalog_id = field("catalog_id");
+    let brand_id = field("brand_id");
     let launched = field("launched");
     let submitted = RwSignal::new(false);
     let q_error = Signal::derive(move || {
         q.with(|q| (q.trim().chars().count() > 50).then(|| "搜索词最多50个字".to_owned()))
     });
-    let choices = Choices::catalogs_only();
+    let choices = Choices::load();
 
     let skus: Remote<AdminPageResponse<AdminSku>> = Remote::new();
     let loading = RwSignal::new(false);
@@ -95,6 +96,7 @@ pub fn SkuList() -> impl IntoView {
             let next = ListQuery::new()
                 .with("q", &q.get_untracked())
                 .with("catalog_id", &catalog_id.get_untracked())
+                .with("brand_id", &brand_id.get_untracked())
                 .with("launched", &launched.get_untracked());
             if next == query.get_untracked() {
                 load(next);
@@ -224,6 +226,9 @@ pub fn SkuList() -> impl IntoView {
                 <TextField id="f-q" label="搜索" value=q error=q_error reveal=submitted placeholder="商品名称中的词" maxlength=50 />
             </div>
             {catalog_select}
+            {move || view! {
+                <SelectField id="f-brand" label="品牌" value=brand_id options=choices.brand_options("全部") />
+            }}
             <SelectField id="f-launched" label="状态" value=launched options=launch_options />
             <div class="filter-actions">
                 <button type="submit" class="btn primary">"查询"</button>

@@ -41,6 +41,8 @@ pub struct SkuQuery {
     pub q: Option<String>,
     /// A catalog id.
     pub catalog_id: Option<String>,
+    /// A brand id.
+    pub brand_id: Option<String>,
     /// `1` launched only, `0` not launched only.
     pub launched: Option<String>,
 }
@@ -65,7 +67,8 @@ fn sku(s: &ConsoleSku, state: &AppState) -> AdminSku {
     }
 }
 
-/// SKUs by id, with the cost price (`goods.view`), filtered by name, catalog and launch state.
+/// SKUs by id, with the cost price (`goods.view`), filtered by name, catalog, brand and launch
+/// state.
 #[utoipa::path(get, path = "/v1/admin/skus", tag = "admin", security(("staff" = [])), params(Paging, SkuQuery),
     responses((status = 200, body = AdminPageResponse<AdminSku>), (status = 400, description = "Bad filter (10123) or page (40200)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody)))]
 async fn list(
@@ -82,6 +85,14 @@ async fn list(
                 .ok()
                 .filter(|id| *id > 0)
                 .ok_or_else(|| ApiError::bad_params("catalog_id 须为分类编号"))
+        })
+        .transpose()?;
+    let brand_id = given(&q.brand_id)
+        .map(|c| {
+            c.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ApiError::bad_params("brand_id 须为品牌编号"))
         })
         .transpose()?;
     let launched = match given(&q.launched) {
@@ -102,6 +113,7 @@ async fn list(
     let filter = SkuFilter {
         q: words,
         catalog_id,
+        brand_id,
         launched,
     };
     let (total, rows) = skus::list(&state.db, &filter, page, size, COUNT_CAP).await?;
