@@ -117,14 +117,21 @@ export async function smsCodes(request: APIRequestContext, phone: string): Promi
   return messages.map((m) => m.datas[0]);
 }
 
-/** Waits until the fake SMS provider holds `count` codes for `phone`; returns the last. */
+/**
+ * Waits until the fake SMS provider holds `count` codes for `phone`; returns the last. Up to
+ * 30 s: in the production shape the code goes through Redis to the worker process, which the
+ * stack's failure checks have just restarted, failed over and backed off.
+ */
 export async function waitForSmsCode(request: APIRequestContext, phone: string, count = 1): Promise<string> {
   let codes: string[] = [];
   await expect
-    .poll(async () => {
-      codes = await smsCodes(request, phone);
-      return codes.length;
-    })
+    .poll(
+      async () => {
+        codes = await smsCodes(request, phone);
+        return codes.length;
+      },
+      { timeout: 30_000 },
+    )
     .toBeGreaterThanOrEqual(count);
   return codes[codes.length - 1];
 }

@@ -9,6 +9,8 @@ async function search(page: Page, q: string): Promise<void> {
   await box.fill(q);
   await box.press('Enter');
   await expect(page).toHaveURL(`/search?q=${encodeURIComponent(q)}`);
+  // The answer is on the page (not the home page's cards of a moment before).
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('的搜索结果');
 }
 
 /** The names of the results on the page. */

@@ -29,16 +29,26 @@ pub fn LineInfo(
     base_url: String,
 ) -> impl IntoView {
     let attrs = attributes(&line);
+    // A SKU without a picture gets an empty frame of the same size, not a request for the
+    // media root.
+    let picture = if line.default_image_url.is_empty() {
+        view! { <span class="line-image" aria-hidden="true"></span> }.into_any()
+    } else {
+        view! {
+            <img
+                class="line-image"
+                src=image_url(&base_url, &line.default_image_url)
+                alt=""
+                width="72"
+                height="72"
+                loading="lazy"
+                decoding="async"
+            />
+        }
+        .into_any()
+    };
     view! {
-        <img
-            class="line-image"
-            src=image_url(&base_url, &line.default_image_url)
-            alt=""
-            width="72"
-            height="72"
-            loading="lazy"
-            decoding="async"
-        />
+        {picture}
         <div class="line-info">
             <a class="line-name" href=Page::product(line.id)>{line.name}</a>
             {(!attrs.is_empty()).then(|| view! { <span class="line-attrs">{attrs}</span> })}

@@ -48,8 +48,9 @@ pub fn SkuCard(
     base_url: String,
 ) -> impl IntoView {
     let src = image_url(&base_url, &sku.image);
-    // A missing or broken image shows a neutral placeholder, not the browser's broken icon.
-    let broken = RwSignal::new(false);
+    // A missing or broken image shows a neutral placeholder, not the browser's broken icon;
+    // a SKU without a picture asks for nothing.
+    let broken = RwSignal::new(sku.image.is_empty());
     let name = sku.name.clone();
     let alt = sku.name.clone();
     view! {
