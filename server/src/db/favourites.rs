@@ -54,7 +54,8 @@ pub enum Added {
 }
 
 /// Adds SKU `sku_id` to shopper `user_id`'s favourites at `now` (Unix seconds). The caller
-/// checks that the SKU is on sale. Two adds at once leave one row (the primary key).
+/// checks that the SKU is on sale. Two adds at once leave one row and never pass the limit
+/// (the shopper's row is locked for the transaction).
 pub async fn add(
     pool: &AnyPool,
     user_id: i64,
@@ -62,6 +63,9 @@ pub async fn add(
     now: i64,
 ) -> Result<Added, sqlx::Error> {
     let mut tx = begin_write(pool).await?;
+    // One add of a shopper at a time: the count below stays true until the insert (InnoDB
+    // does not lock a count).
+    super::carts::lock_user(&mut tx, user_id).await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM favourites WHERE user_id = ?")
         .bind(user_id)
         .fetch_one(&mut *tx)

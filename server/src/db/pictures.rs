@@ -65,7 +65,7 @@ pub async fn claim(
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     for _ in 0..3 {
-        let touched = sqlx::query(
+        sqlx::query(
             "UPDATE pictures SET unused_since = ? WHERE content_hash = ? AND unused_since IS NOT NULL",
         )
         .bind(now)
@@ -78,7 +78,6 @@ pub async fn claim(
                 .fetch_optional(pool)
                 .await?;
         if let Some((id,)) = existing {
-            let _ = touched;
             return Ok(id);
         }
         let inserted = sqlx::query(
@@ -412,6 +411,15 @@ const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM sku_images i WHERE i.picture_id 
     AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.default_image_url = p.thumbnail \
                     OR l.default_image_url = p.image)";
 
+/// `id IN (...)`: the picture of the statement's first `?` id, bound again here, when
+/// `condition` holds of it (as `p`). MySQL refuses a subquery naming the table an `UPDATE` or
+/// `DELETE` changes; a derived table (`AS u`) is materialized first, which it allows.
+fn picture_where(condition: &str) -> String {
+    format!(
+        "id IN (SELECT id FROM (SELECT p.id FROM pictures p WHERE p.id = ? AND {condition}) AS u)"
+    )
+}
+
 /// Starts the grace period of picture `picture_id` when nothing uses it any more.
 pub async fn mark_if_unused(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -419,8 +427,8 @@ pub async fn mark_if_unused(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "UPDATE pictures SET unused_since = ? WHERE id = ? AND unused_since IS NULL AND id IN \
-         (SELECT id FROM (SELECT p.id FROM pictures p WHERE p.id = ? AND {UNUSED}) AS u)"
+        "UPDATE pictures SET unused_since = ? WHERE id = ? AND unused_since IS NULL AND {}",
+        picture_where(UNUSED)
     ))
     .bind(now)
     .bind(picture_id)
@@ -546,7 +554,8 @@ where
     let mut tx = begin_write(pool).await?;
     let deleted = sqlx::query(&format!(
         "DELETE FROM pictures WHERE id = ? AND unused_since IS NOT NULL AND unused_since <= ? \
-         AND id IN (SELECT id FROM (SELECT p.id FROM pictures p WHERE p.id = ? AND {UNUSED}) AS u)"
+         AND {}",
+        picture_where(UNUSED)
     ))
     .bind(picture.id)
     .bind(cutoff)
@@ -556,8 +565,8 @@ where
     if deleted.rows_affected() != 1 {
         // Still used (by an order, say) and not touched by an upload since: stop looking.
         sqlx::query(&format!(
-            "UPDATE pictures SET unused_since = NULL WHERE id = ? AND unused_since <= ? AND id IN \
-             (SELECT id FROM (SELECT p.id FROM pictures p WHERE p.id = ? AND NOT ({UNUSED})) AS u)"
+            "UPDATE pictures SET unused_since = NULL WHERE id = ? AND unused_since <= ? AND {}",
+            picture_where(&format!("NOT ({UNUSED})"))
         ))
         .bind(picture.id)
         .bind(cutoff)

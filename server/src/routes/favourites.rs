@@ -19,6 +19,7 @@ use crate::auth::AuthUser;
 use crate::db::{self, favourites, goods};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{LenientJson, id_value};
+use crate::routes::goods::{parse_id, sku_not_found};
 use crate::state::AppState;
 
 /// `GET`, `POST /v1/users/{username}/favourites`; `GET`, `DELETE .../{sku_id}`.
@@ -31,16 +32,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn sku_not_found() -> ApiError {
-    ApiError::not_found(codes::SKU_NOT_FOUND, "商品不存在或已下架")
-}
-
 fn sku_id_of(text: &str) -> ApiResult<i64> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(sku_not_found)
+    parse_id(text).ok_or_else(sku_not_found)
 }
 
 async fn answer(state: &AppState, user_id: i64) -> ApiResult<Json<FavouritesResponse>> {

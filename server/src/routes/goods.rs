@@ -287,11 +287,11 @@ fn catalog_not_found() -> ApiError {
     ApiError::not_found(codes::CATALOG_NOT_FOUND, "分类不存在")
 }
 
-fn sku_not_found() -> ApiError {
+pub(crate) fn sku_not_found() -> ApiError {
     ApiError::not_found(codes::SKU_NOT_FOUND, "商品不存在或已下架")
 }
 
-fn parse_id(text: &str) -> Option<i64> {
+pub(crate) fn parse_id(text: &str) -> Option<i64> {
     text.trim().parse::<i64>().ok().filter(|id| *id > 0)
 }
 

@@ -10,7 +10,7 @@ use dadashop_types::admin::{
 };
 use dadashop_types::{MessageResponse, codes, rules};
 
-use super::{stale, unknown};
+use super::{id_of, stale, unknown};
 use crate::auth::staff::AuthStaff;
 use crate::db;
 use crate::db::catalog_admin::{self, Fields, Kind, Outcome};
@@ -124,14 +124,6 @@ fn version_of(value: Option<i64>) -> Result<i64, ApiError> {
     value
         .filter(|v| *v >= 0)
         .ok_or_else(|| ApiError::bad_params("缺少参数 version（读取时的版本）"))
-}
-
-fn id_of(text: &str, what: &str) -> Result<i64, ApiError> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| unknown(what))
 }
 
 /// The answer of a write, after announcing the goods change to every API process.

@@ -139,6 +139,15 @@ pub fn unknown(what: &str) -> ApiError {
     ApiError::not_found(codes::ADMIN_NOT_FOUND, format!("{what}不存在"))
 }
 
+/// The record id of a path segment: a positive whole number, else 404 / 60103 naming `what`.
+pub fn id_of(text: &str, what: &str) -> Result<i64, ApiError> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| unknown(what))
+}
+
 fn session_of(row: &staff::StaffRow, token: Option<(String, i64)>) -> StaffSession {
     let role = admin::role(&row.role);
     StaffSession {
