@@ -39,6 +39,18 @@ impl Application {
     ///
     /// `settings` must have passed [`Settings::validate`].
     pub async fn build(settings: Settings, options: BuildOptions) -> anyhow::Result<Self> {
+        Self::build_on(settings, options, None).await
+    }
+
+    /// [`Application::build`] serving the API on `api`, a listener the caller bound already
+    /// (its address must be `settings.api_addr`, which the settings' URLs may name), instead
+    /// of binding `API_ADDR`. Tests use it to know the port before the settings are fixed
+    /// without another process taking that port in between.
+    pub async fn build_on(
+        settings: Settings,
+        options: BuildOptions,
+        api: Option<std::net::TcpListener>,
+    ) -> anyhow::Result<Self> {
         let state = connect(settings).await?;
         if options.seed_demo
             && let Some(report) = crate::seed::seed_demo(&state.db, &state.media).await?
@@ -60,9 +72,15 @@ impl Application {
         } else {
             None
         };
-        let api = TcpListener::bind(settings.api_addr)
-            .await
-            .with_context(|| format!("could not listen on API_ADDR {}", settings.api_addr))?;
+        let api = match api {
+            Some(listener) => {
+                listener.set_nonblocking(true)?;
+                TcpListener::from_std(listener)?
+            }
+            None => TcpListener::bind(settings.api_addr)
+                .await
+                .with_context(|| format!("could not listen on API_ADDR {}", settings.api_addr))?,
+        };
         Ok(Self {
             state,
             api,

@@ -161,12 +161,13 @@ pub fn test_key(name: &str) -> String {
 }
 
 /// Starts the fake gateway and points `settings` at it. The gateway must reach the API for
-/// its notifications, so the API gets a free port chosen now instead of port 0.
-async fn fake_alipay(settings: &mut Settings) -> dadashop_fakes::alipay::FakeAlipay {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+/// its notifications, so the API's listener is bound now (and handed to the application:
+/// a port only chosen here could be taken by another test before the API binds it).
+async fn fake_alipay(
+    settings: &mut Settings,
+) -> (dadashop_fakes::alipay::FakeAlipay, std::net::TcpListener) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = listener.local_addr().expect("bound").port();
     settings.api_addr = format!("127.0.0.1:{port}").parse().expect("addr");
     settings.public_api_url = format!("http://127.0.0.1:{port}");
     let config = dadashop_fakes::alipay::Config {
@@ -186,7 +187,7 @@ async fn fake_alipay(settings: &mut Settings) -> dadashop_fakes::alipay::FakeAli
     settings.alipay_app_private_key = Some(test_key("app_private"));
     settings.alipay_public_key = Some(test_key("gateway_public"));
     settings.alipay_timeout_secs = 2;
-    fake
+    (fake, listener)
 }
 
 /// The trusted proxy of tests that act as several client addresses: the test client itself,
@@ -289,10 +290,11 @@ impl TestApp {
         } else {
             None
         };
-        let alipay = if options.fake_alipay {
-            Some(fake_alipay(&mut settings).await)
+        let (alipay, api_listener) = if options.fake_alipay {
+            let (fake, listener) = fake_alipay(&mut settings).await;
+            (Some(fake), Some(listener))
         } else {
-            None
+            (None, None)
         };
         if let Some(url) = &options.redis_url {
             settings.redis_url = Some(url.clone());
@@ -321,7 +323,7 @@ impl TestApp {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client");
-        let built = Application::build(settings.clone(), build)
+        let built = Application::build_on(settings.clone(), build, api_listener)
             .await
             .expect("application builds");
         let mut app = TestApp {
