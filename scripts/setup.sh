@@ -2,7 +2,7 @@
 # Installs what building and testing the shop needs, skipping whatever is already there:
 # the wasm target, Trunk 0.21.14, the wasm-bindgen CLI matching Cargo.lock, wasm-split-cli
 # 0.2.4 (cuts the SPA into lazily loaded modules, scripts/build-spa.sh), the npm packages
-# of end2end/ (Playwright, and binaryen for wasm-opt), the crates (cargo fetch), and with
+# of end2end/ (Playwright, and binaryen for wasm-opt) and of regions/ (the 省/市/区 data), the crates (cargo fetch), and with
 # `--browser` Debian's Chromium for Playwright and a Chinese font. Needs: rustup + cargo, node + npm; for
 # `--browser` on a machine without Chromium, apt-get (as root or through sudo).
 set -euo pipefail
@@ -47,6 +47,14 @@ stamp=end2end/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ end2end/package-lock.json -nt "$stamp" ]; then
   say "installing the npm packages of end2end/"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+# The administrative divisions (省/市/区) of the address picker: data the server loads into
+# its database (server/src/regions.rs, REGIONS_DIR).
+stamp=regions/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ regions/package-lock.json -nt "$stamp" ]; then
+  say "installing the region data of regions/ (GB/T 2260)"
+  (cd regions && npm ci --no-audit --no-fund)
 fi
 
 cargo fetch --quiet

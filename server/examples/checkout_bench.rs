@@ -50,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
                     address: "上海市浦东新区世纪大道1号".into(),
                     receiver_mobile: "13900000000".into(),
                     tag: "家".into(),
+                    region: addresses::RegionChange::Keep,
                 };
                 addresses::insert(&db, user.id, &fields, "200120", now)
                     .await

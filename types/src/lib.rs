@@ -5,6 +5,7 @@
 //! check (the SPA inline, the server authoritatively). It must never depend on a web framework.
 
 pub mod admin;
+pub mod after_sales;
 pub mod codes;
 pub mod goods;
 pub mod money;

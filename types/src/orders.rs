@@ -364,6 +364,9 @@ pub struct OrderDetailResponse {
     /// The payment, once paid (an addition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<OrderPayment>,
+    /// Reviews and returns (an addition).
+    #[serde(default)]
+    pub after_sale: crate::after_sales::AfterSale,
 }
 
 /// A step of an order's timeline as the shopper sees it.

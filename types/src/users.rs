@@ -149,6 +149,67 @@ pub struct Address {
     /// 6 digits.
     pub postcode: String,
     pub is_default: bool,
+    /// The 省 / 市 / 区 chosen in the picker; absent for an address written as free text
+    /// before regions existed (its `address` then holds the whole line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<AddressRegion>,
+}
+
+/// An address's region: GB/T 2260 codes (6 digits) and names as they were chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddressRegion {
+    pub province_code: String,
+    pub province: String,
+    pub city_code: String,
+    pub city: String,
+    /// Absent for a city without districts (东莞市, 中山市, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+}
+
+impl AddressRegion {
+    /// The names as an address line starts: `广东省 深圳市 南山区`.
+    pub fn names(&self) -> String {
+        let mut parts = vec![self.province.as_str(), self.city.as_str()];
+        if let Some(d) = &self.district {
+            parts.push(d);
+        }
+        parts.join(" ")
+    }
+
+    /// The code of the last level chosen (the district, or the city without districts):
+    /// what a request's `region_code` carries.
+    pub fn leaf_code(&self) -> &str {
+        self.district_code.as_deref().unwrap_or(&self.city_code)
+    }
+}
+
+/// One administrative division (GB/T 2260) of the address picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Region {
+    /// 6 digits: `440000` 广东省, `440300` 深圳市, `440305` 南山区.
+    pub code: String,
+    pub name: String,
+    /// Whether a level below exists (false: the picker stops here; a city without
+    /// districts is a complete choice).
+    pub has_children: bool,
+}
+
+/// `GET /v1/regions` (the provinces) and `GET /v1/regions/{code}` (the divisions under
+/// `code`). Cacheable for a day: the divisions change once a year at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionsResponse {
+    pub code: u32,
+    /// The division whose children these are; absent for the provinces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Region>,
+    /// By code.
+    pub regions: Vec<Region>,
 }
 
 /// Answer of every address endpoint: the whole live address book, default first.
@@ -177,6 +238,10 @@ pub struct NewAddressRequest {
     pub postcode: Option<String>,
     #[serde(default)]
     pub tag: Option<String>,
+    /// The last level chosen in the 省/市/区 picker (a district, or a city without districts;
+    /// 6 digits), optional: without it the address is free text as in the original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
 }
 
 /// `PUT /v1/users/<username>/address/<id>`: edit an address. `id`, when sent, must equal the
@@ -197,6 +262,9 @@ pub struct UpdateAddressRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::NumberOrDigits>, inline))]
     pub id: Option<Value>,
+    /// As in [`NewAddressRequest`]; absent keeps the address's region, `""` removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
 }
 
 /// `POST /v1/users/<username>/address/default`: make `id` the default address.

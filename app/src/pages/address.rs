@@ -102,6 +102,7 @@ impl Form {
             receiver_phone: Some(Self::trimmed(self.mobile)),
             postcode: Some(Self::trimmed(self.postcode)),
             tag: Some(Self::trimmed(self.tag)),
+            region_code: None,
         }
     }
 

@@ -5,7 +5,10 @@
 //! book are serialised and the "exactly one default" rule holds without a check-then-write
 //! race (two first addresses at once cannot both become default).
 
+use dadashop_types::users::AddressRegion;
 use sqlx::{Any, AnyPool, FromRow, Transaction};
+
+use super::regions::RegionPath;
 
 /// Most live addresses one user may keep.
 pub const MAX_ADDRESSES: i64 = 20;
@@ -21,6 +24,64 @@ pub struct AddressRow {
     pub tag: String,
     /// 0 or 1.
     pub is_default: i64,
+    pub province_code: Option<String>,
+    pub province: Option<String>,
+    pub city_code: Option<String>,
+    pub city: Option<String>,
+    pub district_code: Option<String>,
+    pub district: Option<String>,
+}
+
+impl AddressRow {
+    /// The region chosen in the picker; `None` for a free-text address.
+    pub fn region(&self) -> Option<AddressRegion> {
+        Some(AddressRegion {
+            province_code: self.province_code.clone()?,
+            province: self.province.clone()?,
+            city_code: self.city_code.clone()?,
+            city: self.city.clone()?,
+            district_code: self.district_code.clone(),
+            district: self.district.clone(),
+        })
+    }
+
+    /// The whole line a courier reads: the region's names, then the street address (a
+    /// free-text address as it is).
+    pub fn full_address(&self) -> String {
+        match self.region() {
+            Some(r) => format!("{} {}", r.names(), self.address),
+            None => self.address.clone(),
+        }
+    }
+}
+
+/// What an edit does to an address's region.
+#[derive(Debug, Clone)]
+pub enum RegionChange {
+    /// Leave it (the legacy form does not send one).
+    Keep,
+    /// Make the address free text again.
+    Clear,
+    /// Set it.
+    Set(RegionPath),
+}
+
+impl RegionChange {
+    /// The six columns' values; `None` for [`RegionChange::Keep`].
+    fn columns(&self) -> Option<[Option<String>; 6]> {
+        match self {
+            RegionChange::Keep => None,
+            RegionChange::Clear => Some(Default::default()),
+            RegionChange::Set(p) => Some([
+                Some(p.province.0.clone()),
+                Some(p.province.1.clone()),
+                Some(p.city.0.clone()),
+                Some(p.city.1.clone()),
+                p.district.as_ref().map(|d| d.0.clone()),
+                p.district.as_ref().map(|d| d.1.clone()),
+            ]),
+        }
+    }
 }
 
 /// The validated fields of an address that create and edit both require (the postcode is
@@ -31,6 +92,7 @@ pub struct AddressFields {
     pub address: String,
     pub receiver_mobile: String,
     pub tag: String,
+    pub region: RegionChange,
 }
 
 /// Why a write did not happen.
@@ -49,7 +111,8 @@ pub enum AddressError {
 /// The user's live addresses, default first, then oldest first.
 pub async fn list(pool: &AnyPool, user_id: i64) -> Result<Vec<AddressRow>, sqlx::Error> {
     sqlx::query_as::<_, AddressRow>(
-        "SELECT id, receiver, address, receiver_mobile, postcode, tag, is_default FROM addresses \
+        "SELECT id, receiver, address, receiver_mobile, postcode, tag, is_default, province_code, \
+         province, city_code, city, district_code, district FROM addresses \
          WHERE user_id = ? AND is_deleted = 0 ORDER BY is_default DESC, id ASC",
     )
     .bind(user_id)
@@ -102,9 +165,11 @@ pub async fn insert(
         return Err(AddressError::Full);
     }
     let is_default = i64::from(defaults == 0);
-    sqlx::query(
-        "INSERT INTO addresses (user_id, receiver, address, receiver_mobile, postcode, tag, is_default, is_deleted, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+    let region = fields.region.columns().unwrap_or_default();
+    let mut q = sqlx::query(
+        "INSERT INTO addresses (user_id, receiver, address, receiver_mobile, postcode, tag, is_default, is_deleted, created_at, updated_at, \
+         province_code, province, city_code, city, district_code, district) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(user_id)
     .bind(&fields.receiver)
@@ -114,9 +179,11 @@ pub async fn insert(
     .bind(&fields.tag)
     .bind(is_default)
     .bind(now)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    .bind(now);
+    for value in region {
+        q = q.bind(value);
+    }
+    q.execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -147,6 +214,16 @@ pub async fn update(
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
+    if let Some(region) = fields.region.columns() {
+        let mut q = sqlx::query(
+            "UPDATE addresses SET province_code = ?, province = ?, city_code = ?, city = ?, \
+             district_code = ?, district = ? WHERE id = ? AND user_id = ?",
+        );
+        for value in region {
+            q = q.bind(value);
+        }
+        q.bind(id).bind(user_id).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -214,14 +214,24 @@ async fn try_create(pool: &AnyPool, new: &NewOrder) -> Result<Created, OrderErro
         }
     }
 
-    let address = sqlx::query_as::<_, (String, String, String, String)>(
-        "SELECT receiver, address, receiver_mobile, tag FROM addresses \
-         WHERE id = ? AND user_id = ? AND is_deleted = 0",
+    // The region's names go in front of the street: the order keeps the whole line.
+    let address = sqlx::query_as::<_, super::addresses::AddressRow>(
+        "SELECT id, receiver, address, receiver_mobile, postcode, tag, is_default, province_code, \
+         province, city_code, city, district_code, district \
+         FROM addresses WHERE id = ? AND user_id = ? AND is_deleted = 0",
     )
     .bind(new.address_id)
     .bind(new.user_id)
     .fetch_optional(&mut *tx)
     .await?
+    .map(|a| {
+        (
+            a.receiver.clone(),
+            a.full_address(),
+            a.receiver_mobile.clone(),
+            a.tag.clone(),
+        )
+    })
     .ok_or(OrderError::BadAddress)?;
 
     let lines: Vec<CartLineRow> = match new.source {

@@ -3,16 +3,21 @@
 //! another user's address is answered like an unknown one (404 / 10122).
 
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use dadashop_types::codes;
 use dadashop_types::rules::{ADDRESS_MAX_CHARS, RECEIVER_MAX_CHARS, TAG_MAX_CHARS};
 use dadashop_types::users::{
-    Address, AddressListResponse, DefaultAddressRequest, NewAddressRequest, UpdateAddressRequest,
+    Address, AddressListResponse, DefaultAddressRequest, NewAddressRequest, Region,
+    RegionsResponse, UpdateAddressRequest,
 };
 
 use crate::auth::AuthUser;
-use crate::db::addresses::{self as repo, AddressError, AddressFields, MAX_ADDRESSES};
+use crate::db::addresses::{
+    self as repo, AddressError, AddressFields, MAX_ADDRESSES, RegionChange,
+};
 use crate::db::now_secs;
 use crate::domain::{Phone, Postcode, bounded_text};
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +30,95 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}/address", get(list).post(create))
         .route("/users/{username}/address/default", post(set_default))
         .route("/users/{username}/address/{id}", put(update).delete(remove))
+        .route("/regions", get(provinces))
+        .route("/regions/{code}", get(sub_regions))
+}
+
+/// `Cache-Control` of the region answers: the divisions change once a year at most.
+const REGIONS_CACHE_CONTROL: &str = "public, max-age=86400";
+
+async fn regions_under(state: &AppState, parent: Option<&str>) -> ApiResult<Vec<Region>> {
+    let rows = crate::db::regions::children(&state.db, parent).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        // Only cities can lack a level below (a province always has cities).
+        let has_children = r.level < 3
+            && (r.level == 1
+                || !crate::db::regions::children(&state.db, Some(&r.code))
+                    .await?
+                    .is_empty());
+        out.push(Region {
+            code: r.code,
+            name: r.name,
+            has_children,
+        });
+    }
+    Ok(out)
+}
+
+/// The provinces (省) of the address picker, by code (GB/T 2260). Empty when the shop has
+/// no region data (addresses are then free text).
+#[utoipa::path(get, path = "/v1/regions", tag = "addresses",
+    responses((status = 200, body = RegionsResponse)))]
+async fn provinces(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let regions = regions_under(&state, None).await?;
+    Ok((
+        [(header::CACHE_CONTROL, REGIONS_CACHE_CONTROL)],
+        Json(RegionsResponse {
+            code: codes::OK,
+            parent: None,
+            regions,
+        }),
+    ))
+}
+
+/// The divisions under `code` (a province's cities, a city's districts), by code; empty for
+/// a district. Errors: 404 / 10123 unknown code.
+#[utoipa::path(get, path = "/v1/regions/{code}", tag = "addresses", params(("code" = String, Path, description = "6-digit GB/T 2260 code")),
+    responses((status = 200, body = RegionsResponse), (status = 404, description = "Unknown region (10123)", body = dadashop_types::ErrorBody)))]
+async fn sub_regions(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let unknown = || ApiError::not_found(codes::BAD_PARAMETERS, "没有这个地区");
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(unknown());
+    }
+    let parent = crate::db::regions::get(&state.db, &code)
+        .await?
+        .ok_or_else(unknown)?;
+    let regions = regions_under(&state, Some(&parent.code)).await?;
+    Ok((
+        [(header::CACHE_CONTROL, REGIONS_CACHE_CONTROL)],
+        Json(RegionsResponse {
+            code: codes::OK,
+            parent: Some(Region {
+                code: parent.code,
+                name: parent.name,
+                has_children: !regions.is_empty(),
+            }),
+            regions,
+        }),
+    ))
+}
+
+/// The region a request names: `None` (absent) keeps it, `""` clears it, else a leaf code
+/// (a district, or a city without districts). Errors: 400 / 10123 for anything else.
+async fn region_change(state: &AppState, raw: Option<&str>) -> ApiResult<RegionChange> {
+    let Some(raw) = raw.map(str::trim) else {
+        return Ok(RegionChange::Keep);
+    };
+    if raw.is_empty() {
+        return Ok(RegionChange::Clear);
+    }
+    let bad = || ApiError::bad_params("请选择完整的省、市、区");
+    if raw.len() != 6 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    crate::db::regions::leaf_path(&state.db, raw)
+        .await?
+        .map(RegionChange::Set)
+        .ok_or_else(bad)
 }
 
 fn bad_id() -> ApiError {
@@ -70,6 +164,7 @@ fn fields(
             .as_str()
             .to_owned(),
         tag: bounded_text(required(tag, "tag")?, TAG_MAX_CHARS, "地址标签")?,
+        region: RegionChange::Keep,
     })
 }
 
@@ -82,13 +177,14 @@ async fn answer(
     let addresslist = rows
         .into_iter()
         .map(|r| Address {
+            region: r.region(),
             id: r.id,
-            address: r.address,
             receiver: r.receiver,
             receiver_mobile: r.receiver_mobile,
             tag: r.tag,
             postcode: r.postcode,
             is_default: r.is_default == 1,
+            address: r.address,
         })
         .collect();
     Ok(Json(AddressListResponse {
@@ -127,6 +223,11 @@ async fn create(
         (&req.receiver_phone, "receiver_phone"),
         &req.tag,
     )?;
+    let mut f = f;
+    f.region = match region_change(&state, req.region_code.as_deref()).await? {
+        RegionChange::Clear => RegionChange::Keep,
+        change => change,
+    };
     let postcode = Postcode::parse(required(&req.postcode, "postcode")?)?;
     repo::insert(&state.db, auth.user.id, &f, postcode.as_str(), now_secs()).await?;
     answer(&state, auth.user.id, Some("新增地址成功")).await
@@ -158,6 +259,8 @@ async fn update(
         (&req.receiver_mobile, "receiver_mobile"),
         &req.tag,
     )?;
+    let mut f = f;
+    f.region = region_change(&state, req.region_code.as_deref()).await?;
     let postcode = match req
         .postcode
         .as_deref()

@@ -4,6 +4,7 @@
 
 pub mod addresses;
 pub mod admin;
+pub mod after_sales;
 pub mod carts;
 pub mod favourites;
 pub mod goods;
@@ -94,6 +95,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(carts::router())
         .merge(favourites::router())
         .merge(orders::router())
+        .merge(after_sales::router())
         .merge(processing::router())
         .merge(payments::router())
         .merge(weibo::router())

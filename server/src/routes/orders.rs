@@ -172,11 +172,11 @@ pub(crate) async fn settle(
         .await?
         .into_iter()
         .map(|a| SettlementAddress {
+            address: a.full_address(),
             id: a.id,
             name: a.receiver,
             mobile: a.receiver_mobile,
             title: a.tag,
-            address: a.address,
             is_default: a.is_default == 1,
         })
         .collect();
@@ -540,8 +540,9 @@ async fn detail_answer(
         .pop()
         .ok_or_else(order_not_found)?;
     let record = db::console::payment(&state.db, order_id).await?;
-    let timeline = match db::console::order(&state.db, order_id).await? {
-        Some(full) => crate::routes::admin::orders::events(&full, record.as_ref())
+    let full = db::console::order(&state.db, order_id).await?;
+    let mut timeline: Vec<OrderStep> = match &full {
+        Some(full) => crate::routes::admin::orders::events(full, record.as_ref())
             .into_iter()
             .map(|e| OrderStep {
                 time: repo::china_time(e.at, "%Y-%m-%d %H:%M:%S"),
@@ -552,6 +553,16 @@ async fn detail_answer(
             .collect(),
         None => Vec::new(),
     };
+    let (after_sale, steps) = crate::routes::after_sales::after_sale_of(
+        state,
+        user_id,
+        order_id,
+        data.status,
+        full.as_ref().and_then(|f| f.received_at),
+    )
+    .await?;
+    timeline.extend(steps);
+    timeline.sort_by_key(|s| s.at);
     let payment = record.map(|p| OrderPayment {
         trade_no: p.trade_no,
         amount: format_fen(p.amount),
@@ -566,6 +577,7 @@ async fn detail_answer(
         base_url: state.settings.media_base_url(),
         timeline,
         payment,
+        after_sale,
     }))
 }
 

