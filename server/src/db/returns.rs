@@ -245,8 +245,7 @@ pub async fn list(
         count = count.bind(s.to_owned());
     }
     let total = count.fetch_one(pool).await?;
-    let offset = i64::try_from(page.saturating_sub(1).saturating_mul(u64::from(page_size)))
-        .unwrap_or(i64::MAX);
+    let offset = super::filter::offset(page, page_size);
     let sql = format!("{RETURN_COLUMNS}{filter} ORDER BY a.id DESC LIMIT ? OFFSET ?");
     let mut q = sqlx::query_as(&sql);
     if let Some(s) = status {

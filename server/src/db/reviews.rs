@@ -194,16 +194,8 @@ pub async fn of_spu(
     page: u64,
     page_size: u32,
 ) -> Result<(i64, i64, Vec<ReviewRow>), sqlx::Error> {
-    // CAST keeps MySQL's SUM (a DECIMAL) decodable as an integer.
-    let (count, sum): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(score), 0) AS SIGNED) FROM reviews \
-         WHERE spu_id = ? AND is_hidden = 0",
-    )
-    .bind(spu_id)
-    .fetch_one(pool)
-    .await?;
-    let offset = i64::try_from(page.saturating_sub(1).saturating_mul(u64::from(page_size)))
-        .unwrap_or(i64::MAX);
+    let (count, sum) = rating_of_spu(pool, spu_id).await?;
+    let offset = super::filter::offset(page, page_size);
     let rows = sqlx::query_as(&format!(
         "{REVIEW_COLUMNS} WHERE r.spu_id = ? AND r.is_hidden = 0 \
          ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?"
@@ -218,6 +210,7 @@ pub async fn of_spu(
 
 /// The count and score sum of SPU `spu_id`'s visible reviews (the product's JSON-LD).
 pub async fn rating_of_spu(pool: &AnyPool, spu_id: i64) -> Result<(i64, i64), sqlx::Error> {
+    // CAST keeps MySQL's SUM (a DECIMAL) decodable as an integer.
     sqlx::query_as(
         "SELECT COUNT(*), CAST(COALESCE(SUM(score), 0) AS SIGNED) FROM reviews \
          WHERE spu_id = ? AND is_hidden = 0",
@@ -253,8 +246,7 @@ pub async fn list(
         count = count.bind(id);
     }
     let total = count.fetch_one(pool).await?;
-    let offset = i64::try_from(page.saturating_sub(1).saturating_mul(u64::from(page_size)))
-        .unwrap_or(i64::MAX);
+    let offset = super::filter::offset(page, page_size);
     let sql =
         format!("{REVIEW_COLUMNS}{filter} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?");
     let mut q = sqlx::query_as(&sql);
