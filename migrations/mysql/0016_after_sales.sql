@@ -76,3 +76,12 @@ CREATE TABLE after_sale_lines (
     price         BIGINT NOT NULL,
     PRIMARY KEY (after_sale_id, sku_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The shopper's pictures of a return (the pictures table's rules), in order.
+CREATE TABLE after_sale_pictures (
+    after_sale_id BIGINT NOT NULL,
+    picture_id    BIGINT NOT NULL,
+    position      BIGINT NOT NULL,
+    PRIMARY KEY (after_sale_id, picture_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX after_sale_pictures_picture ON after_sale_pictures (picture_id);

@@ -76,3 +76,12 @@ CREATE TABLE after_sale_lines (
     price         INTEGER NOT NULL,
     PRIMARY KEY (after_sale_id, sku_id)
 );
+
+-- The shopper's pictures of a return (the pictures table's rules), in order.
+CREATE TABLE after_sale_pictures (
+    after_sale_id INTEGER NOT NULL,
+    picture_id    INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    PRIMARY KEY (after_sale_id, picture_id)
+);
+CREATE INDEX after_sale_pictures_picture ON after_sale_pictures (picture_id);

@@ -40,6 +40,7 @@ use crate::state::AppState;
         routes::after_sales::edit_review,
         routes::after_sales::product_reviews,
         routes::after_sales::ask_return,
+        routes::after_sales::upload_return_picture,
         routes::admin::after_sales::list_reviews,
         routes::admin::after_sales::set_visibility,
         routes::admin::after_sales::list_returns,

@@ -14,6 +14,8 @@ pub const REVIEW_MAX_CHARS: usize = 500;
 pub const REVIEWS_PAGE_SIZE: u32 = 10;
 /// Most characters of a return's reason and of an operator's reply.
 pub const RETURN_REASON_MAX_CHARS: usize = 200;
+/// Most pictures a return may carry.
+pub const RETURN_PICTURES_MAX: usize = 6;
 
 /// `POST /v1/orders/<username>/<order_id>/reviews` (write) and
 /// `PUT /v1/orders/<username>/<order_id>/reviews/<sku_id>` (edit; `sku_id` from the path).
@@ -126,6 +128,10 @@ pub struct ReturnRequest {
     /// 1 to [`RETURN_REASON_MAX_CHARS`] characters.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Ids of pictures uploaded with `POST /v1/orders/<username>/<order_id>/return-pictures`
+    /// (what arrived broken, say), distinct, at most [`RETURN_PICTURES_MAX`].
+    #[serde(default)]
+    pub pictures: Vec<i64>,
 }
 
 /// A returned line.
@@ -157,6 +163,9 @@ pub struct OrderReturn {
     pub lines: Vec<ReturnLine>,
     /// What is refunded: the lines' price × count, yuan (freight is not refunded).
     pub amount: String,
+    /// The shopper's pictures, full-size URLs in order.
+    #[serde(default)]
+    pub pictures: Vec<String>,
     pub time: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_amount: Option<String>,
@@ -172,6 +181,15 @@ pub struct OrderReturn {
 pub struct OrderReturnResponse {
     pub code: u32,
     pub data: OrderReturn,
+}
+
+/// An uploaded return picture: its id for [`ReturnRequest::pictures`] and its URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnPictureResponse {
+    pub code: u32,
+    pub id: i64,
+    pub url: String,
 }
 
 /// What a shopper may still do after the sale, on the order detail.

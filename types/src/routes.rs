@@ -14,6 +14,8 @@ pub const APP_ROUTES: &[&str] = &[
     "/user/address",
     "/user/history",
     "/user/orders",
+    "/user/orders/:order_id",
+    "/user/favourites",
     "/catalog/:id",
     "/product/:id",
     "/search",

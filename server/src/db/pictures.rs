@@ -8,7 +8,8 @@
 //!
 //! **The sweep** ([`sweep_candidates`], [`delete_if_unused`]) removes a picture whose
 //! `unused_since` is older than the grace period and which nothing uses: no SKU, no brand,
-//! no order line (an order keeps showing what was bought). It deletes the row in a write
+//! no order line (an order keeps showing what was bought), no return (a shopper's pictures
+//! of what they send back). It deletes the row in a write
 //! transaction and removes the files *before* committing, so an upload of the same content
 //! meanwhile waits on the row and then inserts a fresh one and writes the files again: a
 //! picture is never left with its row and without its files.
@@ -61,7 +62,7 @@ pub struct NewPicture {
 pub async fn claim(
     pool: &AnyPool,
     picture: &NewPicture,
-    staff_id: i64,
+    staff_id: Option<i64>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     for _ in 0..3 {
@@ -405,8 +406,10 @@ pub async fn remove_from_sku(
     Ok(Arranged::Done)
 }
 
-/// The condition "nothing uses picture `p`": no SKU picture, no brand logo, no order line.
+/// The condition "nothing uses picture `p`": no SKU picture, no brand logo, no order line,
+/// no return.
 const UNUSED: &str = "NOT EXISTS (SELECT 1 FROM sku_images i WHERE i.picture_id = p.id) \
+    AND NOT EXISTS (SELECT 1 FROM after_sale_pictures r WHERE r.picture_id = p.id) \
     AND NOT EXISTS (SELECT 1 FROM brands b WHERE b.logo = p.image OR b.logo = p.thumbnail) \
     AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.default_image_url = p.thumbnail \
                     OR l.default_image_url = p.image)";

@@ -68,21 +68,37 @@ pub enum AskError {
     /// A line is not in the order, or more units than are left to return.
     #[error("bad line {0}")]
     BadLine(i64),
+    /// A picture id that names no uploaded picture.
+    #[error("bad picture {0}")]
+    BadPicture(i64),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
-/// Asks for a return of `lines` (`(sku_id, count)`, distinct SKUs) of `order_id` of
-/// `user_id`, received at or after `received_since` (Unix seconds). Answers the new id.
-pub async fn ask(
-    pool: &AnyPool,
-    user_id: i64,
-    order_id: &str,
-    lines: &[(i64, i64)],
-    reason: &str,
-    received_since: i64,
-    now: i64,
-) -> Result<i64, AskError> {
+/// A shopper's request for a return.
+#[derive(Debug, Clone)]
+pub struct NewReturn<'a> {
+    pub user_id: i64,
+    pub order_id: &'a str,
+    /// `(sku_id, count)`, distinct SKUs.
+    pub lines: &'a [(i64, i64)],
+    pub reason: &'a str,
+    /// Row ids of uploaded pictures, in order, distinct.
+    pub pictures: &'a [i64],
+    /// The order must have been received at or after this (Unix seconds).
+    pub received_since: i64,
+}
+
+/// Asks for the return `new` at `now`. Answers the new id.
+pub async fn ask(pool: &AnyPool, new: &NewReturn<'_>, now: i64) -> Result<i64, AskError> {
+    let NewReturn {
+        user_id,
+        order_id,
+        lines,
+        reason,
+        pictures,
+        received_since,
+    } = *new;
     let mut tx = begin_write(pool).await?;
     // One change of the order at a time: the checks below hold until the commit (a write
     // that changes nothing locks the row on MySQL; SQLite's BEGIN IMMEDIATE holds its lock).
@@ -155,6 +171,28 @@ pub async fn ask(
     .bind(order_id)
     .fetch_one(&mut *tx)
     .await?;
+    for (position, picture_id) in pictures.iter().enumerate() {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM pictures WHERE id = ?")
+            .bind(*picture_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(AskError::BadPicture(*picture_id));
+        }
+        // Used from now on: off the sweep's list.
+        sqlx::query("UPDATE pictures SET unused_since = NULL WHERE id = ?")
+            .bind(*picture_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO after_sale_pictures (after_sale_id, picture_id, position) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(*picture_id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+    }
     for (sku_id, count, price) in priced {
         sqlx::query(
             "INSERT INTO after_sale_lines (after_sale_id, sku_id, count, price) VALUES (?, ?, ?, ?)",
@@ -168,6 +206,24 @@ pub async fn ask(
     }
     tx.commit().await?;
     Ok(id)
+}
+
+/// The pictures (full-size media keys) of the returns `ids`, as `(return id, key)` in order.
+pub async fn pictures_of(pool: &AnyPool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT s.after_sale_id, p.image FROM after_sale_pictures s \
+         JOIN pictures p ON p.id = s.picture_id \
+         WHERE s.after_sale_id IN ({marks}) ORDER BY s.after_sale_id, s.position"
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(pool).await
 }
 
 /// Units of order `order_id` not returned or asked for (refused returns give theirs back).

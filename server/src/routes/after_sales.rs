@@ -2,13 +2,15 @@
 //! page's reviews, and returns (退货退款). Ownership as for orders: the path user must be the
 //! caller (else 403), and another shopper's order is answered as unknown (404 / 50106).
 
-use axum::extract::{Path, Query, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use dadashop_types::after_sales::{
-    AfterSale, MyReview, MyReviewResponse, OrderReturn, OrderReturnResponse,
-    RETURN_REASON_MAX_CHARS, REVIEW_MAX_CHARS, REVIEWS_PAGE_SIZE, ReturnLine, ReturnRequest,
-    Review, ReviewRequest, ReviewsQuery, ReviewsResponse,
+    AfterSale, MyReview, MyReviewResponse, OrderReturn, OrderReturnResponse, RETURN_PICTURES_MAX,
+    RETURN_REASON_MAX_CHARS, REVIEW_MAX_CHARS, REVIEWS_PAGE_SIZE, ReturnLine,
+    ReturnPictureResponse, ReturnRequest, Review, ReviewRequest, ReviewsQuery, ReviewsResponse,
 };
 use dadashop_types::codes;
 use dadashop_types::money::format_fen;
@@ -35,6 +37,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/orders/{username}/{order_id}/returns", post(ask_return))
         .route("/goods/{sku_id}/reviews", get(product_reviews))
+}
+
+/// The return-picture upload, with its full `/v1/...` path: merged beside the API's 64 KiB
+/// body limit (the body is the picture, up to `PICTURE_MAX_BYTES`), as the console's picture
+/// routes are.
+pub fn upload_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/orders/{username}/{order_id}/return-pictures",
+            post(upload_return_picture),
+        )
+        .layer(DefaultBodyLimit::disable())
 }
 
 const DAY_SECS: i64 = 86_400;
@@ -292,6 +306,7 @@ impl From<AskError> for ApiError {
             AskError::BadLine(sku) => {
                 ApiError::bad_params(format!("商品 {sku} 不在订单中或超过可退数量"))
             }
+            AskError::BadPicture(id) => ApiError::bad_params(format!("图片 {id} 不存在")),
             AskError::Db(e) => e.into(),
         }
     }
@@ -313,6 +328,7 @@ pub fn return_status_name(status: &str) -> &'static str {
 pub async fn returns_answer(state: &AppState, rows: Vec<ReturnRow>) -> ApiResult<Vec<OrderReturn>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let lines = db::returns::lines_of(&state.db, &ids).await?;
+    let pictures = db::returns::pictures_of(&state.db, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -335,6 +351,11 @@ pub async fn returns_answer(state: &AppState, rows: Vec<ReturnRow>) -> ApiResult
                     })
                     .collect(),
                 amount: format_fen(r.amount),
+                pictures: pictures
+                    .iter()
+                    .filter(|(of, _)| *of == r.id)
+                    .map(|(_, key)| crate::routes::admin::pictures::media_url(state, key))
+                    .collect(),
                 time: china_time(r.created_at, "%Y-%m-%d %H:%M:%S"),
                 refunded_amount: r.refunded_amount.map(format_fen),
                 refunded_time: r.refunded_at.map(|at| china_time(at, "%Y-%m-%d %H:%M:%S")),
@@ -385,21 +406,23 @@ async fn ask_return(
         RETURN_REASON_MAX_CHARS,
         "退货原因",
     )?;
-    let window = i64::from(state.settings.return_window_days);
-    if window == 0 {
-        return Err(wrong_status("本店暂不受理退货"));
+    let mut pictures = req.pictures.clone();
+    pictures.dedup();
+    if pictures.len() > RETURN_PICTURES_MAX {
+        return Err(ApiError::bad_params(format!(
+            "最多上传 {RETURN_PICTURES_MAX} 张图片"
+        )));
     }
     let now = now_secs();
-    let id = db::returns::ask(
-        &state.db,
-        auth.user.id,
+    let new = db::returns::NewReturn {
+        user_id: auth.user.id,
         order_id,
-        &lines,
-        &reason,
-        now - window * DAY_SECS,
-        now,
-    )
-    .await?;
+        lines: &lines,
+        reason: &reason,
+        pictures: &pictures,
+        received_since: returns_open_since(&state, now)?,
+    };
+    let id = db::returns::ask(&state.db, &new, now).await?;
     tracing::info!(order_id, return_id = id, "return asked");
     let row = db::returns::get(&state.db, id)
         .await?
@@ -411,6 +434,55 @@ async fn ask_return(
     Ok(Json(OrderReturnResponse {
         code: codes::OK,
         data,
+    }))
+}
+
+/// Receipts at or after this (Unix seconds) may still be returned; 409 when returns are
+/// off (`RETURN_WINDOW_DAYS=0`).
+fn returns_open_since(state: &AppState, now: i64) -> ApiResult<i64> {
+    match i64::from(state.settings.return_window_days) {
+        0 => Err(wrong_status("本店暂不受理退货")),
+        days => Ok(now - days * DAY_SECS),
+    }
+}
+
+/// Uploads a picture for a return of a completed order within the return window (the body is
+/// the file; JPEG, PNG or WebP by content, re-encoded so that nothing but pixels is kept, at
+/// most `PICTURE_MAX_BYTES` and `PICTURE_MAX_SIDE_PX`: the console's picture rules). Answers
+/// the id to send with the return. A picture no return takes is removed by the picture
+/// sweep after its grace period. Errors: 404 / 50106 not the shopper's order, 409 / 50107 not
+/// returnable now, 413 / 60107 too large, 422 / 60107 not a picture the shop takes.
+#[utoipa::path(post, path = "/v1/orders/{username}/{order_id}/return-pictures", tag = "orders", security(("token" = [])), params(("username" = String, Path), ("order_id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The picture file"),
+    responses((status = 200, body = ReturnPictureResponse), (status = 401, description = "Missing, invalid, expired or revoked token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Another user's resource (10101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown order (50106)", body = dadashop_types::ErrorBody), (status = 409, description = "Not returnable now (50107)", body = dadashop_types::ErrorBody), (status = 413, description = "Too large (60107)", body = dadashop_types::ErrorBody), (status = 422, description = "Not a JPEG, PNG or WebP picture, or too many pixels (60107)", body = dadashop_types::ErrorBody)))]
+async fn upload_return_picture(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((username, order_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<ReturnPictureResponse>> {
+    auth.ensure_is(&username)?;
+    let order_id = order_id_of(&order_id)?;
+    let order = db::console::order(&state.db, order_id)
+        .await?
+        .filter(|o| o.user_id == auth.user.id)
+        .ok_or_else(order_not_found)?;
+    let since = returns_open_since(&state, now_secs())?;
+    if order.status != STATUS_DONE || order.received_at.is_none_or(|at| at < since) {
+        return Err(wrong_status("该订单不在可退货的期限内"));
+    }
+    let bytes = crate::routes::admin::pictures::read_upload(&state, &headers, body).await?;
+    let id = crate::routes::admin::pictures::store_upload(&state, None, bytes).await?;
+    let image: String = sqlx::query_scalar("SELECT image FROM pictures WHERE id = ?")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await?;
+    tracing::info!(order_id, picture_id = id, "return picture uploaded");
+    Ok(Json(ReturnPictureResponse {
+        code: codes::OK,
+        id,
+        url: crate::routes::admin::pictures::media_url(&state, &image),
     }))
 }
 

@@ -137,6 +137,7 @@ pub fn api_router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Picture uploads read their own bodies up to PICTURE_MAX_BYTES.
         .merge(admin::pictures::router())
+        .merge(after_sales::upload_router())
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -371,11 +371,51 @@ async fn a_return_is_refunded_once_and_restocked_once(b: Backend) {
         "{detail}"
     );
 
+    // A picture of what is sent back: the console's picture rules; only the shopper's own
+    // returnable order takes one.
+    let upload = |user: &'static str, token: String, bytes: Vec<u8>| {
+        let url = format!("{}/v1/orders/{user}/{id}/return-pictures", app.base);
+        let client = app.client.clone();
+        async move {
+            let res = client
+                .post(url)
+                .header("Authorization", token)
+                .body(bytes)
+                .send()
+                .await
+                .expect("sent");
+            let status = res.status();
+            (status, res.json::<Value>().await.expect("json"))
+        }
+    };
+    let red = || crate::pictures::jpeg(64, 48, [200, 0, 0]);
+    let (status, _) = upload("ivan", intruder.clone(), red()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not ivan's order");
+    let (status, body) = upload("rosa", token.clone(), b"<svg></svg>".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = upload("rosa", token.clone(), red()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let picture = body["id"].as_i64().expect("picture id");
+    let (status, _) = app
+        .post(
+            &path,
+            json!({"lines": [{"sku_id": 3, "count": 1}], "reason": "破损", "pictures": [999999]}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an unknown picture");
+
     // Asked, refused with a message, asked again, approved.
-    let ask = json!({"lines": [{"sku_id": 3, "count": 1}], "reason": "尺码不合适"});
+    let ask = json!({"lines": [{"sku_id": 3, "count": 1}], "reason": "尺码不合适",
+        "pictures": [picture]});
     let (status, body) = app.post(&path, ask.clone(), Some(&token)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["status_name"], "待审核");
+    assert_eq!(
+        body["data"]["pictures"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
     let first = body["data"]["id"].as_i64().expect("id");
     let (status, body) = app.post(&path, ask.clone(), Some(&token)).await;
     assert_eq!(

@@ -121,7 +121,11 @@ const DRAIN_FACTOR: u64 = 4;
 /// Reads an upload's body: 413 / 60107 when its `Content-Length` or its bytes exceed
 /// `PICTURE_MAX_BYTES` (nothing over the limit is kept; the rest is read and dropped up to
 /// [`DRAIN_FACTOR`] times the limit), 422 / 60107 when empty, 400 when the upload breaks off.
-async fn read_upload(state: &AppState, headers: &HeaderMap, body: Body) -> ApiResult<Bytes> {
+pub(crate) async fn read_upload(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult<Bytes> {
     use futures::StreamExt;
     let max = state.settings.picture_max_bytes;
     let declared = headers
@@ -157,8 +161,13 @@ async fn read_upload(state: &AppState, headers: &HeaderMap, body: Body) -> ApiRe
 }
 
 /// Checks and re-encodes an upload off the async threads, then claims its row and writes
-/// both files to the media store. Returns the picture's row id.
-async fn store_upload(state: &AppState, auth: &AuthStaff, bytes: Bytes) -> ApiResult<i64> {
+/// both files to the media store. Returns the picture's row id. `uploaded_by` is the
+/// operator's staff id (`None`: a shopper's return picture).
+pub(crate) async fn store_upload(
+    state: &AppState,
+    uploaded_by: Option<i64>,
+    bytes: Bytes,
+) -> ApiResult<i64> {
     let max_side = state.settings.picture_max_side_px;
     let processed: Processed =
         tokio::task::spawn_blocking(move || crate::pictures::process(&bytes, max_side))
@@ -173,7 +182,7 @@ async fn store_upload(state: &AppState, auth: &AuthStaff, bytes: Bytes) -> ApiRe
         height: i64::from(processed.height),
         bytes: i64::try_from(processed.full.len()).unwrap_or(i64::MAX),
     };
-    let id = pictures::claim(&state.db, &new, auth.staff.id, db::now_secs()).await?;
+    let id = pictures::claim(&state.db, &new, uploaded_by, db::now_secs()).await?;
     let cache = crate::media::IMMUTABLE_CACHE_CONTROL;
     for (key, data) in [
         (new.image.as_str(), processed.full),
@@ -241,7 +250,7 @@ async fn upload(
         return Err(unknown("商品"));
     }
     let bytes = read_upload(&state, &headers, body).await?;
-    let picture_id = store_upload(&state, &auth, bytes).await?;
+    let picture_id = store_upload(&state, Some(auth.staff.id), bytes).await?;
     let (status, row_id) =
         match pictures::attach_to_sku(&state.db, sku_id, picture_id, &auth.actor(), db::now_secs())
             .await?
@@ -360,7 +369,7 @@ async fn set_logo(
         return Err(unknown("品牌"));
     }
     let bytes = read_upload(&state, &headers, body).await?;
-    let picture_id = store_upload(&state, &auth, bytes).await?;
+    let picture_id = store_upload(&state, Some(auth.staff.id), bytes).await?;
     if !pictures::set_brand_logo(
         &state.db,
         brand_id,
