@@ -302,8 +302,8 @@ pub fn return_refund_no(order_id: &str, id: i64) -> String {
 /// fixed per return. Sent again for a return whose refund did not go through (`received`,
 /// 退款中), it asks the gateway again under the same number: never paid twice. Errors: 404
 /// / 60103, 409 / 60102 changed since read, 409 / 50107 not approved, 409 / 60104 the
-/// gateway refused, 503 / 60104 the gateway unreachable or online payment off (the stock is
-/// back; send again).
+/// gateway refused, 503 / 60104 the gateway unreachable (the stock is back, the return is
+/// 退款中: send again) or online payment off (nothing changed).
 #[utoipa::path(post, path = "/v1/admin/returns/{id}/receive", tag = "admin", security(("staff" = [])), params(("id" = i64, Path)), request_body = ReturnDecisionRequest,
     responses((status = 200, body = OrderReturnResponse), (status = 400, description = "Bad input (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown return (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102), wrong status (50107), refused by the gateway (60104)", body = dadashop_types::ErrorBody), (status = 503, description = "Gateway unreachable or online payment off (60104)", body = dadashop_types::ErrorBody)))]
 async fn receive(
