@@ -22,7 +22,7 @@ use leptos_router::path;
 
 use crate::components::{SiteFooter, SiteHeader};
 use crate::pages::{HomePage, NotFoundPage};
-use crate::state::{Auth, Cart, Flash, use_auth, use_flash};
+use crate::state::{Auth, Cart, Favourites, Flash, use_auth, use_favourites, use_flash};
 
 /// The route view of the page `lazy::X` (`pages::XPage`): with the `split` feature, a
 /// [`leptos_router::Lazy`] route whose code scripts/build-spa.sh puts in the wasm module of
@@ -132,6 +132,8 @@ mod lazy {
             Address => AddressPage as address_view,
             History => HistoryPage as history_view,
             Orders => OrdersPage as orders_view,
+            OrderDetail => OrderDetailPage as order_detail_view,
+            Favourites => FavouritesPage as favourites_view,
             OrderConfirm => OrderConfirmPage as order_confirm_view,
             OrderResult => OrderResultPage as order_result_view,
             PaymentResult => PaymentResultPage as payment_result_view,
@@ -171,8 +173,11 @@ pub enum Page {
     OrderConfirm,
     /// `/order/result?order_id=`: the order just placed (login required).
     OrderResult,
-    /// `/user/orders?type=&page=`: my orders by status (login required).
+    /// `/user/orders?type=&page=`: my orders by status (login required). One order's page
+    /// is [`Page::order_detail`].
     Orders,
+    /// `/user/favourites`: the shopper's favourites, 我的收藏 (login required).
+    Favourites,
     /// `/payment/result?<Alipay's return parameters>`: where Alipay sends the shopper back
     /// (the default `ALIPAY_RETURN_URL`; the legacy `/dadashop/templates/pay_success.html`
     /// leads here too; login required).
@@ -201,6 +206,7 @@ impl Page {
             Page::OrderConfirm => "/order/confirm",
             Page::OrderResult => "/order/result",
             Page::Orders => "/user/orders",
+            Page::Favourites => "/user/favourites",
             Page::PaymentResult => "/payment/result",
             Page::WeiboCallback => "/weibo/callback",
             Page::Activation => "/activation",
@@ -242,6 +248,12 @@ impl Page {
         } else {
             format!("{}?{}", Page::Orders.path(), parts.join("&"))
         }
+    }
+
+    /// `/user/orders/<order_id>`: one order of the shopper, 订单详情 (route
+    /// `/user/orders/:order_id`, login required).
+    pub fn order_detail(order_id: &str) -> String {
+        format!("{}/{}", Page::Orders.path(), encode_component(order_id))
     }
 
     /// `/catalog/<id>`: page 1 of a catalog (route `/catalog/:id`).
@@ -362,6 +374,7 @@ pub fn App() -> impl IntoView {
     let auth = Auth::restore();
     provide_context(auth);
     provide_context(Cart::new(auth));
+    provide_context(Favourites::new(auth));
     provide_context(Flash::new());
     view! {
         <Router>
@@ -478,6 +491,18 @@ fn ShopShell() -> impl IntoView {
             .unwrap_or_default()
     });
 
+    // A heart's failure (the network, a product taken off sale meanwhile), for a moment.
+    let favourites = use_favourites();
+    let favourite_error = move || {
+        favourites.error().map(|text| {
+            view! {
+                <div class="toast-region">
+                    <p class="toast" role="alert">{text}</p>
+                </div>
+            }
+        })
+    };
+
     view! {
         <SiteHeader on_logout catalogs=nav_catalogs />
         <main id="main" class="container main">
@@ -515,6 +540,18 @@ fn ShopShell() -> impl IntoView {
                     redirect_path=login_returning_here
                 />
                 <ProtectedRoute
+                    path=path!("/user/orders/:order_id")
+                    view=guarded_page!(OrderDetail)
+                    condition=allowed
+                    redirect_path=login_returning_here
+                />
+                <ProtectedRoute
+                    path=path!("/user/favourites")
+                    view=guarded_page!(Favourites)
+                    condition=allowed
+                    redirect_path=|| Page::Favourites.login_then()
+                />
+                <ProtectedRoute
                     path=path!("/user/history")
                     view=guarded_page!(History)
                     condition=allowed
@@ -546,6 +583,7 @@ fn ShopShell() -> impl IntoView {
                 <Route path=path!("/dadashop/templates/:file") view=page!(Legacy) />
             </Routes>
         </main>
+        {favourite_error}
         <SiteFooter />
     }
 }
@@ -631,6 +669,28 @@ mod tests {
             app_route(search.split('?').next().unwrap_or("")),
             Some("/search")
         );
+    }
+
+    #[test]
+    fn an_order_s_page_is_below_my_orders() {
+        assert_eq!(
+            Page::order_detail("20261205093000000000000042"),
+            "/user/orders/20261205093000000000000042"
+        );
+        assert_eq!(Page::order_detail("a/b?"), "/user/orders/a%2Fb%3F");
+    }
+
+    /// `Page::Favourites` and `Page::order_detail` are in the web origin's table
+    /// (`dadashop_types::routes::APP_ROUTES`): a direct load answers 200 and the login page
+    /// takes them as `next`.
+    #[test]
+    fn the_favourites_and_order_pages_are_in_the_shared_route_table() {
+        use dadashop_types::routes::app_route;
+        assert_eq!(app_route(Page::Favourites.path()), Some("/user/favourites"));
+        let order = Page::order_detail("20261205093000000000000042");
+        assert_eq!(app_route(&order), Some("/user/orders/:order_id"));
+        assert_eq!(safe_next(Some(&order)), order);
+        assert_eq!(safe_next(Some("/user/favourites")), "/user/favourites");
     }
 
     #[test]

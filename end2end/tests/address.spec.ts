@@ -1,5 +1,5 @@
 import { expect, newShopper, registerViaApi, test } from './fixtures';
-import { AddressPage, Header, LoginPage } from './pages/shop';
+import { AddressPage, Header, LoginPage, pickRegion } from './pages/shop';
 
 test('the address book adds, edits, picks a default and deletes', async ({ page }) => {
   const shopper = newShopper();
@@ -20,7 +20,13 @@ test('the address book adds, edits, picks a default and deletes', async ({ page 
   await expect(book.form.getByText('邮编为6位数字')).toBeVisible();
 
   // The first address becomes the default.
-  await book.add({ receiver: '张三', mobile: '13800000001', address: '北京市海淀区中关村大街1号', postcode: '100080' });
+  await book.add({
+    receiver: '张三',
+    mobile: '13800000001',
+    region: { province: '北京市', city: '市辖区', district: '海淀区' },
+    address: '中关村大街1号',
+    postcode: '100080',
+  });
   await expect(book.items).toHaveCount(1);
   // The emptied form starts clean: a field's error shows only once it is touched again.
   await expect(book.form.locator('.field-error:not(:empty)')).toHaveCount(0);
@@ -29,12 +35,15 @@ test('the address book adds, edits, picks a default and deletes', async ({ page 
   await expect(book.form.getByText('请填写收货人')).toBeVisible();
   await expect(book.form.locator('.field-error:not(:empty)')).toHaveCount(1);
   await expect(book.item('张三')).toContainText('默认地址');
-  await expect(book.item('张三')).toContainText('北京市海淀区中关村大街1号');
+  // The region's names, then the street (a municipality's city level is named as the
+  // division data names it: 市辖区).
+  await expect(book.item('张三').locator('.address-line')).toHaveText(/^北京市 .*海淀区 中关村大街1号$/);
 
   await book.add({
     receiver: '李四',
     mobile: '13900000002',
-    address: '上海市浦东新区世纪大道100号',
+    region: { province: '上海市', city: '市辖区', district: '浦东新区' },
+    address: '世纪大道100号',
     postcode: '200120',
     tag: '公司',
   });
@@ -46,11 +55,12 @@ test('the address book adds, edits, picks a default and deletes', async ({ page 
   await book.item('李四').getByRole('button', { name: '编辑' }).click();
   await expect(page.getByRole('heading', { name: '编辑收货地址' })).toBeVisible();
   await expect(book.form.getByLabel('收货人')).toHaveValue('李四');
-  await book.form.getByLabel('详细地址').fill('上海市黄浦区南京东路200号');
+  await pickRegion(book.form, { province: '上海市', city: '市辖区', district: '黄浦区' });
+  await book.form.getByLabel('详细地址').fill('南京东路200号');
   await book.form.getByLabel('邮编').fill('200001');
   await book.form.getByRole('button', { name: '保存修改' }).click();
   await expect(book.notice).toHaveText('地址已更新');
-  await expect(book.item('李四')).toContainText('上海市黄浦区南京东路200号');
+  await expect(book.item('李四').locator('.address-line')).toHaveText(/^上海市 .*黄浦区 南京东路200号$/);
   await expect(book.item('李四')).toContainText('200001');
   await expect(page.getByRole('heading', { name: '新增收货地址' })).toBeVisible();
 
@@ -79,5 +89,5 @@ test('the address book adds, edits, picks a default and deletes', async ({ page 
   // What the page shows is what the server keeps.
   await page.reload();
   await expect(book.items).toHaveCount(1);
-  await expect(book.item('李四')).toContainText('上海市黄浦区南京东路200号');
+  await expect(book.item('李四').locator('.address-line')).toHaveText(/^上海市 .*黄浦区 南京东路200号$/);
 });

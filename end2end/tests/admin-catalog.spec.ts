@@ -13,7 +13,7 @@ import {
   test,
   type Operator,
 } from './fixtures';
-import { LoginPage } from './pages/shop';
+import { LoginPage, pickRegion } from './pages/shop';
 
 // The console's catalog pages (issue 25, app/src/pages/admin/{skus,sku,pictures,spus,spu,
 // catalog,brands}.rs): an operator of the 商品运营 role makes a product from nothing (an SPU of
@@ -202,7 +202,7 @@ test('an operator makes a product of two colours and two sizes; a shopper finds 
   await page.goto('/admin/spus/new');
   await logInToConsole(page, operator);
   await expect(page.getByTestId('operator-role')).toHaveText('商品运营');
-  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '商品', 'SPU', '分类', '品牌']);
+  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '商品', 'SPU', '分类', '品牌', '评价']);
   await expect(menu(page).getByRole('link', { name: 'SPU' })).toHaveAttribute('aria-current', 'page');
   const form = page.getByRole('form', { name: '新建 SPU' });
   await expect(form).toBeVisible();
@@ -385,7 +385,8 @@ test('an operator makes a product of two colours and two sizes; a shopper finds 
   const address = page.locator('form.address-form');
   await address.getByLabel('收货人').fill('赵六');
   await address.getByLabel('手机号').fill('13700000006');
-  await address.getByLabel('详细地址').fill('杭州市西湖区文三路1号');
+  await pickRegion(address, { province: '浙江省', city: '杭州市', district: '西湖区' });
+  await address.getByLabel('详细地址').fill('文三路1号');
   await address.getByLabel('邮编').fill('310012');
   await address.getByRole('button', { name: '添加地址' }).click();
   await expect(page.getByTestId('order-line')).toHaveCount(1);

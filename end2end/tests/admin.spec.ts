@@ -99,7 +99,7 @@ test('an order operator logs in, finds a paid order by the buyer’s phone and s
   await expect(page.getByTestId('stat-total-users')).toHaveText(/^\d+$/);
   expect(Number(await page.getByTestId('stat-awaiting-shipment').textContent())).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('chart')).toHaveCount(2);
-  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '用户', '商品', 'SPU', '分类', '品牌']);
+  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '退货', '用户', '商品', 'SPU', '分类', '品牌', '评价']);
   // The console's session is its own: the shopper's key is untouched.
   const keys = await page.evaluate(() => ({
     staff: sessionStorage.getItem('dashop_staff') !== null,
@@ -178,7 +178,7 @@ test('a finance operator refunds a paid order from its detail, with a reason and
   await page.goto(`/admin/orders/${orderId}`);
   await logIn(page, operator);
   await expect(page.getByTestId('order-status')).toHaveText('待发货');
-  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '用户']);
+  await expect(menu(page).getByRole('link')).toHaveText(['统计', '订单', '退款', '退货', '用户']);
   // 财务 may refund, not ship.
   await expect(page.getByRole('form', { name: '发货' })).toHaveCount(0);
   const refund = page.getByRole('form', { name: '退款' });
@@ -231,11 +231,13 @@ test('a read-only operator sees no button that changes anything, and the API ref
     '统计',
     '订单',
     '退款',
+    '退货',
     '用户',
     '商品',
     'SPU',
     '分类',
     '品牌',
+    '评价',
     '操作日志',
   ]);
 
@@ -313,11 +315,13 @@ test('the console looks right at 1366, 820 and 390 px: dashboard, orders, an ord
     '统计',
     '订单',
     '退款',
+    '退货',
     '用户',
     '商品',
     'SPU',
     '分类',
     '品牌',
+    '评价',
     '员工',
     '操作日志',
   ]);

@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { API, expect, newShopper, registerViaApi, test } from './fixtures';
-import { addToCart, Header, LoginPage, RegisterPage } from './pages/shop';
+import { addToCart, Header, LoginPage, pickRegion, RegisterPage } from './pages/shop';
 
 // The demo catalog (server/data/demo_catalog.toml) stocks every SKU with 20 to 200 units.
 // Stock is read live through a buy-now settlement: the goods detail is cached and its stock
@@ -103,7 +103,8 @@ test.describe('on a phone', () => {
     const form = page.locator('form.address-form');
     await form.getByLabel('收货人').fill('王五');
     await form.getByLabel('手机号').fill('13700000003');
-    await form.getByLabel('详细地址').fill('广州市天河区天河路385号');
+    await pickRegion(form, { province: '广东省', city: '广州市', district: '天河区' });
+    await form.getByLabel('详细地址').fill('天河路385号');
     await form.getByLabel('邮编').fill('510620');
     await form.getByRole('button', { name: '添加地址' }).click();
     const option = page.getByTestId('address-option');

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ALIPAY, API, dadashop, expect, httpStatus, newShopper, registerViaApi, test, type Shopper } from './fixtures';
-import { addToCart, Header, LoginPage } from './pages/shop';
+import { addToCart, Header, LoginPage, pickRegion } from './pages/shop';
 
 // Payment runs against the fake Alipay gateway (fakes/, started by scripts/e2e-server.sh with
 // key pairs made for the run): its 收银台 shows the trade, 确认付款 pays it, sends the
@@ -32,7 +32,8 @@ async function submitOrder(page: Page): Promise<{ orderId: string; amount: strin
   const form = page.locator('form.address-form');
   await form.getByLabel('收货人').fill('赵六');
   await form.getByLabel('手机号').fill('13700000006');
-  await form.getByLabel('详细地址').fill('杭州市西湖区文三路90号');
+  await pickRegion(form, { province: '浙江省', city: '杭州市', district: '西湖区' });
+  await form.getByLabel('详细地址').fill('文三路90号');
   await form.getByLabel('邮编').fill('310012');
   await form.getByRole('button', { name: '添加地址' }).click();
   await expect(page.getByTestId('address-option').getByRole('radio')).toBeChecked();

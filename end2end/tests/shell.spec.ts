@@ -49,7 +49,8 @@ test('on a phone the personal center menu is a row of tabs above the content', a
 
   const menu = page.getByRole('navigation', { name: '个人中心导航' });
   const tabs = menu.getByRole('link');
-  await expect(tabs).toHaveCount(5);
+  // 个人信息, 我的订单, 我的收藏, 地址管理, 浏览记录, 修改密码.
+  await expect(tabs).toHaveCount(6);
   const tops = new Set<number>();
   for (const tab of await tabs.all()) {
     await expect(tab).toBeInViewport({ ratio: 1 });

@@ -65,6 +65,8 @@ for (const screen of WIDTHS) {
 
       await page.goto('/product/24');
       await expect(page.getByTestId('product-name')).toBeVisible();
+      // 商品评价 loads after the product: wait for it (no test reviews this product).
+      await expect(page.getByTestId('reviews').getByTestId('no-reviews')).toBeVisible();
       await looksAsKept(page, `product-${screen.name}`, [page.locator('.sales'), page.getByTestId('stock')]);
 
       await page.goto('/login');
@@ -93,8 +95,9 @@ for (const screen of WIDTHS) {
       await addresses.add({
         receiver: '王小明',
         mobile: '13800138000',
-        address: '北京市海淀区中关村大街 1 号 3 单元 502',
-        postcode: '100080',
+        region: { province: '广东省', city: '深圳市', district: '南山区' },
+        address: '科苑路 15 号 3 单元 502',
+        postcode: '518057',
         tag: '家',
       });
 

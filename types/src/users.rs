@@ -171,9 +171,14 @@ pub struct AddressRegion {
 }
 
 impl AddressRegion {
-    /// The names as an address line starts: `广东省 深圳市 南山区`.
+    /// The names as an address line starts: `广东省 深圳市 南山区`. The placeholder city
+    /// level of the municipalities (北京市 市辖区 海淀区, 重庆市 县 巫山县) is left out:
+    /// `北京市 海淀区`.
     pub fn names(&self) -> String {
-        let mut parts = vec![self.province.as_str(), self.city.as_str()];
+        let mut parts = vec![self.province.as_str()];
+        if !matches!(self.city.as_str(), "市辖区" | "县") {
+            parts.push(&self.city);
+        }
         if let Some(d) = &self.district {
             parts.push(d);
         }
@@ -343,4 +348,38 @@ pub struct ResetPasswordRequest {
     /// The `proof` answered by `POST /v1/users/password/verification`.
     #[serde(default)]
     pub proof: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AddressRegion;
+
+    fn region(province: &str, city: &str, district: Option<&str>) -> AddressRegion {
+        AddressRegion {
+            province_code: "110000".into(),
+            province: province.into(),
+            city_code: "110100".into(),
+            city: city.into(),
+            district_code: district.map(|_| "110108".into()),
+            district: district.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn an_address_line_names_the_levels_a_courier_reads() {
+        assert_eq!(
+            region("广东省", "深圳市", Some("南山区")).names(),
+            "广东省 深圳市 南山区"
+        );
+        assert_eq!(
+            region("北京市", "市辖区", Some("海淀区")).names(),
+            "北京市 海淀区"
+        );
+        assert_eq!(
+            region("重庆市", "县", Some("巫山县")).names(),
+            "重庆市 巫山县"
+        );
+        assert_eq!(region("广东省", "东莞市", None).names(), "广东省 东莞市");
+        assert_eq!(region("广东省", "东莞市", None).leaf_code(), "110100");
+    }
 }

@@ -66,6 +66,8 @@ pub struct UpdateAddress {
     pub postcode: String,
     pub tag: String,
     pub id: i64,
+    /// The picker's last level (`""`: a free-text address).
+    pub region_code: String,
 }
 
 /// `POST /v1/carts/<username>` (`AddToCartRequest`).
@@ -83,8 +85,9 @@ pub(super) struct UpdateCart {
     pub state: &'static str,
 }
 
-/// `{"sku_id": <id>}`: `DELETE /v1/carts/<username>` (`RemoveFromCartRequest`) and
-/// `POST /v1/users/<username>/history` (`HistoryRequest`).
+/// `{"sku_id": <id>}`: `DELETE /v1/carts/<username>` (`RemoveFromCartRequest`),
+/// `POST /v1/users/<username>/history` (`HistoryRequest`) and
+/// `POST /v1/users/<username>/favourites` (`FavouriteRequest`).
 #[derive(Debug, Serialize)]
 pub(super) struct SkuId {
     pub sku_id: i64,
@@ -110,6 +113,35 @@ pub(super) struct NewOrder {
     pub settlement_type: i64,
     pub sku_id: Option<i64>,
     pub buy_count: Option<i64>,
+}
+
+/// `POST /v1/orders/<username>/<order_id>/reviews` and `PUT .../reviews/<sku_id>`
+/// (`ReviewRequest`): `sku_id` only when writing (the path names it when editing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_id: Option<i64>,
+    /// 1 to 5.
+    pub score: i64,
+    pub content: String,
+    pub anonymous: bool,
+}
+
+/// One line of [`NewReturn`] (`ReturnLineRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReturnLineBody {
+    pub sku_id: i64,
+    /// Units, 1 to those bought less those already returned.
+    pub count: i64,
+}
+
+/// `POST /v1/orders/<username>/<order_id>/returns` (`ReturnRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewReturn {
+    pub lines: Vec<ReturnLineBody>,
+    pub reason: String,
+    /// Ids of the pictures uploaded for it, in order.
+    pub pictures: Vec<i64>,
 }
 
 /// `POST /v1/goods/sku`: `{"spuid": <spu>, "<attribute id>": <value id>, ...}`.
@@ -186,5 +218,34 @@ mod tests {
             }))
             .expect("a CreateOrderRequest");
         assert_eq!(read.buy_count, Some(2.into()));
+        let review = ReviewBody {
+            sku_id: None,
+            score: 4,
+            content: "好".into(),
+            anonymous: true,
+        };
+        assert_eq!(
+            json(&review),
+            r#"{"score":4,"content":"好","anonymous":true}"#
+        );
+        let read: dadashop_types::after_sales::ReviewRequest =
+            serde_json::from_str(&json(&ReviewBody {
+                sku_id: Some(7),
+                ..review
+            }))
+            .expect("a ReviewRequest");
+        assert_eq!(read.sku_id, Some(7.into()));
+        let read: dadashop_types::after_sales::ReturnRequest =
+            serde_json::from_str(&json(&NewReturn {
+                lines: vec![ReturnLineBody {
+                    sku_id: 7,
+                    count: 2,
+                }],
+                reason: "破损".into(),
+                pictures: vec![3],
+            }))
+            .expect("a ReturnRequest");
+        assert_eq!(read.lines[0].count, Some(2.into()));
+        assert_eq!(read.pictures, vec![3]);
     }
 }

@@ -11,9 +11,12 @@
 //! stays free of routing and UI state.
 
 pub mod admin;
+pub mod admin_after_sales;
 pub mod admin_catalog;
+pub mod after_sales;
 pub mod body;
 pub mod carts;
+pub mod favourites;
 pub mod goods;
 pub mod orders;
 pub mod users;

@@ -1,8 +1,8 @@
 //! Settlement and orders (docs/api.md "Orders and payment").
 
 use dadashop_types::orders::{
-    CreatedOrderResponse, OrderDetailResponse, OrderListResponse, PaymentResultResponse,
-    SettlementResponse,
+    BuyAgainResponse, CreatedOrderResponse, OrderDetailResponse, OrderListResponse,
+    PaymentResultResponse, SettlementResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;
@@ -125,6 +125,19 @@ pub async fn detail(
 ) -> Result<OrderDetailResponse, ApiError> {
     let path = orders_url(credentials, &format!("/{}", segment(order_id)));
     send(authorized(Request::get(&path), credentials).build()).await
+}
+
+/// `POST /v1/orders/<username>/<order_id>/buy-again` (再次购买): puts the order's lines back
+/// into the cart (each with the units ordered, capped by the stock now; a line already in
+/// the cart keeps the larger count) and answers the cart with the names of the lines left
+/// out (`unavailable`: off sale, sold out, cart full) or shortened (`fewer`). Any status;
+/// 404 / 50106 for an unknown order or another shopper's.
+pub async fn buy_again(
+    credentials: &Credentials,
+    order_id: &str,
+) -> Result<BuyAgainResponse, ApiError> {
+    let path = orders_url(credentials, &format!("/{}/buy-again", segment(order_id)));
+    send(authorized(Request::post(&path), credentials).build()).await
 }
 
 /// `PUT /v1/orders/<username>`: confirms receipt of a shipped order.

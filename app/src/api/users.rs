@@ -3,8 +3,9 @@
 use dadashop_types::MessageResponse;
 use dadashop_types::users::{
     Address, AddressListResponse, Captcha, CaptchaResponse, ChangePasswordRequest,
-    NewAddressRequest, ResetCodeRequest, ResetPasswordRequest, ResetVerifyRequest,
-    ResetVerifyResponse, SmsCodeRequest, TokenResponse, UserProfile, UserResponse,
+    NewAddressRequest, Region, RegionsResponse, ResetCodeRequest, ResetPasswordRequest,
+    ResetVerifyRequest, ResetVerifyResponse, SmsCodeRequest, TokenResponse, UserProfile,
+    UserResponse,
 };
 use gloo_net::http::Request;
 use serde::de::IgnoredAny;
@@ -173,4 +174,16 @@ pub async fn reset_password(body: &ResetPasswordRequest) -> Result<(), ApiError>
     send::<MessageResponse>(Request::post(&url("/v1/users/password/new")).json(body))
         .await
         .map(|_| ())
+}
+
+/// `GET /v1/regions` (`code` `None`: the provinces) or `GET /v1/regions/<code>`: the
+/// divisions one level down, by code; empty when the shop has no region data.
+pub async fn regions(code: Option<&str>) -> Result<Vec<Region>, ApiError> {
+    let path = match code {
+        Some(code) => format!("/v1/regions/{}", segment(code)),
+        None => "/v1/regions".to_owned(),
+    };
+    send::<RegionsResponse>(Request::get(&url(&path)).build())
+        .await
+        .map(|answer| answer.regions)
 }

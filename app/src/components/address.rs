@@ -31,7 +31,10 @@ pub fn AddressCard(
                 <span class="tag">{address.tag}</span>
                 {is_default.then(|| view! { <span class="badge">"默认地址"</span> })}
             </div>
-            <p class="address-line">{address.address}</p>
+            <p class="address-line">
+                {address.region.as_ref().map(|r| format!("{} ", r.names()))}
+                {address.address.clone()}
+            </p>
             <p class="address-meta">
                 <span>{address.receiver_mobile}</span>
                 <span>{format!("邮编 {}", address.postcode)}</span>

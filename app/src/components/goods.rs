@@ -1,9 +1,10 @@
-//! Goods as pages show them: catalog blocks, SKU cards (each a link to its product page),
-//! grids of list SKUs and the pager of lists.
+//! Goods as pages show them: catalog blocks, SKU cards (each a link to its product page, with
+//! its heart), grids of list SKUs and the pager of lists.
 
 use dadashop_types::goods::{IndexCatalog, IndexSku, ListSku};
 use leptos::prelude::*;
 
+use super::FavouriteToggle;
 use crate::Page;
 
 /// Joins the `base_url` of a goods answer and an image path without doubling the slash.
@@ -39,7 +40,8 @@ pub fn CatalogBlock(
 }
 
 /// A SKU card: image (or a "暂无图片" placeholder when it cannot be loaded), name, caption and
-/// price ("¥199.00").
+/// price ("¥199.00"), and the heart (收藏) in the picture's corner. The heart is a button
+/// beside the card's link, not inside it: a link may hold no other control.
 #[component]
 pub fn SkuCard(
     /// The SKU.
@@ -53,34 +55,38 @@ pub fn SkuCard(
     let broken = RwSignal::new(sku.image.is_empty());
     let name = sku.name.clone();
     let alt = sku.name.clone();
+    let heart_name = sku.name.clone();
     view! {
-        <a class="sku-card" data-testid="sku" href=Page::product(sku.skuid)>
-            <div class="sku-image">
-                <Show
-                    when=move || !broken.get()
-                    fallback=move || {
-                        view! {
-                            <div class="image-placeholder" role="img" aria-label=name.clone()>
-                                "暂无图片"
-                            </div>
+        <div class="sku-tile">
+            <a class="sku-card" data-testid="sku" href=Page::product(sku.skuid)>
+                <div class="sku-image">
+                    <Show
+                        when=move || !broken.get()
+                        fallback=move || {
+                            view! {
+                                <div class="image-placeholder" role="img" aria-label=name.clone()>
+                                    "暂无图片"
+                                </div>
+                            }
                         }
-                    }
-                >
-                    <img
-                        src=src.clone()
-                        alt=alt.clone()
-                        width="240"
-                        height="240"
-                        loading="lazy"
-                        decoding="async"
-                        on:error=move |_| broken.set(true)
-                    />
-                </Show>
-            </div>
-            <h3 class="sku-name">{sku.name}</h3>
-            <p class="sku-caption">{sku.caption}</p>
-            <p class="sku-price">{format!("¥{}", sku.price)}</p>
-        </a>
+                    >
+                        <img
+                            src=src.clone()
+                            alt=alt.clone()
+                            width="240"
+                            height="240"
+                            loading="lazy"
+                            decoding="async"
+                            on:error=move |_| broken.set(true)
+                        />
+                    </Show>
+                </div>
+                <h3 class="sku-name">{sku.name}</h3>
+                <p class="sku-caption">{sku.caption}</p>
+                <p class="sku-price">{format!("¥{}", sku.price)}</p>
+            </a>
+            <FavouriteToggle sku_id=sku.skuid name=heart_name />
+        </div>
     }
 }
 

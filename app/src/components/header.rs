@@ -109,19 +109,32 @@ pub fn SiteFooter() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <div class="container">
-                <p>"达达商城 · 精品箱包 · 正品保障 · 支付宝安全支付"</p>
+                <p>
+                    // Each promise on one line: a narrow screen wraps between them.
+                    <span>"达达商城"</span>
+                    " · "
+                    <span>"精品箱包"</span>
+                    " · "
+                    <span>"正品保障"</span>
+                    " · "
+                    <span>"7天无理由退换"</span>
+                    " · "
+                    <span>"支付宝安全支付"</span>
+                </p>
             </div>
         </footer>
     }
 }
 
-/// Side navigation of the personal center.
+/// Side navigation of the personal center. 我的订单 stays current on an order's own page
+/// (`/user/orders/<id>`), below it.
 #[component]
 pub fn UserNav() -> impl IntoView {
     view! {
         <nav class="user-center-nav" aria-label="个人中心导航">
             <A href=Page::Profile.path() exact=true>"个人信息"</A>
-            <A href=Page::Orders.path() exact=true>"我的订单"</A>
+            <A href=Page::Orders.path()>"我的订单"</A>
+            <A href=Page::Favourites.path() exact=true>"我的收藏"</A>
             <A href=Page::Addresses.path() exact=true>"地址管理"</A>
             <A href=Page::History.path() exact=true>"浏览记录"</A>
             <A href=Page::Password.path() exact=true>"修改密码"</A>

@@ -3,14 +3,18 @@
 
 mod address;
 mod cart;
+mod favourite;
 mod fields;
 mod goods;
 mod header;
+mod review;
 mod status;
 
 pub use address::AddressCard;
 pub use cart::{Countdown, LineInfo, OrderLines};
+pub use favourite::FavouriteToggle;
 pub use fields::{CheckboxField, FormError, TextField};
 pub use goods::{CatalogBlock, Pager, SkuCard, SkuGrid, image_url};
 pub use header::{SiteFooter, SiteHeader, UserNav};
+pub use review::{MAX_STARS, Stars};
 pub use status::{EmptyNotice, ErrorNotice, Loading, Toast};

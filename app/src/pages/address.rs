@@ -1,7 +1,7 @@
 //! `/user/address`: the address book.
 
 use dadashop_types::rules::{self, ADDRESS_MAX_CHARS, RECEIVER_MAX_CHARS, TAG_MAX_CHARS};
-use dadashop_types::users::{Address, NewAddressRequest};
+use dadashop_types::users::{Address, NewAddressRequest, Region};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -47,6 +47,16 @@ pub(super) struct Form {
     address: RwSignal<String>,
     postcode: RwSignal<String>,
     tag: RwSignal<String>,
+    /// The 省 / 市 / 区 picked (GB/T 2260 codes, `""` while not picked).
+    province: RwSignal<String>,
+    city: RwSignal<String>,
+    district: RwSignal<String>,
+    /// The picker's lists: the provinces, the province's cities, the city's districts.
+    provinces: RwSignal<Vec<Region>>,
+    cities: RwSignal<Vec<Region>>,
+    districts: RwSignal<Vec<Region>>,
+    /// The address being edited is free text from before regions (the picker may stay empty).
+    free_text: RwSignal<bool>,
     /// The id of the address being edited; `None` while adding.
     editing: RwSignal<Option<i64>>,
     /// A submit was attempted: show every field's message.
@@ -63,6 +73,13 @@ impl Form {
             address: RwSignal::new(String::new()),
             postcode: RwSignal::new(String::new()),
             tag: RwSignal::new(DEFAULT_TAG.to_owned()),
+            province: RwSignal::new(String::new()),
+            city: RwSignal::new(String::new()),
+            district: RwSignal::new(String::new()),
+            provinces: RwSignal::new(Vec::new()),
+            cities: RwSignal::new(Vec::new()),
+            districts: RwSignal::new(Vec::new()),
+            free_text: RwSignal::new(false),
             editing: RwSignal::new(None),
             submitted: RwSignal::new(false),
             resets: RwSignal::new(0),
@@ -74,6 +91,10 @@ impl Form {
             field.set(String::new());
         }
         self.tag.set(DEFAULT_TAG.to_owned());
+        for level in [self.province, self.city, self.district] {
+            level.set(String::new());
+        }
+        self.free_text.set(false);
         self.editing.set(None);
         self.submitted.set(false);
         self.resets.update(|n| *n = n.wrapping_add(1));
@@ -85,6 +106,20 @@ impl Form {
         self.address.set(address.address);
         self.postcode.set(address.postcode);
         self.tag.set(address.tag);
+        self.free_text.set(address.region.is_none());
+        let region = address
+            .region
+            .unwrap_or_else(|| dadashop_types::users::AddressRegion {
+                province_code: String::new(),
+                province: String::new(),
+                city_code: String::new(),
+                city: String::new(),
+                district_code: None,
+                district: None,
+            });
+        self.province.set(region.province_code);
+        self.city.set(region.city_code);
+        self.district.set(region.district_code.unwrap_or_default());
         self.editing.set(Some(address.id));
         self.submitted.set(false);
         self.resets.update(|n| *n = n.wrapping_add(1));
@@ -92,6 +127,42 @@ impl Form {
 
     fn trimmed(field: RwSignal<String>) -> String {
         field.with_untracked(|v| v.trim().to_owned())
+    }
+
+    /// Whether the picked city has districts to choose from.
+    fn city_has_districts(self) -> bool {
+        let city = self.city.get();
+        self.cities
+            .with(|list| list.iter().any(|c| c.code == city && c.has_children))
+    }
+
+    /// The last level picked: the district, or a city without districts; `""` when the
+    /// picker is empty or incomplete.
+    fn region_code(self) -> String {
+        let (city, district) = (self.city.get_untracked(), self.district.get_untracked());
+        if !district.is_empty() {
+            district
+        } else if !city.is_empty() && !self.city_has_districts_untracked() {
+            city
+        } else {
+            String::new()
+        }
+    }
+
+    fn city_has_districts_untracked(self) -> bool {
+        let city = self.city.get_untracked();
+        self.cities
+            .with_untracked(|list| list.iter().any(|c| c.code == city && c.has_children))
+    }
+
+    /// The picker's message: a started choice must reach the last level; a new address must
+    /// make one when the shop has region data.
+    fn region_error(self) -> Option<String> {
+        let started = !self.province.get().is_empty();
+        let complete = !self.district.get().is_empty()
+            || (!self.city.get().is_empty() && !self.city_has_districts());
+        let required = !self.provinces.with(Vec::is_empty) && !self.free_text.get();
+        ((started || required) && !complete).then(|| "请选择完整的省、市、区".to_owned())
     }
 
     /// The new address the form describes, read without subscribing.
@@ -102,7 +173,7 @@ impl Form {
             receiver_phone: Some(Self::trimmed(self.mobile)),
             postcode: Some(Self::trimmed(self.postcode)),
             tag: Some(Self::trimmed(self.tag)),
-            region_code: None,
+            region_code: Some(self.region_code()).filter(|c| !c.is_empty()),
         }
     }
 
@@ -120,6 +191,7 @@ impl Form {
                 postcode: Self::trimmed(self.postcode),
                 tag: Self::trimmed(self.tag),
                 id,
+                region_code: self.region_code(),
             },
         )
     }
@@ -272,7 +344,9 @@ pub(super) fn AddressForm(
         editing,
         submitted,
         resets,
+        ..
     } = form;
+    let region_error = Signal::derive(move || form.region_error());
     let receiver_error = Signal::derive(move || {
         receiver.with(|v| message(rules::check_text(v, RECEIVER_MAX_CHARS, "收货人")))
     });
@@ -289,6 +363,7 @@ pub(super) fn AddressForm(
     let errors = [
         receiver_error,
         mobile_error,
+        region_error,
         address_error,
         postcode_error,
         tag_error,
@@ -336,6 +411,7 @@ pub(super) fn AddressForm(
                     inputmode="numeric"
                 />
             </div>
+            <RegionPicker form error=region_error reveal=submitted />
             <TextField
                 id="address-address"
                 maxlength=ADDRESS_MAX_CHARS
@@ -343,9 +419,9 @@ pub(super) fn AddressForm(
                 value=address
                 error=address_error
                 reveal=submitted
-                    resets=resets
+                resets=resets
                 autocomplete="street-address"
-                placeholder="省、市、区县、街道、门牌号"
+                placeholder="街道、门牌号"
             />
             <div class="grid-2">
                 <TextField
@@ -392,5 +468,126 @@ pub(super) fn AddressForm(
                 }}
             </div>
         </form>
+    }
+}
+
+/// Fills `list` with the divisions under `parent` (`None`: the provinces), unless `still`
+/// no longer holds `parent` when the answer comes (the shopper picked another meanwhile).
+fn load_regions(
+    list: RwSignal<Vec<Region>>,
+    parent: Option<String>,
+    still: Option<RwSignal<String>>,
+) {
+    leptos::task::spawn_local(async move {
+        let answer = api::users::regions(parent.as_deref()).await;
+        let current = still.map(|s| s.try_get_untracked().unwrap_or_default());
+        if current.is_some() && current != parent {
+            return;
+        }
+        // A failed load leaves the list empty: the form then says what is missing.
+        let _ = list.try_set(answer.unwrap_or_default());
+    });
+}
+
+/// The 省 / 市 / 区 cascade (GB/T 2260 divisions from `/v1/regions`): each level's choices
+/// load once the level above is picked; a city without districts (东莞市) is a complete
+/// choice. Without region data in the shop it shows nothing and addresses stay free text.
+#[component]
+fn RegionPicker(
+    form: Form,
+    error: Signal<Option<String>>,
+    reveal: RwSignal<bool>,
+) -> impl IntoView {
+    let Form {
+        province,
+        city,
+        district,
+        provinces,
+        cities,
+        districts,
+        ..
+    } = form;
+    load_regions(provinces, None, None);
+    Effect::new(move |_| {
+        let code = province.get();
+        cities.set(Vec::new());
+        if !code.is_empty() {
+            load_regions(cities, Some(code), Some(province));
+        }
+    });
+    Effect::new(move |_| {
+        let code = city.get();
+        districts.set(Vec::new());
+        if !code.is_empty() && form.city_has_districts() {
+            load_regions(districts, Some(code), Some(city));
+        }
+    });
+    // As the text fields: an emptied or refilled form starts untouched (no message in red
+    // right after an address was added).
+    let touched = RwSignal::new(false);
+    let resets = form.resets;
+    Effect::new(move |_| {
+        resets.track();
+        touched.set(false);
+    });
+    let shown = move || {
+        (touched.get() || reveal.get())
+            .then(|| error.get())
+            .flatten()
+    };
+    let level = move |id: &'static str,
+                      label: &'static str,
+                      value: RwSignal<String>,
+                      list: RwSignal<Vec<Region>>,
+                      below: Vec<RwSignal<String>>| {
+        view! {
+            <select
+                id=id
+                name=id
+                aria-label=label
+                // The level to pick next is the one marked: an enabled level still empty.
+                aria-invalid=move || {
+                    let missing = !list.with(Vec::is_empty) && value.with(String::is_empty);
+                    if shown().is_some() && missing { "true" } else { "false" }
+                }
+                aria-describedby="address-region-error"
+                disabled=move || list.with(Vec::is_empty)
+                on:change=move |ev| {
+                    touched.set(true);
+                    for level in &below {
+                        level.set(String::new());
+                    }
+                    value.set(event_target_value(&ev));
+                }
+                prop:value=move || value.get()
+            >
+                <option value="">{label}</option>
+                {move || {
+                    let picked = value.get();
+                    list.get()
+                        .into_iter()
+                        .map(|r| {
+                            let selected = r.code == picked;
+                            view! { <option value=r.code selected=selected>{r.name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        }
+    };
+    view! {
+        <Show when=move || !provinces.with(Vec::is_empty)>
+            <div class="field region-field">
+                <span class="region-label" id="address-region-label">"所在地区"</span>
+                <div class="region-picker" role="group" aria-labelledby="address-region-label">
+                    {level("address-province", "省份", province, provinces, vec![city, district])}
+                    {level("address-city", "城市", city, cities, vec![district])}
+                    <Show when=move || form.city_has_districts() || city.with(String::is_empty)>
+                        {level("address-district", "区县", district, districts, vec![])}
+                    </Show>
+                </div>
+                <p class="field-error" id="address-region-error" aria-live="polite">{shown}</p>
+            </div>
+        </Show>
     }
 }

@@ -1,6 +1,8 @@
 //! `/cart` (and the legacy `/dadashop/templates/cart.html`): the server cart when logged in,
 //! the offline cart otherwise, with the same controls. 去结算 goes to the order confirmation
 //! of the selected lines, by the login page (which merges the offline cart) when logged out.
+//! A word from the page before (再次购买 of an order: what went back into the cart, and what
+//! could not) shows above the lines for this visit.
 
 use dadashop_types::orders::{CartItem, MAX_LINE_COUNT};
 use leptos::prelude::*;
@@ -10,13 +12,14 @@ use super::set_title;
 use crate::api::orders::Settle;
 use crate::components::{ErrorNotice, FormError, LineInfo, Loading};
 use crate::format::{fen, line_fen, yuan};
-use crate::state::{CartOp, CartView, Remote, Task, use_auth, use_cart};
+use crate::state::{CartOp, CartView, Remote, Task, use_auth, use_cart, use_flash};
 use crate::{Page, login_returning_to};
 
 /// The cart's lines with select boxes, − / + steppers, 删除 and totals; or the empty cart.
 #[component]
 pub fn CartPage() -> impl IntoView {
     set_title(Some("购物车"));
+    let flash = use_flash().take();
     let cart = use_cart();
     let lines = Remote::new();
     lines.load(cart.load());
@@ -47,6 +50,14 @@ pub fn CartPage() -> impl IntoView {
     view! {
         <section class="panel cart-page" aria-labelledby="cart-title">
             <h1 id="cart-title">"购物车"</h1>
+            {flash
+                .map(|text| {
+                    view! {
+                        <p class="notice info flash" role="status" data-testid="flash">
+                            {text}
+                        </p>
+                    }
+                })}
             <FormError message=change.error() />
             {body}
         </section>

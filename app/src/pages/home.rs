@@ -12,8 +12,7 @@ use crate::state::{GoodsIndex, Remote, use_flash};
 #[component]
 pub fn HomePage() -> impl IntoView {
     set_title(None);
-    let flash = use_flash();
-    on_cleanup(move || flash.clear());
+    let flash = use_flash().take();
     let index = use_context::<GoodsIndex>().unwrap_or_else(|| {
         let own = GoodsIndex(Remote::new());
         own.load();
@@ -44,17 +43,14 @@ pub fn HomePage() -> impl IntoView {
                 <h1>"达达商城"</h1>
                 <p>"精品箱包，品质出行"</p>
             </div>
-            {move || {
-                flash
-                    .get()
-                    .map(|text| {
-                        view! {
-                            <p class="notice success" role="status" data-testid="flash">
-                                {text}
-                            </p>
-                        }
-                    })
-            }}
+            {flash
+                .map(|text| {
+                    view! {
+                        <p class="notice success" role="status" data-testid="flash">
+                            {text}
+                        </p>
+                    }
+                })}
             {body}
         </section>
     }

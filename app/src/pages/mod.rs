@@ -1,23 +1,31 @@
 //! One routed page per file. Pages read state, call [`crate::api`] and compose
-//! [`crate::components`].
+//! [`crate::components`]. A few files are parts of a page too large for its own file, or
+//! shared by two pages: `order_actions` (the order buttons of 我的订单 and of an order's own
+//! page), `order_after_sale` (an order's reviews and returns) and `product_reviews` (the
+//! product page's 商品评价).
 
 mod activation;
 mod address;
 mod admin;
 mod cart;
 mod catalog;
+mod favourites;
 mod forgot;
 mod history;
 mod home;
 mod legacy;
 mod login;
 mod not_found;
+mod order_actions;
+mod order_after_sale;
 mod order_confirm;
+mod order_detail;
 mod order_result;
 mod orders;
 mod password;
 mod payment_result;
 mod product;
+mod product_reviews;
 mod profile;
 mod register;
 mod search;
@@ -29,6 +37,7 @@ pub use address::AddressPage;
 pub use admin::AdminPage;
 pub use cart::CartPage;
 pub use catalog::CatalogPage;
+pub use favourites::FavouritesPage;
 pub use forgot::ForgotPasswordPage;
 pub use history::HistoryPage;
 pub use home::HomePage;
@@ -36,6 +45,7 @@ pub use legacy::LegacyPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use order_confirm::OrderConfirmPage;
+pub use order_detail::OrderDetailPage;
 pub use order_result::OrderResultPage;
 pub use orders::OrdersPage;
 pub use password::PasswordPage;

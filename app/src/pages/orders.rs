@@ -3,23 +3,23 @@
 //! unpaid order counts down to its time-out and can be paid (去支付: Alipay's cashier) or
 //! cancelled (its stock returns); a paid one waits for shipping (待发货); a shipped one can
 //! be confirmed as received. Orders paid after their cancellation show as 已取消，退款中 and
-//! then 已取消，已退款 (the server's status names; only the 全部 tab lists them).
+//! then 已取消，已退款 (the server's status names; only the 全部 tab lists them). The order
+//! number and 订单详情 lead to the order's own page (`order_detail.rs`), which has the same
+//! buttons (`order_actions.rs`).
 
-use dadashop_types::codes;
 use dadashop_types::orders::{
     ORDERS_PAGE_SIZE, OrderSummary, STATUS_DONE, STATUS_PAID, STATUS_SHIPPED, STATUS_UNPAID,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{go_to_payment, not_logged_in, set_title};
+use super::order_actions::{Change, OrderActions, amount_label, order_changes, shipment};
+use super::{not_logged_in, set_title};
 use crate::Page;
-use crate::api::{self, ApiError};
-use crate::components::{
-    Countdown, EmptyNotice, ErrorNotice, FormError, Loading, OrderLines, Pager, UserNav,
-};
+use crate::api;
+use crate::components::{EmptyNotice, ErrorNotice, FormError, Loading, OrderLines, Pager, UserNav};
 use crate::format::{fen, mask_phone, yuan};
-use crate::state::{Remote, Task, use_auth};
+use crate::state::{Remote, use_auth};
 
 /// The tabs: list `type` and its name.
 const TABS: [(i64, &str); 5] = [
@@ -29,15 +29,6 @@ const TABS: [(i64, &str); 5] = [
     (STATUS_SHIPPED, "待收货"),
     (STATUS_DONE, "已完成"),
 ];
-
-/// A shopper's change to an order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Change {
-    /// 去支付: on to Alipay's cashier.
-    Pay(String),
-    Cancel(String),
-    ConfirmReceipt(String),
-}
 
 /// Tabs, the orders of the tab's page, and the pager.
 #[component]
@@ -70,41 +61,10 @@ pub fn OrdersPage() -> impl IntoView {
     };
     // Each tab and page of the query is loaded when the shopper goes there.
     Effect::new(move |_| load(status(), page()));
-    let reload = move || load(untrack(status), untrack(page));
+    let reload = Callback::new(move |()| load(untrack(status), untrack(page)));
     let notice = RwSignal::new(None::<&'static str>);
-    let change = Task::new();
+    let (change, on_change) = order_changes(notice, reload);
     let busy = change.pending();
-    let on_change = Callback::new(move |c: Change| {
-        notice.set(None);
-        change.run(async move {
-            let credentials = auth.credentials().ok_or_else(not_logged_in)?;
-            let (result, done) = match &c {
-                Change::Pay(id) => {
-                    let paying = go_to_payment(auth, id).await;
-                    // No longer payable (paid meanwhile, cancelled, timed out): the message
-                    // says so, and the list shows the order as it is now.
-                    if let Err(ApiError::Api {
-                        code: codes::ORDER_WRONG_STATUS,
-                        ..
-                    }) = &paying
-                    {
-                        reload();
-                    }
-                    return paying;
-                }
-                Change::Cancel(id) => (api::orders::cancel(&credentials, id).await, "订单已取消"),
-                Change::ConfirmReceipt(id) => (
-                    api::orders::confirm_receipt(&credentials, id).await,
-                    "已确认收货",
-                ),
-            };
-            auth.check(result)?;
-            notice.set(Some(done));
-            reload();
-            Ok(())
-        });
-    });
-    let retry = Callback::new(move |()| reload());
 
     let tabs = TABS
         .iter()
@@ -120,7 +80,7 @@ pub fn OrdersPage() -> impl IntoView {
     let body = move || match orders.get() {
         None => view! { <Loading text="正在加载订单…" /> }.into_any(),
         Some(Err(error)) => {
-            view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
+            view! { <ErrorNotice message=error.to_string() on_retry=reload /> }.into_any()
         }
         Some(Ok(answer)) if answer.data.orders_list.is_empty() => {
             view! { <EmptyNotice text="还没有这类订单" /> }.into_any()
@@ -168,7 +128,8 @@ pub fn OrdersPage() -> impl IntoView {
     }
 }
 
-/// One order: id, time and status, lines, address, totals, the countdown and the buttons.
+/// One order: id (a link to its page), time and status, lines, address, totals, the
+/// countdown and the buttons, and 订单详情.
 #[component]
 fn OrderCard(
     order: OrderSummary,
@@ -176,102 +137,15 @@ fn OrderCard(
     #[prop(into)] busy: Signal<bool>,
     on_change: Callback<Change>,
 ) -> impl IntoView {
-    let id = order.order_id.clone();
-    let status = order.status;
+    let id = order.order_id;
+    let detail = Page::order_detail(&id);
+    let (shown, marked) = (id.clone(), id.clone());
     let address = order.address;
-    let seconds = order.pay_remaining_secs;
-    let confirming = RwSignal::new(false);
-    let actions = match status {
-        STATUS_UNPAID => {
-            let id = id.clone();
-            Some(
-                view! {
-                    <p class="pay-wait">
-                        "待付款，剩余 " <Countdown seconds /> "，超时自动取消"
-                    </p>
-                    <button
-                        type="button"
-                        class="btn small primary"
-                        disabled=move || busy.get()
-                        on:click={
-                            let id = id.clone();
-                            move |_| on_change.run(Change::Pay(id.clone()))
-                        }
-                    >
-                        "去支付"
-                    </button>
-                    <Show
-                        when=move || confirming.get()
-                        fallback=move || {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="btn small danger"
-                                    disabled=move || busy.get()
-                                    on:click=move |_| confirming.set(true)
-                                >
-                                    "取消订单"
-                                </button>
-                            }
-                        }
-                    >
-                        {
-                            let id = id.clone();
-                            view! {
-                                <span class="confirm" role="alertdialog" aria-label="确认取消订单">
-                                    "确定取消这个订单吗？"
-                                    <button
-                                        type="button"
-                                        class="btn small danger"
-                                        disabled=move || busy.get()
-                                        on:click=move |_| on_change.run(Change::Cancel(id.clone()))
-                                    >
-                                        "确认取消"
-                                    </button>
-                                    <button
-                                        type="button"
-                                        class="btn small"
-                                        on:click=move |_| confirming.set(false)
-                                    >
-                                        "再想想"
-                                    </button>
-                                </span>
-                            }
-                        }
-                    </Show>
-                }
-                .into_any(),
-            )
-        }
-        STATUS_SHIPPED => {
-            let id = id.clone();
-            Some(
-                view! {
-                    <button
-                        type="button"
-                        class="btn small primary"
-                        disabled=move || busy.get()
-                        on:click=move |_| on_change.run(Change::ConfirmReceipt(id.clone()))
-                    >
-                        "确认收货"
-                    </button>
-                }
-                .into_any(),
-            )
-        }
-        _ => None,
-    };
-    // Once shipped: the carrier and the tracking number, for the shopper to follow.
-    let shipment = order.tracking_no.as_ref().map(|no| {
-        match order.carrier.as_deref().filter(|c| !c.is_empty()) {
-            Some(carrier) => format!("物流：{carrier}，运单号 {no}"),
-            None => format!("物流：运单号 {no}"),
-        }
-    });
+    let shipment = shipment(order.carrier.as_deref(), order.tracking_no.as_deref());
     view! {
-        <li class="order-card" data-testid="order" data-order-id=id>
+        <li class="order-card" data-testid="order" data-order-id=marked>
             <div class="order-head">
-                <span>{format!("订单号：{}", order.order_id)}</span>
+                <span>"订单号：" <a href=detail.clone() data-testid="order-link">{shown}</a></span>
                 <span class="order-time">{order.order_time}</span>
                 <strong class="order-status" data-testid="order-status">{order.status_name}</strong>
             </div>
@@ -302,43 +176,16 @@ fn OrderCard(
                 )}
                 <strong>{yuan(fen(&order.order_total_amount))}</strong>
             </p>
-            <div class="actions">{actions}</div>
+            <div class="actions">
+                <OrderActions
+                    order_id=id
+                    status=order.status
+                    pay_remaining_secs=order.pay_remaining_secs
+                    busy
+                    on_change
+                />
+                <a class="btn small" href=detail>"订单详情"</a>
+            </div>
         </li>
-    }
-}
-
-/// What the order's amount is called: 实付 only for money that was paid (paid, shipped, done,
-/// and cancelled orders whose payment came: refund due or refunded); 应付 while unpaid;
-/// 订单金额 for an order cancelled before it was paid.
-fn amount_label(status: i64) -> &'static str {
-    match status {
-        STATUS_UNPAID => "应付",
-        dadashop_types::orders::STATUS_CANCELLED => "订单金额",
-        _ => "实付",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use dadashop_types::orders::{
-        STATUS_CANCELLED, STATUS_DONE, STATUS_PAID, STATUS_REFUND_DUE, STATUS_REFUNDED,
-        STATUS_SHIPPED, STATUS_UNPAID,
-    };
-
-    use super::amount_label;
-
-    #[test]
-    fn only_paid_money_is_called_paid() {
-        assert_eq!(amount_label(STATUS_UNPAID), "应付");
-        assert_eq!(amount_label(STATUS_CANCELLED), "订单金额");
-        for paid in [
-            STATUS_PAID,
-            STATUS_SHIPPED,
-            STATUS_DONE,
-            STATUS_REFUND_DUE,
-            STATUS_REFUNDED,
-        ] {
-            assert_eq!(amount_label(paid), "实付", "{paid}");
-        }
     }
 }

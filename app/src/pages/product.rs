@@ -2,17 +2,20 @@
 //! specs. Choosing another value asks `POST /v1/goods/sku` for the SKU with the new set of
 //! values and moves to its URL; a logged-in shopper's view is added to the browsing history.
 //! 加入购物车 puts the chosen count into the cart (the offline cart when logged out), 立即购买
-//! goes to the order confirmation of that one line (by the login page when logged out).
+//! goes to the order confirmation of that one line (by the login page when logged out), and
+//! the heart beside them (收藏) keeps the SKU in the shopper's favourites. Below the details,
+//! 商品评价 (`product_reviews.rs`), loaded once the product shows.
 
 use dadashop_types::goods::SkuDetail;
 use dadashop_types::orders::{CartItem, MAX_LINE_COUNT};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::product_reviews::ProductReviews;
 use super::{NotFoundPage, is_not_found, set_title};
 use crate::api;
 use crate::api::orders::Settle;
-use crate::components::{ErrorNotice, FormError, Loading, Toast, image_url};
+use crate::components::{ErrorNotice, FavouriteToggle, FormError, Loading, Toast, image_url};
 use crate::state::{CartOp, Remote, Task, use_auth, use_cart};
 use crate::{Page, login_returning_to};
 
@@ -200,6 +203,7 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
         .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
         .collect_view();
     let catalog_link = Page::catalog(sku.catalog_id);
+    let sku_id = sku.skuid;
     let alt = sku.name.clone();
     view! {
         <nav class="breadcrumb" aria-label="位置">
@@ -243,10 +247,11 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
             </table>
         </section>
         {description}
+        <ProductReviews sku_id />
     }
 }
 
-/// The count input with 加入购物车 and 立即购买.
+/// The count input with 加入购物车, 立即购买 and the heart (收藏).
 #[component]
 fn BuyBox(sku: SkuDetail) -> impl IntoView {
     let auth = use_auth();
@@ -363,6 +368,7 @@ fn BuyBox(sku: SkuDetail) -> impl IntoView {
                 <button type="button" class="btn primary" disabled=sold_out on:click=on_buy>
                     "立即购买"
                 </button>
+                <FavouriteToggle sku_id labelled=true />
             </div>
             <FormError message=add.error() />
             <Toast message=toast />

@@ -31,6 +31,18 @@ impl Flash {
         self.0.get()
     }
 
+    /// Takes the message for the page being created, without subscribing: it shows for
+    /// this visit only, and the page need not clear it when it goes away (a clear then
+    /// would also wipe a message set meanwhile for the next page, such as the login page's
+    /// "登录已过期").
+    pub fn take(self) -> Option<String> {
+        let message = self.0.get_untracked();
+        if message.is_some() {
+            self.0.set(None);
+        }
+        message
+    }
+
     /// Clears the message.
     pub fn clear(self) {
         self.0.set(None);

@@ -95,10 +95,33 @@ export class RegisterPage {
   }
 }
 
+/** A choice of the address forms' 省 / 市 / 区 picker (no district for a city without). */
+export interface RegionInput {
+  province: string;
+  city: string;
+  district?: string;
+}
+
+/**
+ * Picks `region` in the address form `form` (the address book's or the settlement's), level
+ * by level: each level's choices load once the level above is picked.
+ */
+export async function pickRegion(form: Locator, region: RegionInput): Promise<void> {
+  await form.getByLabel('省份').selectOption({ label: region.province });
+  await expect(form.getByLabel('城市')).toBeEnabled();
+  await form.getByLabel('城市').selectOption({ label: region.city });
+  if (region.district !== undefined) {
+    await expect(form.getByLabel('区县')).toBeEnabled();
+    await form.getByLabel('区县').selectOption({ label: region.district });
+  }
+}
+
 /** What the address form takes. */
 export interface AddressInput {
   receiver: string;
   mobile: string;
+  region: RegionInput;
+  /** The street address (详细地址), below the region. */
   address: string;
   postcode: string;
   tag?: string;
@@ -133,6 +156,7 @@ export class AddressPage {
   async fill(input: AddressInput): Promise<void> {
     await this.form.getByLabel('收货人').fill(input.receiver);
     await this.form.getByLabel('手机号').fill(input.mobile);
+    await pickRegion(this.form, input.region);
     await this.form.getByLabel('详细地址').fill(input.address);
     await this.form.getByLabel('邮编').fill(input.postcode);
     await this.form.getByLabel('地址标签').fill(input.tag ?? '家');

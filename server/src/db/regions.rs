@@ -156,17 +156,6 @@ pub struct RegionPath {
     pub district: Option<(String, String)>,
 }
 
-impl RegionPath {
-    /// The names joined as an address line starts: `广东省 深圳市 南山区`.
-    pub fn names(&self) -> String {
-        let mut parts = vec![self.province.1.as_str(), self.city.1.as_str()];
-        if let Some((_, d)) = &self.district {
-            parts.push(d);
-        }
-        parts.join(" ")
-    }
-}
-
 /// The path of a leaf division: a district, or a city without districts. `None` when `code`
 /// is unknown or names a province or a city that has districts (the picker must go down to
 /// the last level).

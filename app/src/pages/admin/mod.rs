@@ -17,7 +17,12 @@
 //!
 //! The catalog pages (issue 25: SKUs, SPUs, catalogs, brands) need `goods.view`; their
 //! buttons `goods.add`, `goods.change` or `goods.delete`.
+//!
+//! After the sale (issue 27, [`after_sales`]): 评价 needs `goods.view` (隐藏 / 恢复显示
+//! `goods.change`); 退货 needs `refunds.view` (同意 / 拒绝 `orders.change`, 确认收货并退款
+//! `refunds.change`).
 
+mod after_sales;
 mod audit;
 mod brands;
 mod catalog;
@@ -63,6 +68,10 @@ pub const NEW_SPU: &str = "/admin/spus/new";
 pub const CATALOGS: &str = "/admin/catalogs";
 /// The brands (品牌).
 pub const BRANDS: &str = "/admin/brands";
+/// The reviews (评价); `?hidden=1` lists the hidden ones.
+pub const REVIEWS: &str = "/admin/reviews";
+/// The returns (退货); `?status=requested` lists those waiting for a decision.
+pub const RETURNS: &str = "/admin/returns";
 
 /// `/admin/orders/<id>`: an order's detail.
 pub fn order_path(order_id: &str) -> String {
@@ -115,6 +124,10 @@ pub enum Section {
     Catalogs,
     /// `/admin/brands`: 品牌.
     Brands,
+    /// `/admin/reviews?...`: 评价.
+    Reviews,
+    /// `/admin/returns?...`: 退货.
+    Returns,
     /// Any other path under `/admin`.
     Unknown,
 }
@@ -153,6 +166,8 @@ impl Section {
             ["spus", n] => id(n, Section::Spu),
             ["catalogs"] => Section::Catalogs,
             ["brands"] => Section::Brands,
+            ["reviews"] => Section::Reviews,
+            ["returns"] => Section::Returns,
             _ => Section::Unknown,
         }
     }
@@ -171,22 +186,26 @@ impl Section {
             | Section::Spus
             | Section::Spu(_)
             | Section::Catalogs
-            | Section::Brands => Some("goods.view"),
+            | Section::Brands
+            | Section::Reviews => Some("goods.view"),
+            Section::Returns => Some("refunds.view"),
             Section::Unknown => None,
         }
     }
 }
 
 /// The side menu: name, link, the permission that shows it.
-const MENU: [(&str, &str, &str); 10] = [
+const MENU: [(&str, &str, &str); 12] = [
     ("统计", CONSOLE, "dashboard.view"),
     ("订单", ORDERS, "orders.view"),
     ("退款", "/admin/orders?status=6", "refunds.view"),
+    ("退货", RETURNS, "refunds.view"),
     ("用户", USERS, "users.view"),
     ("商品", SKUS, "goods.view"),
     ("SPU", SPUS, "goods.view"),
     ("分类", CATALOGS, "goods.view"),
     ("品牌", BRANDS, "goods.view"),
+    ("评价", REVIEWS, "goods.view"),
     ("员工", STAFF, "staff.view"),
     ("操作日志", AUDIT, "audit.view"),
 ];
@@ -207,6 +226,8 @@ fn menu_current(href: &str, section: &Section, status: Option<&str>) -> bool {
         Section::Spus | Section::NewSpu | Section::Spu(_) => href == SPUS,
         Section::Catalogs => href == CATALOGS,
         Section::Brands => href == BRANDS,
+        Section::Reviews => href == REVIEWS,
+        Section::Returns => href == RETURNS,
         Section::Unknown => false,
     }
 }
@@ -306,6 +327,8 @@ fn Frame() -> impl IntoView {
             Section::Spu(id) => view! { <spu::SpuEditor id=Some(id) /> }.into_any(),
             Section::Catalogs => view! { <catalog::CatalogList /> }.into_any(),
             Section::Brands => view! { <brands::BrandList /> }.into_any(),
+            Section::Reviews => view! { <after_sales::ReviewList /> }.into_any(),
+            Section::Returns => view! { <after_sales::ReturnList /> }.into_any(),
             Section::Unknown => view! {
                 <div class="status empty">
                     "页面不存在。" <a href=CONSOLE>"回到统计"</a>
@@ -367,8 +390,12 @@ mod tests {
         assert_eq!(Section::parse("/admin/spus/3/"), Section::Spu(3));
         assert_eq!(Section::parse("/admin/catalogs"), Section::Catalogs);
         assert_eq!(Section::parse("/admin/brands"), Section::Brands);
+        assert_eq!(Section::parse("/admin/reviews"), Section::Reviews);
+        assert_eq!(Section::parse("/admin/returns/"), Section::Returns);
         assert_eq!(Section::NewSpu.permission(), Some("goods.add"));
         assert_eq!(Section::Sku(1).permission(), Some("goods.view"));
+        assert_eq!(Section::Reviews.permission(), Some("goods.view"));
+        assert_eq!(Section::Returns.permission(), Some("refunds.view"));
         for unknown in [
             "/admin/orders/x1",
             "/admin/users/0",
@@ -378,6 +405,8 @@ mod tests {
             "/admin/skus/0",
             "/admin/skus/export",
             "/admin/spus/x",
+            "/admin/reviews/3",
+            "/admin/returns/7/approve",
             "/administrator",
         ] {
             assert_eq!(Section::parse(unknown), Section::Unknown, "{unknown}");
@@ -405,5 +434,35 @@ mod tests {
         assert!(menu_current("/admin/skus", &Section::Sku(3), None));
         assert!(menu_current("/admin/spus", &Section::NewSpu, None));
         assert!(!menu_current("/admin/skus", &Section::Spu(3), None));
+    }
+
+    #[test]
+    fn returns_and_refunds_are_apart_in_the_menu() {
+        // 退货 (a shopper's return of goods) is not 退款 (an order's refund due).
+        assert!(menu_current("/admin/returns", &Section::Returns, None));
+        assert!(menu_current(
+            "/admin/returns",
+            &Section::Returns,
+            Some("requested")
+        ));
+        assert!(!menu_current(
+            "/admin/orders?status=6",
+            &Section::Returns,
+            Some("requested")
+        ));
+        assert!(!menu_current("/admin/orders", &Section::Returns, None));
+        assert!(menu_current("/admin/reviews", &Section::Reviews, None));
+        assert!(!menu_current("/admin/skus", &Section::Reviews, None));
+        // Each entry is shown by the permission its page asks for.
+        for (name, href, permission) in super::MENU {
+            // 退款 is the orders list filtered, which asks for `orders.view` as well.
+            if name != "退款" {
+                assert_eq!(
+                    Section::parse(href).permission(),
+                    Some(permission),
+                    "{name}"
+                );
+            }
+        }
     }
 }
