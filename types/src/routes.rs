@@ -84,7 +84,40 @@ fn pattern_matches(pattern: &str, path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::app_route;
+    use super::{APP_ROUTES, app_route};
+
+    /// nginx's location for the app's pages (deploy/nginx/dadashop-spa.inc) lists every
+    /// route of the table, in its regex form (`:id` as `[^/]+`, `/*` as `/.*`), so that a
+    /// page added to the app is not a 404 behind nginx.
+    #[test]
+    fn nginx_serves_every_app_route() {
+        let conf = include_str!("../../deploy/nginx/dadashop-spa.inc");
+        let regex = conf
+            .lines()
+            .find(|l| l.starts_with("location ~ \"^/("))
+            .expect("the app routes' location");
+        for route in APP_ROUTES.iter().filter(|r| **r != "/") {
+            let mut form = String::new();
+            for (i, part) in route.trim_start_matches('/').split('/').enumerate() {
+                if i > 0 {
+                    form.push('/');
+                }
+                form.push_str(match part {
+                    "*" => ".*",
+                    p if p.starts_with(':') => "[^/]+",
+                    p => p,
+                });
+            }
+            let form = form.replace(".html", "\\.html");
+            let in_templates = route.starts_with("/dadashop/templates/");
+            assert!(
+                in_templates
+                    || regex.contains(&format!("|{form}|"))
+                    || regex.contains(&format!("({form}|")),
+                "{route} ({form}) is not in nginx's app location"
+            );
+        }
+    }
 
     #[test]
     fn paths_match_their_patterns() {
