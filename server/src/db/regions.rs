@@ -23,7 +23,15 @@ pub struct RegionRow {
     pub level: i64,
     /// The code of the level above; `None` for a province.
     pub parent_code: Option<String>,
+    /// 1 when a level below exists (read from the table; 0 in [`read_dir`]'s rows).
+    pub has_children: i64,
 }
+
+/// The columns of [`RegionRow`], from `regions r`.
+const REGION_COLUMNS: &str = "SELECT r.code AS code, r.name AS name, r.level AS level, \
+     r.parent_code AS parent_code, \
+     CASE WHEN EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code) THEN 1 ELSE 0 END \
+     AS has_children FROM regions r";
 
 #[derive(Debug, Deserialize)]
 struct Division {
@@ -78,6 +86,7 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Vec<RegionRow>> {
                 name,
                 level,
                 parent_code,
+                has_children: 0,
             });
         }
     }
@@ -128,11 +137,11 @@ pub async fn import_dir(pool: &AnyPool, dir: &Path) -> anyhow::Result<usize> {
 /// The divisions under `parent` (`None`: the provinces), by code.
 pub async fn children(pool: &AnyPool, parent: Option<&str>) -> Result<Vec<RegionRow>, sqlx::Error> {
     let sql = if parent.is_some() {
-        "SELECT code, name, level, parent_code FROM regions WHERE parent_code = ? ORDER BY code"
+        format!("{REGION_COLUMNS} WHERE r.parent_code = ? ORDER BY r.code")
     } else {
-        "SELECT code, name, level, parent_code FROM regions WHERE parent_code IS NULL ORDER BY code"
+        format!("{REGION_COLUMNS} WHERE r.parent_code IS NULL ORDER BY r.code")
     };
-    let mut q = sqlx::query_as(sql);
+    let mut q = sqlx::query_as(&sql);
     if let Some(p) = parent {
         q = q.bind(p.to_owned());
     }
@@ -141,7 +150,7 @@ pub async fn children(pool: &AnyPool, parent: Option<&str>) -> Result<Vec<Region
 
 /// One division by its 6-digit code.
 pub async fn get(pool: &AnyPool, code: &str) -> Result<Option<RegionRow>, sqlx::Error> {
-    sqlx::query_as("SELECT code, name, level, parent_code FROM regions WHERE code = ?")
+    sqlx::query_as(&format!("{REGION_COLUMNS} WHERE r.code = ?"))
         .bind(code.to_owned())
         .fetch_optional(pool)
         .await
@@ -163,7 +172,7 @@ pub async fn leaf_path(pool: &AnyPool, code: &str) -> Result<Option<RegionPath>,
     let Some(leaf) = get(pool, code).await? else {
         return Ok(None);
     };
-    if !children(pool, Some(&leaf.code)).await?.is_empty() {
+    if leaf.has_children == 1 {
         return Ok(None);
     }
     let parent = |row: &RegionRow| row.parent_code.clone();

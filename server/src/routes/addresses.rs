@@ -38,22 +38,15 @@ pub fn router() -> Router<AppState> {
 const REGIONS_CACHE_CONTROL: &str = "public, max-age=86400";
 
 async fn regions_under(state: &AppState, parent: Option<&str>) -> ApiResult<Vec<Region>> {
-    let rows = crate::db::regions::children(&state.db, parent).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        // Only cities can lack a level below (a province always has cities).
-        let has_children = r.level < 3
-            && (r.level == 1
-                || !crate::db::regions::children(&state.db, Some(&r.code))
-                    .await?
-                    .is_empty());
-        out.push(Region {
+    Ok(crate::db::regions::children(&state.db, parent)
+        .await?
+        .into_iter()
+        .map(|r| Region {
+            has_children: r.has_children == 1,
             code: r.code,
             name: r.name,
-            has_children,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// The provinces (省) of the address picker, by code (GB/T 2260). Empty when the shop has
