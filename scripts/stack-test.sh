@@ -664,6 +664,17 @@ check_e2e() {
   # The fake Weibo identities of the suite are fixed, and each test expects them unbound, as
   # on the fresh database of scripts/e2e-server.sh: forget earlier runs' bindings.
   primary_sql "DELETE FROM weibo_users"
+  # A product page through nginx comes rendered from a web origin process (server/src/ssr.rs):
+  # the product's name and price are in the HTML itself, with the page's own CSP.
+  local html headers why=""
+  html=$(curl -s -D "$S/test/ssr.headers" "$NGINX/product/1")
+  headers=$(cat "$S/test/ssr.headers")
+  grep -q '达达旅行 轻盈拉杆箱 黑色 20寸</h1>' <<<"$html" || why+=" no product name in the body;"
+  grep -q '¥299.00' <<<"$html" || why+=" no price;"
+  grep -q 'id="dadashop-preloaded"' <<<"$html" || why+=" no preloaded goods;"
+  grep -qi "^content-security-policy: .*script-src 'self' 'wasm-unsafe-eval' 'sha256-" <<<"$headers" || why+=" no page CSP;"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$NGINX/product/999999")" = 404 ] || why+=" unknown product not 404;"
+  record ssr $([ -z "$why" ] && echo 0 || echo 1) 2 0 - "${why:+FAILED:$why }GET /product/1 through nginx: rendered by the web origin ($(wc -c <<<"$html") bytes, name and price in the body); /product/999999 404"
   log "e2e: the Playwright suite against the nginx one-origin shape ($NGINX)"
   local t0; t0=$(now) rc=0
   (cd "$root/end2end" && E2E_WEB_PORT=8080 E2E_API_PORT=8080 E2E_WEIBO_PORT=19100 E2E_SMS_PORT=19200 \

@@ -1,4 +1,7 @@
-//! The dadashop (达达商城) single-page app: Leptos 0.8, client-side rendered, built by Trunk.
+//! The dadashop (达达商城) app: Leptos 0.8. The web origin renders its public pages on the
+//! server (feature `ssr`, [`Document`]) and the browser hydrates them (feature `hydrate`); the
+//! pages whose data is private are rendered in the browser alone (docs/architecture.md,
+//! "Server rendering").
 //!
 //! Layout (docs/architecture.md "Code layout"): [`pages`] holds one routed page per file,
 //! [`components`] the route-agnostic pieces (no network calls), [`api`] the only code that
@@ -9,10 +12,16 @@
 //! The API lives on another origin (see [`api::base_url`]); this crate only needs the shared
 //! wire types of `dadashop-types`.
 
+// The console's largest views are deep types when rendered on the server (the wasm build
+// erases them: `erase_components`, .cargo/config.toml); their layout needs more than the
+// default 128 levels.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 mod format;
 pub mod pages;
+pub mod preload;
 pub mod state;
 
 use leptos::prelude::*;
@@ -271,12 +280,21 @@ impl Page {
         }
     }
 
+    /// `/search`, the results page without a query (the search form's `action`).
+    pub const fn search_path() -> &'static str {
+        "/search"
+    }
+
     /// `/search?q=<q>&page=<n>` (route `/search`).
     pub fn search(q: &str, page: u64) -> String {
         if page > 1 {
-            format!("/search?q={}&page={page}", encode_component(q))
+            format!(
+                "{}?q={}&page={page}",
+                Self::search_path(),
+                encode_component(q)
+            )
         } else {
-            format!("/search?q={}", encode_component(q))
+            format!("{}?q={}", Self::search_path(), encode_component(q))
         }
     }
 
@@ -367,19 +385,65 @@ fn same_origin(_target: &str) -> bool {
 }
 
 /// The app: restores the session from browser storage, then renders the router.
+///
+/// On a page the web origin rendered (a [`preload::Preload`] context is present: the server
+/// renders with one, and the browser hydrates with one) the app first renders logged out and
+/// with an empty offline cart, as the server did, and reads the session from storage once
+/// hydration is done; the header then changes to the shopper's links.
 #[component]
 pub fn App() -> impl IntoView {
-    // Restored synchronously before any route renders: protected routes never redirect a
-    // shopper whose session is merely not loaded yet.
-    let auth = Auth::restore();
+    leptos_meta::provide_meta_context();
+    let server_rendered = preload::use_preload().is_some();
+    let (auth, cart) = if server_rendered {
+        let auth = Auth::logged_out();
+        (auth, Cart::not_read(auth))
+    } else {
+        // Restored synchronously before any route renders: protected routes never redirect
+        // a shopper whose session is merely not loaded yet.
+        let auth = Auth::restore();
+        (auth, Cart::new(auth))
+    };
+    if server_rendered {
+        // Effects run in the browser only, after hydration.
+        Effect::new(move |_| {
+            cart.reload_offline();
+            leptos::task::spawn_local(auth.restore_stored());
+            // `<html data-hydrated="true">`: the page answers clicks now (tests and
+            // monitoring read it; `<html>` is outside what hydration owns).
+            #[cfg(target_arch = "wasm32")]
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("data-hydrated", "true");
+            }
+        });
+    }
     provide_context(auth);
-    provide_context(Cart::new(auth));
+    provide_context(cart);
     provide_context(Favourites::new(auth));
     provide_context(Flash::new());
     view! {
         <Router>
             <Shell />
         </Router>
+    }
+}
+
+/// The whole document of a server-rendered page (feature `ssr`): `<head>` with the tags the
+/// page's components give through `leptos_meta` ([`components::PageHead`]), and [`App`] as the
+/// body. The web origin adds the build's own head (style sheet, wasm boot tag, API origin) and
+/// the page's [`preload::Preloaded`] JSON.
+#[cfg(feature = "ssr")]
+#[component]
+pub fn Document() -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <leptos_meta::MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
     }
 }
 
@@ -475,7 +539,10 @@ fn ShopShell() -> impl IntoView {
     // home page read the same answer (one request on the first page view).
     let catalogs = state::Remote::new();
     let index = state::GoodsIndex(catalogs);
-    index.load();
+    match preload::use_preload().and_then(|p| p.take_index()) {
+        Some(answer) => catalogs.set(answer),
+        None => index.load(),
+    }
     provide_context(index);
     let nav_catalogs = Signal::derive(move || {
         catalogs

@@ -373,10 +373,10 @@ test('an operator makes a product of two colours and two sizes; a shopper finds 
   await expect(page.getByTestId('description')).toContainText('云朵一样柔软的面料');
   const colour = page.getByTestId('sale-attr').filter({ hasText: '颜色' });
   const size = page.getByTestId('sale-attr').filter({ hasText: '尺寸' });
-  await colour.getByRole('button', { name: '黑色' }).click();
+  await colour.getByRole('link', { name: '黑色' }).click();
   await expect(page).toHaveURL(`/product/${skuIds['黑色 / M']}`);
   await expect(page.getByTestId('product-name')).toHaveText(`${spuName} 黑色 M`);
-  await size.getByRole('button', { name: 'L', exact: true }).click();
+  await size.getByRole('link', { name: 'L', exact: true }).click();
   await expect(page).toHaveURL(`/product/${skuIds['黑色 / L']}`);
   await expect(page.getByTestId('product-name')).toHaveText(`${spuName} 黑色 L`);
   await expect(page.getByTestId('price')).toHaveText('¥219.00');

@@ -53,13 +53,13 @@ for (const size of [
 
       const colour = page.getByTestId('sale-attr').filter({ hasText: '颜色' });
       const sizeAttr = page.getByTestId('sale-attr').filter({ hasText: '尺寸' });
-      await colour.getByRole('button', { name: '深蓝' }).click();
+      await colour.getByRole('link', { name: '深蓝' }).click();
       await expect(page).toHaveURL(/\/product\/4$/);
       await expect(page.getByTestId('product-name')).toHaveText('达达旅行 轻盈拉杆箱 深蓝 20寸');
-      await sizeAttr.getByRole('button', { name: '24寸' }).click();
+      await sizeAttr.getByRole('link', { name: '24寸' }).click();
       await expect(page).toHaveURL(/\/product\/5$/);
       await expect(page.getByTestId('price')).toHaveText('¥359.00');
-      await expect(colour.getByRole('button', { name: '深蓝' })).toHaveAttribute('aria-pressed', 'true');
+      await expect(colour.getByRole('link', { name: '深蓝' })).toHaveAttribute('aria-current', 'true');
       // Back goes to the previous SKU.
       await page.goBack();
       await expect(page).toHaveURL(/\/product\/4$/);

@@ -1,6 +1,10 @@
-//! The wasm entry point of the dadashop SPA: installs the panic hook and mounts [`app::App`]
-//! on `<body>`. Everything else lives in the `app` crate; scripts/build-spa.sh builds this
-//! binary (Trunk for `trunk serve`: `index.html`, `Trunk.toml`).
+//! The wasm entry point of the dadashop app: installs the panic hook, then hydrates the page
+//! when the web origin rendered it (the public pages: it holds the goods it was rendered with,
+//! `app::preload`) or mounts [`app::App`] on `<body>` (the pages the browser renders alone).
+//! Everything else lives in the `app` crate; scripts/build-spa.sh builds this binary (Trunk
+//! for `trunk serve`: `index.html`, `Trunk.toml`).
+
+use leptos::prelude::*;
 
 fn main() {
     std::panic::set_hook(Box::new(|info| {
@@ -8,6 +12,15 @@ fn main() {
         console_error_panic_hook::hook(info);
         show_failure_notice();
     }));
+    if let Some(data) = app::preload::from_document() {
+        // The same app over the server's HTML; lazily loaded pages are fetched first. The
+        // session is read once hydration is done (`app::App`).
+        leptos::mount::hydrate_lazy(move || {
+            provide_context(app::preload::Preload::new(data));
+            view! { <app::App /> }
+        });
+        return;
+    }
     // A new tab first takes over a session-only login from an open tab (when there is one),
     // so that the routes render with the session already known.
     wasm_bindgen_futures::spawn_local(async {

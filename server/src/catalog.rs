@@ -55,21 +55,34 @@ impl Cached {
     }
 }
 
-#[derive(Debug, Default)]
-struct Entries {
+#[derive(Debug)]
+struct Entries<V> {
     generation: String,
-    map: HashMap<String, Cached>,
+    map: HashMap<String, V>,
 }
 
-/// The in-process cache of goods answers, valid for one generation at a time.
-#[derive(Debug, Default)]
-pub struct GoodsCache {
-    entries: RwLock<Entries>,
+/// The in-process cache of goods answers (the API's JSON, [`Cached`]) or of anything else
+/// made from the goods alone (the web origin's rendered pages), valid for one generation at
+/// a time.
+#[derive(Debug)]
+pub struct GoodsCache<V = Cached> {
+    entries: RwLock<Entries<V>>,
 }
 
-impl GoodsCache {
+impl<V> Default for GoodsCache<V> {
+    fn default() -> Self {
+        Self {
+            entries: RwLock::new(Entries {
+                generation: String::new(),
+                map: HashMap::new(),
+            }),
+        }
+    }
+}
+
+impl<V: Clone> GoodsCache<V> {
     /// The answer cached under `key` for `generation`, if any.
-    pub fn get(&self, generation: &str, key: &str) -> Option<Cached> {
+    pub fn get(&self, generation: &str, key: &str) -> Option<V> {
         let entries = self.entries.read().ok()?;
         if entries.generation != generation {
             return None;
@@ -78,7 +91,7 @@ impl GoodsCache {
     }
 
     /// Keeps `value` under `key` for `generation`, dropping everything of older generations.
-    pub fn put(&self, generation: &str, key: String, value: Cached) {
+    pub fn put(&self, generation: &str, key: String, value: V) {
         let Ok(mut entries) = self.entries.write() else {
             return;
         };

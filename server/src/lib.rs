@@ -1,10 +1,15 @@
 //! The dadashop server: the JSON API of `docs/api.md` (axum), the web origin serving the
-//! Leptos SPA, storage on SQLite or MySQL (sqlx `Any`), the ephemeral store (Redis or in
+//! Leptos app (its public pages rendered here, [`ssr`]), storage on SQLite or MySQL (sqlx `Any`), the ephemeral store (Redis or in
 //! process), and the `dadashop` command line.
 //!
 //! Boundaries: handlers in [`routes`] parse input into [`domain`] values and call the
-//! repositories in [`db`]; SQL lives only in `db`. The server never depends on Leptos; the
-//! wire types come from `dadashop_types`, shared with the SPA.
+//! repositories in [`db`]; SQL lives only in `db`. Only the web origin ([`web`], [`ssr`])
+//! uses Leptos, to render the `app` crate; the wire types come from `dadashop_types`,
+//! shared with the app.
+
+// Rendering the app on the web origin (ssr.rs) lays out its deepest view types here (the
+// console's pages); the default 128 levels are not enough.
+#![recursion_limit = "256"]
 
 pub mod alipay;
 pub mod app;
@@ -31,6 +36,7 @@ pub mod routes;
 pub mod search;
 pub mod seed;
 pub mod serve;
+pub mod ssr;
 pub mod state;
 pub mod verify;
 pub mod web;

@@ -9,13 +9,17 @@
 //! are computed from the inline module loader Trunk emits. Any other path answers 404 (with
 //! the same page, which shows the SPA's 404 page).
 //!
-//! What crawlers and link previews see: a product page (`/product/<id>`) gets the product's
-//! own `<title>`, meta description, canonical link, Open Graph tags and a schema.org `Product`
-//! JSON-LD block (name, images, price in CNY, availability) written into the page from the
-//! database; a catalog page its name. An unknown or unlaunched product, or an unknown catalog,
-//! answers 404. `robots.txt` names `sitemap.xml`, which lists the home page, every catalog and
-//! every launched product. These pages are cached for the current goods generation
-//! (crate::catalog), like the API's goods answers.
+//! The public pages (home, catalog lists, product pages, search results, and the 404 page
+//! for any other path) are rendered on the server (crate::ssr) and hydrated by the wasm: what
+//! crawlers, link previews and shoppers without JavaScript read is the page itself, with its
+//! own `<title>`, meta description, canonical link, Open Graph tags and schema.org JSON-LD. An
+//! unknown or unlaunched product, or an unknown catalog, answers 404. The original client's
+//! page paths of those pages (`/dadashop/templates/index.html`, `product_list.html`,
+//! `product_details.html`, `search_list.html`) answer a permanent redirect to them. The
+//! other pages (login, cart, orders, personal center, the console) get `index.html` and are
+//! rendered in the browser. `robots.txt` names `sitemap.xml`, which lists the home page,
+//! every catalog and every launched product. Rendered pages and the sitemap are cached for
+//! the current goods generation (crate::catalog), like the API's goods answers.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -49,11 +53,8 @@ pub const API_URL_META: &str = "dadashop-api-url";
 #[derive(Debug, Clone)]
 struct Web {
     shell: Arc<Shell>,
-    /// The page as text, for the pages that get their own head tags.
-    page: Arc<str>,
-    /// The page with preload links for the browsing pages' lazily loaded wasm (see
-    /// [`browse_preloads`]): the base of the product and catalog pages.
-    browse_page: Arc<str>,
+    /// The server-rendered public pages.
+    pages: crate::ssr::Pages,
     state: AppState,
     /// `PUBLIC_WEB_URL` without a trailing slash.
     web_url: Arc<str>,
@@ -77,8 +78,13 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
     let mut images = avatar_sources(settings);
     images.extend(media_source(settings));
     let csp = content_security_policy(&html, &api, &images);
-    let page: Arc<str> = html.as_str().into();
-    let browse_page: Arc<str> = with_head(&html, None, None, &browse_preloads(&dist)).into();
+    let build_head = head_of(&html);
+    let pages = {
+        let (api, images) = (api.clone(), images.clone());
+        crate::ssr::Pages::new(state, &build_head, &browse_preloads(&dist), move |page| {
+            content_security_policy(page, &api, &images)
+        })
+    };
     let shell = Arc::new(Shell {
         html: html.into(),
         csp: HeaderValue::from_str(&csp).context("CSP header")?,
@@ -86,8 +92,7 @@ pub fn router(state: &AppState) -> anyhow::Result<Router> {
 
     let web = Web {
         shell: shell.clone(),
-        page,
-        browse_page,
+        pages,
         state: state.clone(),
         web_url: settings.public_web_url.trim_end_matches('/').into(),
         robots: std::fs::read_to_string(dist.join("robots.txt"))
@@ -147,50 +152,66 @@ fn html_response(status: StatusCode, html: axum::body::Bytes) -> Response {
     response
 }
 
-/// The page for an app route; 404 with the page (marked `noindex`) for anything else, and for
-/// a product or catalog that does not exist.
+/// The routes rendered on the server (crate::ssr); every other app route is rendered in the
+/// browser from `index.html`.
+pub const RENDERED_ROUTES: [&str; 4] = ["/", "/catalog/:id", "/product/:id", "/search"];
+
+/// The original client's files of the rendered pages: answered with a permanent redirect
+/// to the page that replaced them (`app::pages::legacy_target`).
+const RENDERED_LEGACY_FILES: [&str; 4] = [
+    "index.html",
+    "product_list.html",
+    "product_details.html",
+    "search_list.html",
+];
+
+/// The page for an app route: rendered on the server for the public pages, `index.html` for
+/// the others; the rendered 404 page (marked `noindex`) for anything else, and for a product
+/// or catalog that does not exist.
 async fn app_page(State(web): State<Web>, uri: Uri) -> Response {
     let path = uri.path();
-    let Some(route) = dadashop_types::routes::app_route(path) else {
-        return not_found(&web);
-    };
-    let id = || {
-        path.trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .and_then(|id| id.parse::<i64>().ok())
-            .filter(|id| *id > 0)
-    };
-    let page = match route {
-        "/product/:id" => match id() {
-            Some(id) => product_page(&web, id).await,
-            None => Ok(None),
-        },
-        "/catalog/:id" => match id() {
-            Some(id) => catalog_page(&web, id).await,
-            None => Ok(None),
-        },
-        _ => return html_response(StatusCode::OK, web.shell.html.clone()),
-    };
-    match page {
-        Ok(Some(html)) => html_response(StatusCode::OK, html),
-        Ok(None) => not_found(&web),
-        Err(err) => {
-            // The database is down: the page still works (it asks the API itself).
-            tracing::warn!(error = %err, "page metadata unavailable");
-            html_response(StatusCode::OK, web.shell.html.clone())
+    let route = dadashop_types::routes::app_route(path);
+    if let Some(file) = path.strip_prefix("/dadashop/templates/")
+        && RENDERED_LEGACY_FILES.contains(&file)
+    {
+        let search = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+        let params: Vec<(String, String)> = uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        return match ::app::pages::legacy_target(file, &search, param) {
+            Some(target) => axum::response::Redirect::permanent(&target).into_response(),
+            None => crate::ssr::respond(web.pages.page(None, &uri).await),
+        };
+    }
+    match route {
+        Some(route) if RENDERED_ROUTES.contains(&route) => {
+            if route == "/product/:id"
+                && let Some(id) = crate::ssr::product_id(path)
+                && let Some(sku) = web.pages.chosen_sku(id, uri.query()).await
+            {
+                // Another colour or size without JavaScript (`?attr=&value=`).
+                return axum::response::Redirect::to(&::app::Page::product(sku)).into_response();
+            }
+            crate::ssr::respond(web.pages.page(Some(route), &uri).await)
         }
+        Some(_) => html_response(StatusCode::OK, web.shell.html.clone()),
+        None => crate::ssr::respond(web.pages.page(None, &uri).await),
     }
 }
 
-fn not_found(web: &Web) -> Response {
-    let html = with_head(
-        &web.page,
-        None,
-        None,
-        r#"<meta name="robots" content="noindex">"#,
-    );
-    html_response(StatusCode::NOT_FOUND, html.into())
+/// The inside of the build's `<head>` (`index.html`), empty when it has none.
+fn head_of(html: &str) -> String {
+    match (html.find("<head>"), html.find("</head>")) {
+        (Some(start), Some(end)) if start < end => html[start + "<head>".len()..end].to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// A cached page of the current goods generation under `key`, made by `make` (`None`:
@@ -215,119 +236,6 @@ where
     let entry = Cached::new(html.into_bytes());
     web.state.goods_cache.put(&generation, key, entry.clone());
     Ok(Some(entry.body))
-}
-
-async fn product_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::Bytes>> {
-    cached_page(web, format!("web:product:{id}"), |db| async move {
-        let Some(sku) = crate::routes::goods::sku_detail(&db, id)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-        else {
-            return Ok(None);
-        };
-        let media = web.state.settings.media_base_url();
-        let url = format!("{}/product/{id}", web.web_url);
-        let images: Vec<String> = sku.images.iter().map(|i| format!("{media}{i}")).collect();
-        let image = images.first().cloned().unwrap_or_default();
-        let availability = if sku.stock > 0 {
-            "https://schema.org/InStock"
-        } else {
-            "https://schema.org/OutOfStock"
-        };
-        let description = format!("{}。{} ¥{}", sku.caption, sku.name, sku.price);
-        // The product's reviews (every SKU of its SPU shares them), once it has some.
-        let spu_id: Option<i64> = sqlx::query_scalar("SELECT spu_id FROM skus WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&db)
-            .await?;
-        let rating = match spu_id {
-            Some(spu) => crate::db::reviews::rating_of_spu(&db, spu).await?,
-            None => (0, 0),
-        };
-        let mut ld = serde_json::json!({
-            "@context": "https://schema.org",
-            "@type": "Product",
-            "name": sku.name,
-            "sku": sku.skuid.to_string(),
-            "image": images,
-            "description": sku.caption,
-            "category": sku.catalog_name,
-            "brand": {"@type": "Brand", "name": sku.brand},
-            "offers": {
-                "@type": "Offer",
-                "url": url,
-                "priceCurrency": "CNY",
-                "price": sku.price,
-                "availability": availability,
-            },
-        });
-        if let Some(average) = crate::routes::after_sales::average(rating.0, rating.1) {
-            ld["aggregateRating"] = serde_json::json!({
-                "@type": "AggregateRating",
-                "ratingValue": average,
-                "reviewCount": rating.0,
-                "bestRating": 5,
-                "worstRating": 1,
-            });
-        }
-        let head = format!(
-            concat!(
-                r#"<link rel="canonical" href="{url}">"#,
-                r#"<meta property="og:type" content="product">"#,
-                r#"<meta property="og:site_name" content="达达商城">"#,
-                r#"<meta property="og:title" content="{title}">"#,
-                r#"<meta property="og:description" content="{desc}">"#,
-                r#"<meta property="og:url" content="{url}">"#,
-                r#"<meta property="og:image" content="{image}">"#,
-                r#"<meta property="product:price:amount" content="{price}">"#,
-                r#"<meta property="product:price:currency" content="CNY">"#,
-                r#"<script type="application/ld+json">{ld}</script>"#,
-            ),
-            url = escape_attr(&url),
-            title = escape_attr(&sku.name),
-            desc = escape_attr(&description),
-            image = escape_attr(&image),
-            price = escape_attr(&sku.price),
-            ld = json_for_script(&ld),
-        );
-        let title = format!("{} - 达达商城", sku.name);
-        Ok(Some(with_head(
-            &web.browse_page,
-            Some(&title),
-            Some(&description),
-            &head,
-        )))
-    })
-    .await
-}
-
-async fn catalog_page(web: &Web, id: i64) -> anyhow::Result<Option<axum::body::Bytes>> {
-    cached_page(web, format!("web:catalog:{id}"), |db| async move {
-        let Some(catalog) = crate::db::goods::catalog(&db, id).await? else {
-            return Ok(None);
-        };
-        let url = format!("{}/catalog/{id}", web.web_url);
-        let description = format!("达达商城{}：精选{}，正品保障", catalog.name, catalog.name);
-        let head = format!(
-            concat!(
-                r#"<link rel="canonical" href="{url}">"#,
-                r#"<meta property="og:type" content="website">"#,
-                r#"<meta property="og:site_name" content="达达商城">"#,
-                r#"<meta property="og:title" content="{title}">"#,
-                r#"<meta property="og:url" content="{url}">"#,
-            ),
-            url = escape_attr(&url),
-            title = escape_attr(&catalog.name),
-        );
-        let title = format!("{} - 达达商城", catalog.name);
-        Ok(Some(with_head(
-            &web.browse_page,
-            Some(&title),
-            Some(&description),
-            &head,
-        )))
-    })
-    .await
 }
 
 /// `robots.txt` of the build plus the sitemap's address.
@@ -385,56 +293,6 @@ async fn sitemap(State(web): State<Web>) -> Response {
     }
 }
 
-/// `html` with its `<title>` text and meta description replaced (added when the page has
-/// none) and `extra` added at the end of `<head>`.
-fn with_head(html: &str, title: Option<&str>, description: Option<&str>, extra: &str) -> String {
-    let mut out = html.to_owned();
-    let mut added = String::new();
-    if let Some(title) = title {
-        match (out.find("<title>"), out.find("</title>")) {
-            (Some(start), Some(end)) if start < end => {
-                out.replace_range(start + "<title>".len()..end, &escape_text(title));
-            }
-            _ => added.push_str(&format!("<title>{}</title>", escape_text(title))),
-        }
-    }
-    if let Some(description) = description {
-        let tag = format!(
-            r#"<meta name="description" content="{}">"#,
-            escape_attr(description)
-        );
-        match out.find(r#"<meta name="description""#) {
-            Some(at) if out[at..].contains('>') => {
-                let len = out[at..].find('>').unwrap_or(0);
-                out.replace_range(at..at + len + 1, &tag);
-            }
-            _ => added.push_str(&tag),
-        }
-    }
-    added.push_str(extra);
-    match out.find("</head>") {
-        Some(at) => out.insert_str(at, &added),
-        None => out.push_str(&added),
-    }
-    out
-}
-
-fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// JSON safe inside `<script>`: `<`, `>` and `&` escaped as `\u003c` etc., so no text can
-/// close the element.
-fn json_for_script(value: &serde_json::Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
 /// CSP, `nosniff`, referrer policy and framing on every answer; cache lifetime by file kind.
 async fn security_headers(
     State(shell): State<Arc<Shell>>,
@@ -445,7 +303,10 @@ async fn security_headers(
     let mut response = next.run(request).await;
     let ok = response.status() == StatusCode::OK;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, shell.csp.clone());
+    // A server-rendered page brings its own (its inline scripts' hashes).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, shell.csp.clone());
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -543,12 +404,13 @@ fn content_security_policy(html: &str, api: &str, images: &[String]) -> String {
     )
 }
 
-/// The bodies of `<script>` elements without a `src` attribute.
+/// The bodies of the `<script>` elements that run: without a `src` attribute, and not data
+/// (`type="application/json"`, `application/ld+json`).
 fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     html.split("<script").skip(1).filter_map(|chunk| {
         let open_end = chunk.find('>')?;
         let attrs = &chunk[..open_end];
-        if attrs.contains("src=") {
+        if attrs.contains("src=") || attrs.contains("json\"") {
             return None;
         }
         let body = &chunk[open_end + 1..];
@@ -605,23 +467,6 @@ mod tests {
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest("init()"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert_eq!(csp.matches("sha256-").count(), 1);
-    }
-
-    #[test]
-    fn head_tags_are_escaped_and_added() {
-        let html = r#"<html><head><meta name="description" content="x"><title>达达商城</title></head></html>"#;
-        let out = with_head(html, Some("a<b> & c"), Some("say \"hi\" <b>"), "<meta x>");
-        assert!(out.contains("<title>a&lt;b&gt; &amp; c</title>"), "{out}");
-        assert!(
-            out.contains(r#"content="say &quot;hi&quot; &lt;b&gt;""#),
-            "{out}"
-        );
-        assert!(out.contains("<meta x></head>"), "{out}");
-        let ld = json_for_script(&serde_json::json!({"name": "</script><script>alert(1)"}));
-        assert!(
-            !ld.contains("</script>") && ld.contains("\\u003c/script"),
-            "{ld}"
-        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ pub fn SiteHeader(
     catalogs: Signal<Vec<(i64, String)>>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let q = RwSignal::new(String::new());
+    // The query of a results page, from the start (the web origin renders it so).
+    let initial_q = query.with_untracked(|m| m.get("q")).unwrap_or_default();
+    let q = RwSignal::new(initial_q.clone());
     // The box shows the query of a results page.
     Effect::new(move |_| {
         if let Some(text) = query.read().get("q") {
@@ -83,10 +85,18 @@ pub fn SiteHeader(
                     <A href=Page::Home.path() exact=true>"首页"</A>
                     {catalog_links}
                 </nav>
-                <form class="search-box" role="search" on:submit=on_search>
+                // A GET form of the results page: it works without JavaScript too.
+                <form
+                    class="search-box"
+                    role="search"
+                    method="get"
+                    action=Page::search_path()
+                    on:submit=on_search
+                >
                     <input
                         type="search"
                         name="q"
+                        value=initial_q
                         placeholder="搜索商品"
                         aria-label="搜索商品"
                         maxlength="50"

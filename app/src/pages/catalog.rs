@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use super::{NotFoundPage, is_not_found, set_title};
+use super::{NotFoundPage, is_not_found};
 use crate::Page;
 use crate::api;
 use crate::api::goods::ListFilter;
-use crate::components::{EmptyNotice, ErrorNotice, Loading, Pager, SkuGrid};
+use crate::components::{EmptyNotice, ErrorNotice, HeadInfo, Loading, PageHead, Pager, SkuGrid};
+use crate::preload::use_preload;
 use crate::state::Remote;
 use dadashop_types::codes;
 use dadashop_types::money::parse_yuan;
@@ -102,7 +103,9 @@ fn filter_of(query: &leptos_router::params::ParamsMap) -> ListFilter {
     }
 }
 
-/// Fetches `GET /v1/goods/catalogs/<id>` for the URL's query and shows it.
+/// Fetches `GET /v1/goods/catalogs/<id>` for the URL's query and shows it (on a page the web
+/// origin rendered, the first list comes with the page). Without JavaScript the price filter
+/// is a GET form of this page and every sort and page a link.
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let params = use_params_map();
@@ -129,20 +132,39 @@ pub fn CatalogPage() -> impl IntoView {
     };
     // A URL whose filter the API would refuse is not sent: the page says what to change.
     let url_problem = Memo::new(move |_| check_filter(&filter()).err());
+    // A path that names no catalog needs no answer: it is the 404 page at once.
+    let preloaded = match untrack(id) {
+        Some(id) => use_preload()
+            .and_then(|p| p.take_catalog(id, &untrack(filter)))
+            .map(|answer| answer.map(|a| (id, a))),
+        None => Some(Err(api::ApiError::Api {
+            status: 404,
+            code: codes::CATALOG_NOT_FOUND,
+            message: "分类不存在".into(),
+        })),
+    };
+    let came_with_page = preloaded.is_some();
+    if let Some(answer) = preloaded {
+        list.set(answer);
+    }
     // Each catalog, page and filter of the URL is loaded when the shopper goes there.
     // (The check runs here again rather than through `url_problem`: an effect that reads a
     // memo derived from the query, and the query itself, was not rerun when the query
     // changed but the memo's value did not.)
-    Effect::new(move |_| {
+    // (Effects run in the browser only; the first list of a server-rendered page is there.)
+    Effect::new(move |ran: Option<()>| {
         let (id, filter) = (id(), filter());
-        if check_filter(&filter).is_ok() {
+        if check_filter(&filter).is_ok() && (ran.is_some() || !came_with_page) {
             load(id, filter);
         }
     });
     let retry = Callback::new(move |()| load(untrack(id), untrack(filter)));
     let navigate = use_navigate();
-    let min = RwSignal::new(String::new());
-    let max = RwSignal::new(String::new());
+    // The price inputs start with the URL's prices (the server renders them so).
+    let min = RwSignal::new(untrack(filter).min_price);
+    let max = RwSignal::new(untrack(filter).max_price);
+    // Also as the inputs' attributes: what a page without JavaScript shows.
+    let (initial_min, initial_max) = (min.get_untracked(), max.get_untracked());
     Effect::new(move |_| {
         let f = filter();
         min.set(f.min_price);
@@ -216,8 +238,25 @@ pub fn CatalogPage() -> impl IntoView {
             view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
         }
         (None, Some(Ok((id, answer)))) => {
-            set_title(Some(&answer.catalog_name));
             let f = filter();
+            let head = HeadInfo {
+                title: Some(answer.catalog_name.clone()),
+                description: format!(
+                    "达达商城{name}：精选{name}，正品保障",
+                    name = answer.catalog_name
+                ),
+                // Each page of the catalog in its default order; sorts and price ranges
+                // point to it.
+                canonical: Some(Page::catalog_with(
+                    id,
+                    &ListFilter {
+                        page: f.page,
+                        ..Default::default()
+                    },
+                )),
+                og_type: "website",
+                ..Default::default()
+            };
             let pages = answer.paginator.pages();
             let sorts = SORTS
                 .iter()
@@ -250,6 +289,12 @@ pub fn CatalogPage() -> impl IntoView {
                 view! { <SkuGrid skus=answer.data base_url=answer.base_url /> }.into_any()
             };
             view! {
+                <PageHead head />
+                <nav class="breadcrumb" aria-label="位置">
+                    <a href=Page::Home.path()>"首页"</a>
+                    " › "
+                    <span aria-current="page">{answer.catalog_name.clone()}</span>
+                </nav>
                 <h1 data-testid="catalog-name">{answer.catalog_name}</h1>
                 <div class="list-tools">
                     <nav class="sorts" aria-label="排序">{sorts}</nav>
@@ -265,7 +310,19 @@ pub fn CatalogPage() -> impl IntoView {
     let known = move || !matches!(list.get(), Some(Err(ref error)) if is_not_found(error));
     view! {
         <section class="catalog-page">
-            <form class="price-filter" on:submit=apply novalidate hidden=move || !known()>
+            <form
+                class="price-filter"
+                method="get"
+                action=move || id().map(Page::catalog).unwrap_or_default()
+                on:submit=apply
+                novalidate
+                hidden=move || !known()
+            >
+                // Without JavaScript the form itself keeps the chosen sort.
+                {move || {
+                    let sort = filter().sort;
+                    (!sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=sort /> })
+                }}
                 <label>
                     "价格 ¥"
                     <input
@@ -274,6 +331,7 @@ pub fn CatalogPage() -> impl IntoView {
                         name="min_price"
                         placeholder="最低"
                         size="6"
+                        value=initial_min
                         bind:value=min
                     />
                 </label>
@@ -285,6 +343,7 @@ pub fn CatalogPage() -> impl IntoView {
                         name="max_price"
                         placeholder="最高"
                         size="6"
+                        value=initial_max
                         bind:value=max
                     />
                 </label>

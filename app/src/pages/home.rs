@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::set_title;
-use crate::components::{CatalogBlock, EmptyNotice, ErrorNotice, Loading};
+use crate::Page;
+use crate::components::{CatalogBlock, EmptyNotice, ErrorNotice, HeadInfo, Loading, PageHead};
 use crate::state::{GoodsIndex, Remote, use_flash};
 
 /// Shows a block per catalog of `GET /v1/goods/index` (the answer the shell loaded, see
@@ -11,7 +11,12 @@ use crate::state::{GoodsIndex, Remote, use_flash};
 /// your mail") shows above the blocks for this visit.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    set_title(None);
+    let head = HeadInfo {
+        description: "达达商城：精品箱包在线商城，正品保障，7天无理由退换".to_owned(),
+        canonical: Some(Page::Home.path().to_owned()),
+        og_type: "website",
+        ..Default::default()
+    };
     let flash = use_flash().take();
     let index = use_context::<GoodsIndex>().unwrap_or_else(|| {
         let own = GoodsIndex(Remote::new());
@@ -38,6 +43,7 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
+        <PageHead head />
         <section class="home">
             <div class="hero">
                 <h1>"达达商城"</h1>

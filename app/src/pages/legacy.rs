@@ -39,7 +39,11 @@ fn redirect(target: Option<String>) -> AnyView {
 /// Where a legacy redirect goes, from the file name, its query string (`search`, with its
 /// `?` or empty) and its query parameters (`None`: the file is not one of the original's, or
 /// the query lacks what it needs).
-fn target(file: &str, search: &str, param: impl Fn(&str) -> Option<String>) -> Option<String> {
+pub fn legacy_target(
+    file: &str,
+    search: &str,
+    param: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
     let number = |name: &str| param(name).and_then(|v| v.trim().parse::<i64>().ok());
     let same_query = |page: Page| Some(format!("{}{search}", page.path()));
     match file {
@@ -91,15 +95,19 @@ pub fn LegacyPage() -> impl IntoView {
         .get("file")
         .unwrap_or_default();
     let query = use_query_map().get_untracked();
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    redirect(target(&file, &search, |name| query.get(name)))
+    let search = if cfg!(target_arch = "wasm32") {
+        web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    redirect(legacy_target(&file, &search, |name| query.get(name)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::target;
+    use super::legacy_target as target;
 
     fn go(file: &str, query: &[(&str, &str)]) -> Option<String> {
         target(file, "?x=1", |name| {

@@ -41,7 +41,7 @@ pub use favourites::FavouritesPage;
 pub use forgot::ForgotPasswordPage;
 pub use history::HistoryPage;
 pub use home::HomePage;
-pub use legacy::LegacyPage;
+pub use legacy::{LegacyPage, legacy_target};
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use order_confirm::OrderConfirmPage;
@@ -69,7 +69,20 @@ fn set_title(page: Option<&str>) {
         Some(page) => format!("{page} - {SHOP_NAME}"),
         None => SHOP_NAME.to_owned(),
     };
-    leptos::prelude::document().set_title(&title);
+    // The public pages' titles are `leptos_meta` titles (`crate::components::PageHead`):
+    // when the last of them goes (the shopper left a product page for this one),
+    // `leptos_meta` empties the document's title in an effect that runs after this page was
+    // built. So the title is set now and once more when those effects have run.
+    #[cfg(target_arch = "wasm32")]
+    {
+        leptos::prelude::document().set_title(&title);
+        leptos::prelude::set_timeout(
+            move || leptos::prelude::document().set_title(&title),
+            std::time::Duration::ZERO,
+        );
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = title;
 }
 
 /// The error a page reports when it needs a session and there is none (normally unreachable:

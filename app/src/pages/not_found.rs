@@ -3,15 +3,22 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::set_title;
 use crate::Page;
+use crate::components::{HeadInfo, PageHead};
 
 /// "页面不存在" with a way home.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    set_title(Some("页面不存在"));
+    let head = HeadInfo {
+        title: Some("页面不存在".to_owned()),
+        description: "您访问的页面不存在或已被移除。".to_owned(),
+        og_type: "website",
+        noindex: true,
+        ..Default::default()
+    };
     view! {
-        <section class="not-found">
+        <PageHead head />
+        <section class="not-found" data-testid="not-found">
             <h1>"页面不存在"</h1>
             <p>"您访问的页面不存在或已被移除。"</p>
             <A href=Page::Home.path()>"返回首页"</A>

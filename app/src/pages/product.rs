@@ -6,20 +6,25 @@
 //! the heart beside them (收藏) keeps the SKU in the shopper's favourites. Below the details,
 //! 商品评价 (`product_reviews.rs`), loaded once the product shows.
 
+use dadashop_types::after_sales::ReviewsResponse;
 use dadashop_types::goods::SkuDetail;
 use dadashop_types::orders::{CartItem, MAX_LINE_COUNT};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::product_reviews::ProductReviews;
-use super::{NotFoundPage, is_not_found, set_title};
-use crate::api;
+use super::{NotFoundPage, is_not_found};
 use crate::api::orders::Settle;
-use crate::components::{ErrorNotice, FavouriteToggle, FormError, Loading, Toast, image_url};
+use crate::api::{self, ApiError};
+use crate::components::{
+    ErrorNotice, FavouriteToggle, FormError, HeadInfo, Loading, PageHead, Toast, image_url,
+};
+use crate::preload::use_preload;
 use crate::state::{CartOp, Remote, Task, use_auth, use_cart};
 use crate::{Page, login_returning_to};
 
-/// Fetches `GET /v1/goods/detail/<id>` and shows the product.
+/// Fetches `GET /v1/goods/detail/<id>` and shows the product; on a page the web origin
+/// rendered, the first product (and its first page of reviews) comes with the page.
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
@@ -42,7 +47,33 @@ pub fn ProductPage() -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| load(id()));
+    let preload = use_preload();
+    let first = untrack(id);
+    // A path that names no SKU needs no answer: it is the 404 page at once.
+    let preloaded = match first {
+        Some(id) => preload.and_then(|p| p.take_product(id)),
+        None => Some(Err(api::ApiError::Api {
+            status: 404,
+            code: dadashop_types::codes::SKU_NOT_FOUND,
+            message: "商品不存在".into(),
+        })),
+    };
+    let reviews = first.and_then(|id| preload.and_then(|p| p.take_reviews(id)));
+    let came_with_page = preloaded.is_some();
+    if let Some(answer) = preloaded {
+        detail.set(answer);
+    }
+    // Effects run in the browser only: the first product of a server-rendered page is
+    // already there; every other one (and every product of the browser's own rendering) is
+    // fetched.
+    Effect::new(move |ran: Option<()>| {
+        let id = id();
+        if ran.is_some() || !came_with_page {
+            load(id);
+        }
+    });
+    // The first page of reviews, for the product the page came with.
+    let reviews = StoredValue::new(reviews.map(|r| (first, r)));
     let auth = use_auth();
     // Record the view once per product shown (best effort: a failure changes nothing here).
     Effect::new(move |previous: Option<Option<i64>>| {
@@ -67,8 +98,13 @@ pub fn ProductPage() -> impl IntoView {
             view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
         }
         Some(Ok(answer)) => {
-            set_title(Some(&answer.data.name));
-            view! { <Product sku=answer.data base_url=answer.base_url /> }.into_any()
+            let shown = Some(answer.data.skuid);
+            let reviews = reviews
+                .try_update_value(Option::take)
+                .flatten()
+                .filter(|(for_id, _)| *for_id == shown)
+                .map(|(_, r)| r);
+            view! { <Product sku=answer.data base_url=answer.base_url reviews /> }.into_any()
         }
     };
     view! { <section class="product-page">{body}</section> }
@@ -86,11 +122,82 @@ fn stock_text(stock: i64) -> String {
     }
 }
 
+/// The page's head tags: title, description, canonical link, Open Graph and a schema.org
+/// `Product` (name, images, price in CNY, availability, and the rating once reviewed).
+fn product_head(sku: &SkuDetail, images: &[String], reviews: Option<&ReviewsResponse>) -> HeadInfo {
+    let url = Page::product(sku.skuid);
+    let availability = if sku.stock > 0 {
+        "https://schema.org/InStock"
+    } else {
+        "https://schema.org/OutOfStock"
+    };
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": sku.name,
+        "sku": sku.skuid.to_string(),
+        "image": images,
+        "description": sku.caption,
+        "category": sku.catalog_name,
+        "brand": {"@type": "Brand", "name": sku.brand},
+        "offers": {
+            "@type": "Offer",
+            "url": url,
+            "priceCurrency": "CNY",
+            "price": sku.price,
+            "availability": availability,
+        },
+    });
+    if let Some(ReviewsResponse {
+        count,
+        average: Some(average),
+        ..
+    }) = reviews
+        && *count > 0
+    {
+        ld["aggregateRating"] = serde_json::json!({
+            "@type": "AggregateRating",
+            "ratingValue": average,
+            "reviewCount": count,
+            "bestRating": 5,
+            "worstRating": 1,
+        });
+    }
+    HeadInfo {
+        title: Some(sku.name.clone()),
+        description: format!("{}。{} ¥{}", sku.caption, sku.name, sku.price),
+        canonical: Some(url),
+        og_type: "product",
+        image: images.first().cloned(),
+        price: Some(sku.price.clone()),
+        json_ld: Some(ld),
+        noindex: false,
+    }
+}
+
+/// Where a sale attribute's value leads without JavaScript: this product's page with the
+/// value asked for (`?attr=<sale attribute id>&value=<value id>`); the web origin answers it
+/// with a redirect to the SKU that has that value and this SKU's other values (or back to this
+/// product when there is none).
+pub fn choice_href(sku_id: i64, attr: i64, value: i64) -> String {
+    format!("{}?attr={attr}&value={value}", Page::product(sku_id))
+}
+
 #[component]
-fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
+fn Product(
+    sku: SkuDetail,
+    base_url: String,
+    /// The first page of reviews when it came with the page (server rendering).
+    reviews: Option<Result<ReviewsResponse, ApiError>>,
+) -> impl IntoView {
     let buy = view! { <BuyBox sku=sku.clone() /> };
     let selected = RwSignal::new(0usize);
     let images: Vec<String> = sku.images.iter().map(|i| image_url(&base_url, i)).collect();
+    let head = product_head(
+        &sku,
+        &images,
+        reviews.as_ref().and_then(|r| r.as_ref().ok()),
+    );
     let main_images = images.clone();
     let main_src = move || main_images.get(selected.get()).cloned().unwrap_or_default();
     let thumbs = images
@@ -114,6 +221,7 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
         })
         .collect_view();
 
+    let sku_id = sku.skuid;
     let switch_error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let spu = sku.spu;
@@ -151,7 +259,18 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
                         }
                     }
                     let navigate = navigate.clone();
-                    let on_click = move |_| {
+                    let href = if chosen {
+                        Page::product(sku_id)
+                    } else {
+                        choice_href(sku_id, *attr, value)
+                    };
+                    let on_click = move |ev: leptos::ev::MouseEvent| {
+                        // A plain click switches in place; a modified one (new tab) follows
+                        // the link.
+                        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+                            return;
+                        }
+                        ev.prevent_default();
                         if chosen {
                             return;
                         }
@@ -166,15 +285,15 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
                         });
                     };
                     view! {
-                        <button
-                            type="button"
+                        <a
                             class="attr-value"
                             class:chosen=chosen
-                            aria-pressed={chosen.to_string()}
+                            href=href
+                            aria-current=chosen.then_some("true")
                             on:click=on_click
                         >
                             {name}
-                        </button>
+                        </a>
                     }
                 })
                 .collect_view();
@@ -203,9 +322,9 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
         .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
         .collect_view();
     let catalog_link = Page::catalog(sku.catalog_id);
-    let sku_id = sku.skuid;
     let alt = sku.name.clone();
     view! {
+        <PageHead head />
         <nav class="breadcrumb" aria-label="位置">
             <a href=Page::Home.path()>"首页"</a>
             " › "
@@ -247,7 +366,7 @@ fn Product(sku: SkuDetail, base_url: String) -> impl IntoView {
             </table>
         </section>
         {description}
-        <ProductReviews sku_id />
+        <ProductReviews sku_id initial=reviews />
     }
 }
 

@@ -20,11 +20,24 @@ use crate::state::Remote;
 pub(super) fn ProductReviews(
     /// The SKU shown (any SKU of the product gives the same reviews).
     sku_id: i64,
+    /// The first page when it came with the page (the web origin rendered it): not fetched
+    /// again.
+    #[prop(default = None)]
+    initial: Option<Result<ReviewsResponse, api::ApiError>>,
 ) -> impl IntoView {
     let page = RwSignal::new(1u64);
     let answer: Remote<ReviewsResponse> = Remote::new();
     let load = move |n: u64| answer.load(api::after_sales::reviews(sku_id, n));
-    Effect::new(move |_| load(page.get()));
+    let came_with_page = initial.is_some();
+    if let Some(first) = initial {
+        answer.set(first);
+    }
+    Effect::new(move |ran: Option<()>| {
+        let n = page.get();
+        if ran.is_some() || !came_with_page {
+            load(n);
+        }
+    });
     let retry = Callback::new(move |()| load(page.get_untracked()));
     let section = NodeRef::<html::Section>::new();
     // Another page: its first review is where the shopper looks next (the pager sits below

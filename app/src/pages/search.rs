@@ -3,11 +3,22 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::set_title;
 use crate::Page;
 use crate::api;
-use crate::components::{ErrorNotice, Loading, Pager, SkuGrid};
+use crate::components::{ErrorNotice, HeadInfo, Loading, PageHead, Pager, SkuGrid};
+use crate::preload::use_preload;
 use crate::state::Remote;
+
+/// Search results are not indexed (their links are followed).
+fn search_head(title: String) -> HeadInfo {
+    HeadInfo {
+        description: format!("达达商城 · {title}"),
+        title: Some(title),
+        og_type: "website",
+        noindex: true,
+        ..Default::default()
+    }
+}
 
 /// Posts the URL's `q` to `POST /v1/goods/search` and shows the hits. The query is shown as
 /// text, never as markup. Partial matches say so; a near miss offers "你是不是要找" with a
@@ -33,19 +44,39 @@ pub fn SearchPage() -> impl IntoView {
             api::goods::search(&q, page).await.map(Some)
         });
     };
-    Effect::new(move |_| load(q(), page()));
+    // An empty query needs no answer; the first results of a server-rendered page came with
+    // it. (Effects run in the browser only.)
+    let (first_q, first_page) = (untrack(q), untrack(page));
+    let preloaded = if first_q.is_empty() {
+        Some(Ok(None))
+    } else {
+        use_preload()
+            .and_then(|p| p.take_search(&first_q, first_page))
+            .map(|answer| answer.map(Some))
+    };
+    let came_with_page = preloaded.is_some();
+    if let Some(answer) = preloaded {
+        results.set(answer);
+    }
+    Effect::new(move |ran: Option<()>| {
+        let (q, page) = (q(), page());
+        if ran.is_some() || !came_with_page {
+            load(q, page);
+        }
+    });
     let retry = Callback::new(move |()| load(untrack(q), untrack(page)));
     let body = move || match results.get() {
         None => view! { <Loading text="正在搜索…" /> }.into_any(),
         Some(Err(error)) => {
             view! { <ErrorNotice message=error.to_string() on_retry=retry /> }.into_any()
         }
-        Some(Ok(None)) => {
-            set_title(Some("搜索"));
-            view! { <p class="status empty">"请输入要搜索的商品"</p> }.into_any()
+        Some(Ok(None)) => view! {
+            <PageHead head=search_head("搜索".to_owned()) />
+            <p class="status empty">"请输入要搜索的商品"</p>
         }
+        .into_any(),
         Some(Ok(Some(answer))) => {
-            set_title(Some(&format!("搜索：{}", answer.q)));
+            let head = search_head(format!("搜索：{}", answer.q));
             let heading = format!("“{}”的搜索结果", answer.q);
             // "你是不是要找": a link to the search that would find goods.
             let suggestion = answer.suggestion.clone().map(|s| {
@@ -60,6 +91,7 @@ pub fn SearchPage() -> impl IntoView {
             if answer.data.is_empty() {
                 let text = format!("没有找到与“{}”相关的商品，换个词试试", answer.q);
                 return view! {
+                    <PageHead head />
                     <h1>{heading}</h1>
                     {suggestion}
                     <p class="status empty" data-testid="search-empty">{text}</p>
@@ -77,6 +109,7 @@ pub fn SearchPage() -> impl IntoView {
                 }
             });
             view! {
+                <PageHead head />
                 <h1>{heading}</h1>
                 {suggestion}
                 {partial}

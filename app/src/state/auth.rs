@@ -30,6 +30,18 @@ pub struct Auth {
     expirations: RwSignal<u32>,
 }
 
+/// The session kept in browser storage, if any.
+fn stored_session() -> Option<Session> {
+    storage::load().map(|stored| Session {
+        credentials: Credentials {
+            username: stored.username,
+            token: stored.token,
+        },
+        carts_count: stored.carts_count,
+        remember: stored.remember,
+    })
+}
+
 /// The [`Auth`] context provided by `App`.
 ///
 /// # Panics
@@ -42,20 +54,31 @@ impl Auth {
     /// Builds the context from the session in browser storage (`localStorage` first, then
     /// `sessionStorage`), and starts answering other tabs (see [`handover`]).
     pub fn restore() -> Self {
-        let session = storage::load().map(|stored| Session {
-            credentials: Credentials {
-                username: stored.username,
-                token: stored.token,
-            },
-            carts_count: stored.carts_count,
-            remember: stored.remember,
-        });
         let auth = Self {
-            session: RwSignal::new(session),
+            session: RwSignal::new(stored_session()),
             expirations: RwSignal::new(0),
         };
         handover::serve_open_tabs(auth);
         auth
+    }
+
+    /// Builds the context logged out, as the web origin rendered the page (it never sees the
+    /// token), for hydrating that page; [`Auth::restore_stored`] then reads the session.
+    pub fn logged_out() -> Self {
+        Self {
+            session: RwSignal::new(None),
+            expirations: RwSignal::new(0),
+        }
+    }
+
+    /// After hydrating a server-rendered page: takes the session from browser storage (and a
+    /// session-only login from another open tab), and starts answering other tabs.
+    pub async fn restore_stored(self) {
+        super::adopt_session_from_open_tabs().await;
+        if let Some(session) = stored_session() {
+            self.session.set(Some(session));
+        }
+        handover::serve_open_tabs(self);
     }
 
     /// The session right now, without subscribing.

@@ -75,6 +75,21 @@ impl Cart {
         }
     }
 
+    /// The cart of `auth`'s shopper with the offline cart not read yet, as the web origin
+    /// rendered the page (it has no browser storage), for hydrating that page;
+    /// [`Cart::reload_offline`] then reads it.
+    pub fn not_read(auth: Auth) -> Self {
+        Self {
+            auth,
+            offline_count: RwSignal::new(0),
+        }
+    }
+
+    /// Reads the offline cart's line count from storage (after hydration).
+    pub fn reload_offline(self) {
+        self.offline_count.set(count_of(offline_lines().len()));
+    }
+
     /// Lines in the cart (reactive): the server's count when logged in, else the offline one.
     pub fn count(self) -> u32 {
         self.auth
@@ -164,6 +179,10 @@ fn count_of(lines: usize) -> u32 {
 
 /// The offline cart; an unreadable value counts as empty.
 fn offline_lines() -> Vec<CartItem> {
+    // Rendering on the web origin: no browser storage.
+    if !cfg!(target_arch = "wasm32") {
+        return Vec::new();
+    }
     LocalStorage::get(CART_KEY).unwrap_or_default()
 }
 

@@ -65,6 +65,9 @@ impl Message {
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
+    if !cfg!(target_arch = "wasm32") {
+        return None;
+    }
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -139,6 +142,9 @@ pub async fn adopt_session_from_open_tabs() {
 ///
 /// A remembered login is not sent: new tabs read it from `localStorage` themselves.
 pub(crate) fn serve_open_tabs(auth: Auth) {
+    if !cfg!(target_arch = "wasm32") {
+        return;
+    }
     let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
         return;
     };

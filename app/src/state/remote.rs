@@ -54,6 +54,13 @@ impl<T: Clone + Send + Sync + 'static> Remote<T> {
     }
 
     fn load_boxed(self, work: Pin<Box<dyn Future<Output = Result<T, ApiError>>>>) {
+        // Rendering on the web origin, nothing is fetched: a page renders from the answers
+        // the server preloaded (crate::preload), anything else shows as loading and is
+        // fetched by the browser once it has taken over the page.
+        if !cfg!(target_arch = "wasm32") {
+            drop(work);
+            return;
+        }
         let this = self.loads.get_value().wrapping_add(1);
         self.loads.set_value(this);
         leptos::task::spawn_local(async move {

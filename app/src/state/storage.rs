@@ -23,6 +23,10 @@ enum Area {
 }
 
 fn area(which: Area) -> Option<Storage> {
+    // On the web origin, rendering a page: no browser, no session (crate::preload).
+    if !cfg!(target_arch = "wasm32") {
+        return None;
+    }
     let window = web_sys::window()?;
     let storage = match which {
         Area::Local => window.local_storage(),
