@@ -80,7 +80,10 @@ macro_rules! guarded_page {
 /// unsafe code of the crate. Without the feature each name is the page component itself.
 ///
 /// `#[lazy]` names a split module after its argument and the place of the macro call, so
-/// every page of a group must stay in the one `lazy_pages!` call below.
+/// every page of a group must stay in the one `lazy_pages!` call below. In the wasm it also
+/// makes `__preload_<view>`, which fetches the module without rendering: each entry names it
+/// (`Product => ProductPage as product_view / __preload_product_view`) for
+/// [`leptos_router::LazyRoute::preload`].
 #[allow(unsafe_code)]
 mod lazy {
     #[cfg(feature = "split")]
@@ -89,7 +92,7 @@ mod lazy {
     use leptos_router::LazyRoute;
 
     macro_rules! lazy_pages {
-        ($($group:ident { $($name:ident => $page:ident as $view:ident),* $(,)? })*) => {$($(
+        ($($group:ident { $($name:ident => $page:ident as $view:ident / $preload:ident),* $(,)? })*) => {$($(
             #[cfg(feature = "split")]
             #[doc = concat!("`pages::", stringify!($page), "`, loaded on demand with the `",
                 stringify!($group), "` pages.")]
@@ -103,6 +106,13 @@ mod lazy {
 
                 async fn view(_this: Self) -> AnyView {
                     $view().await
+                }
+
+                // Fetches the page's module: hydrating a server-rendered page waits for it
+                // (`hydrate_lazy`), so that the page's view is there to take over the HTML.
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    $preload().await;
                 }
             }
 
@@ -120,36 +130,36 @@ mod lazy {
     lazy_pages! {
         // Browsing: what a shopper coming from a search engine or a shared link sees first.
         shop {
-            Catalog => CatalogPage as catalog_view,
-            Product => ProductPage as product_view,
-            Search => SearchPage as search_view,
-            Cart => CartPage as cart_view,
-            Legacy => LegacyPage as legacy_view,
+            Catalog => CatalogPage as catalog_view / __preload_catalog_view,
+            Product => ProductPage as product_view / __preload_product_view,
+            Search => SearchPage as search_view / __preload_search_view,
+            Cart => CartPage as cart_view / __preload_cart_view,
+            Legacy => LegacyPage as legacy_view / __preload_legacy_view,
         }
         // Signing in and up.
         account {
-            Login => LoginPage as login_view,
-            Register => RegisterPage as register_view,
-            WeiboCallback => WeiboCallbackPage as weibo_callback_view,
-            Activation => ActivationPage as activation_view,
-            ForgotPassword => ForgotPasswordPage as forgot_password_view,
+            Login => LoginPage as login_view / __preload_login_view,
+            Register => RegisterPage as register_view / __preload_register_view,
+            WeiboCallback => WeiboCallbackPage as weibo_callback_view / __preload_weibo_callback_view,
+            Activation => ActivationPage as activation_view / __preload_activation_view,
+            ForgotPassword => ForgotPasswordPage as forgot_password_view / __preload_forgot_password_view,
         }
         // The logged-in shopper's pages: the personal center, ordering and paying.
         member {
-            Profile => ProfilePage as profile_view,
-            Password => PasswordPage as password_view,
-            Address => AddressPage as address_view,
-            History => HistoryPage as history_view,
-            Orders => OrdersPage as orders_view,
-            OrderDetail => OrderDetailPage as order_detail_view,
-            Favourites => FavouritesPage as favourites_view,
-            OrderConfirm => OrderConfirmPage as order_confirm_view,
-            OrderResult => OrderResultPage as order_result_view,
-            PaymentResult => PaymentResultPage as payment_result_view,
+            Profile => ProfilePage as profile_view / __preload_profile_view,
+            Password => PasswordPage as password_view / __preload_password_view,
+            Address => AddressPage as address_view / __preload_address_view,
+            History => HistoryPage as history_view / __preload_history_view,
+            Orders => OrdersPage as orders_view / __preload_orders_view,
+            OrderDetail => OrderDetailPage as order_detail_view / __preload_order_detail_view,
+            Favourites => FavouritesPage as favourites_view / __preload_favourites_view,
+            OrderConfirm => OrderConfirmPage as order_confirm_view / __preload_order_confirm_view,
+            OrderResult => OrderResultPage as order_result_view / __preload_order_result_view,
+            PaymentResult => PaymentResultPage as payment_result_view / __preload_payment_result_view,
         }
         // The operator console (`/admin/...`): operators only, so no shopper ever fetches it.
         admin {
-            Admin => AdminPage as admin_view,
+            Admin => AdminPage as admin_view / __preload_admin_view,
         }
     }
 }

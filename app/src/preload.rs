@@ -46,7 +46,9 @@ impl From<Failure> for ApiError {
 /// An answer of the API or its failure.
 pub type Answer<T> = Result<T, Failure>;
 
-/// The data of the page's own route.
+/// The data of the page's own route (made once per page and read once: its size does not
+/// matter).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PageData {
     /// `GET /v1/goods/catalogs/<id>?<query>`, `query` as [`ListFilter::query`] writes it.
@@ -77,8 +79,11 @@ pub struct Preloaded {
     pub web_url: String,
     /// `GET /v1/goods/index`: the header's catalog links, and the home page's blocks.
     pub index: Option<Answer<IndexResponse>>,
-    /// The route's own data; `None` for the home page and the 404 page.
-    pub page: Option<PageData>,
+    /// The route's own data, as the JSON of a [`PageData`]; `None` for the home page and the
+    /// 404 page. Kept as text until the page takes it, so that the code reading a product,
+    /// a list or search results stays in the lazily loaded module of those pages instead of
+    /// the main module that every page loads first.
+    page: Option<String>,
     /// Reviews of the product page, once its answer was taken (not in the page's JSON).
     #[serde(skip)]
     reviews: Option<(i64, Answer<ReviewsResponse>)>,
@@ -94,7 +99,7 @@ impl Preloaded {
         Self {
             web_url,
             index,
-            page,
+            page: page.and_then(|p| serde_json::to_string(&p).ok()),
             reviews: None,
         }
     }
@@ -128,32 +133,36 @@ impl Preload {
             .map(|a| a.map_err(ApiError::from))
     }
 
+    /// The route's data when `pick` says it is the page's, taken once; `get` reads it.
     fn take_page<T>(
         self,
         pick: impl FnOnce(&PageData) -> bool,
-        get: impl FnOnce(PageData) -> Option<T>,
+        get: impl FnOnce(PageData, &mut Preloaded) -> Option<T>,
     ) -> Option<T> {
         self.0
-            .try_update_value(|d| match d.page.take() {
-                Some(page) if pick(&page) => get(page),
-                other => {
-                    d.page = other;
-                    None
+            .try_update_value(|d| {
+                let text = d.page.take()?;
+                match serde_json::from_str::<PageData>(&text) {
+                    Ok(page) if pick(&page) => get(page, d),
+                    _ => {
+                        d.page = Some(text);
+                        None
+                    }
                 }
             })
             .flatten()
     }
 
-    /// The product page's answer for SKU `id`, once.
+    /// The product page's answer for SKU `id`, once (its reviews are then kept for
+    /// [`Preload::take_reviews`]).
     pub fn take_product(self, id: i64) -> Option<Result<DetailResponse, ApiError>> {
         self.take_page(
             |p| matches!(p, PageData::Product { id: i, .. } if *i == id),
-            |p| match p {
+            |p, d| match p {
                 PageData::Product {
                     answer, reviews, ..
                 } => {
-                    self.0
-                        .update_value(|d| d.reviews = reviews.map(|r| (id, r)));
+                    d.reviews = reviews.map(|r| (id, r));
                     Some(answer.map_err(ApiError::from))
                 }
                 _ => None,
@@ -188,7 +197,7 @@ impl Preload {
         let query = filter.query();
         self.take_page(
             |p| matches!(p, PageData::Catalog { id: i, query: q, .. } if *i == id && *q == query),
-            |p| match p {
+            |p, _| match p {
                 PageData::Catalog { answer, .. } => Some(answer.map_err(ApiError::from)),
                 _ => None,
             },
@@ -199,7 +208,7 @@ impl Preload {
     pub fn take_search(self, q: &str, page: u64) -> Option<Result<SearchResponse, ApiError>> {
         self.take_page(
             |p| matches!(p, PageData::Search { q: text, page: n, .. } if text == q && *n == page),
-            |p| match p {
+            |p, _| match p {
                 PageData::Search { answer, .. } => Some(answer.map_err(ApiError::from)),
                 _ => None,
             },
@@ -236,14 +245,15 @@ mod tests {
                 code: 40300,
                 message: "商品不存在或已下架".into(),
             };
-            let preload = Preload::new(Preloaded {
-                page: Some(PageData::Product {
+            let preload = Preload::new(Preloaded::new(
+                String::new(),
+                None,
+                Some(PageData::Product {
                     id: 7,
                     answer: Err(failure),
                     reviews: None,
                 }),
-                ..Default::default()
-            });
+            ));
             assert!(preload.take_product(8).is_none(), "another product");
             assert!(preload.take_search("包", 1).is_none(), "another page");
             assert!(matches!(
@@ -251,16 +261,42 @@ mod tests {
                 Some(Err(ApiError::Api { status: 404, .. }))
             ));
             assert!(preload.take_product(7).is_none(), "taken once");
+
+            // A product's reviews come with it, once.
+            let reviews = ReviewsResponse {
+                code: 0,
+                count: 0,
+                average: None,
+                page: 1,
+                pages: 1,
+                reviews: Vec::new(),
+            };
+            let preload = Preload::new(Preloaded::new(
+                String::new(),
+                None,
+                Some(PageData::Product {
+                    id: 3,
+                    answer: Err(Failure {
+                        status: 503,
+                        code: 503,
+                        message: String::new(),
+                    }),
+                    reviews: Some(Ok(reviews)),
+                }),
+            ));
+            assert!(preload.take_reviews(3).is_none(), "not before the product");
+            assert!(preload.take_product(3).is_some());
+            assert!(matches!(preload.take_reviews(3), Some(Ok(r)) if r.pages == 1));
+            assert!(preload.take_reviews(3).is_none(), "taken once");
         });
     }
 
     #[test]
     fn the_json_cannot_close_its_script_element() {
-        let data = Preloaded {
-            web_url: "http://127.0.0.1:7000".into(),
-            index: None,
-            reviews: None,
-            page: Some(PageData::Search {
+        let data = Preloaded::new(
+            "http://127.0.0.1:7000".into(),
+            None,
+            Some(PageData::Search {
                 q: "</script><script>alert(1)</script>".into(),
                 page: 1,
                 answer: Err(Failure {
@@ -269,7 +305,7 @@ mod tests {
                     message: "x".into(),
                 }),
             }),
-        };
+        );
         let json = data.to_script_json();
         assert!(!json.contains('<'));
         let back: Preloaded = serde_json::from_str(&json).expect("valid JSON");

@@ -3,7 +3,9 @@ import { API, expect, test } from './fixtures';
 
 // The product page's stock line, buy box and quantity stepper. The stock of a demo SKU is
 // changed in the detail answer on its way to the page (the API's own stock rules are tested
-// in server/tests/api): what is checked here is what the shopper sees for each stock.
+// in server/tests/api): what is checked here is what the shopper sees for each stock. A
+// product page the shopper lands on comes rendered with its answer (server/src/ssr.rs), so
+// the page is reached from inside the shop: the app then asks the API for it.
 
 async function withStock(page: Page, id: number, stock: number): Promise<void> {
   await page.route(`${API}/v1/goods/detail/${id}`, async (route) => {
@@ -12,7 +14,17 @@ async function withStock(page: Page, id: number, stock: number): Promise<void> {
     body.data.stock = stock;
     await route.fulfill({ response, json: body });
   });
-  await page.goto(`/product/${id}`);
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  // A link of the shop followed in the app (the router takes every click on a link).
+  await page.evaluate((path) => {
+    const link = document.createElement('a');
+    link.href = path;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }, `/product/${id}`);
+  await expect(page).toHaveURL(new RegExp(`/product/${id}$`));
   await expect(page.getByTestId('product-name')).toBeVisible();
 }
 

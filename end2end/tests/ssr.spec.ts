@@ -1,4 +1,4 @@
-import { expect, newShopper, registerViaApi, test } from './fixtures';
+import { expect, httpStatus, newShopper, registerViaApi, test } from './fixtures';
 import { LoginPage } from './pages/shop';
 
 // The public pages are rendered on the web origin (server/src/ssr.rs) and hydrated by the
@@ -68,7 +68,8 @@ test.describe('without JavaScript', () => {
     });
   }
 
-  test('an unknown product is the shop 404 page', async ({ page }) => {
+  test('an unknown product is the shop 404 page', async ({ page, errors }) => {
+    errors.allow(httpStatus(404));
     const response = await page.goto('/product/999999');
     expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { name: '页面不存在' })).toBeVisible();

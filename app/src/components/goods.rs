@@ -56,6 +56,18 @@ pub fn SkuCard(
     let name = sku.name.clone();
     let alt = sku.name.clone();
     let heart_name = sku.name.clone();
+    // On a page rendered by the server the picture may have failed before the wasm could
+    // listen: once the card is live, a picture that finished loading without pixels counts
+    // as broken too.
+    let picture = NodeRef::<leptos::html::Img>::new();
+    Effect::new(move |_| {
+        if let Some(img) = picture.get_untracked()
+            && img.complete()
+            && img.natural_width() == 0
+        {
+            broken.set(true);
+        }
+    });
     view! {
         <div class="sku-tile">
             <a class="sku-card" data-testid="sku" href=Page::product(sku.skuid)>
@@ -77,6 +89,7 @@ pub fn SkuCard(
                             height="240"
                             loading="lazy"
                             decoding="async"
+                            node_ref=picture
                             on:error=move |_| broken.set(true)
                         />
                     </Show>
