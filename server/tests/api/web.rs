@@ -151,10 +151,14 @@ fn has_tag(html: &str, parts: &[&str]) -> bool {
         .any(|tag| parts.iter().all(|p| tag.contains(p)))
 }
 
-/// The text of `<body>`: what a shopper without JavaScript reads.
-fn body_of(html: &str) -> &str {
+/// The markup of `<body>`, what a shopper without JavaScript reads, without the comments
+/// that mark dynamic parts for hydration (`<!>`, `<!--<() />-->`).
+fn body_of(html: &str) -> String {
     let start = html.find("<body").expect("a body");
-    &html[start..]
+    html[start..]
+        .replace("<!>", "")
+        .replace("<!---->", "")
+        .replace("<!--<() />-->", "")
 }
 
 async fn fetch(app: &TestApp, url: &str) -> (StatusCode, String) {
@@ -215,7 +219,7 @@ async fn product_pages_carry_their_own_metadata_and_unknown_paths_answer_404() {
     // What a shopper reads, in the body itself (rendered on the server): name, caption,
     // price, stock, the pictures with their size, the breadcrumb, the sale attributes as links.
     let (_, html) = fetch(&app, &format!("{web}/product/5")).await;
-    let body = body_of(&html);
+    let body = &body_of(&html);
     assert!(
         body.contains("达达旅行 轻盈拉杆箱 深蓝 24寸</h1>"),
         "{body}"
@@ -339,7 +343,7 @@ async fn catalog_and_search_pages_are_rendered_with_their_goods() {
     // Nine products of 拉杆箱 (19 in all) and a link to page 2.
     let (status, html) = fetch(&app, &format!("{web}/catalog/1")).await;
     assert_eq!(status, StatusCode::OK);
-    let body = body_of(&html);
+    let body = &body_of(&html);
     assert_eq!(body.matches(r#"data-testid="sku""#).count(), 9, "{body}");
     assert!(
         has_tag(body, &["a", r#"href="/catalog/1?page=2""#]),
@@ -348,7 +352,7 @@ async fn catalog_and_search_pages_are_rendered_with_their_goods() {
     assert!(body.contains("共 19 件商品"), "{body}");
     // Sort and price filter from the URL; the filter form works without JavaScript.
     let (_, html) = fetch(&app, &format!("{web}/catalog/1?sort=-price&page=2")).await;
-    let body = body_of(&html);
+    let body = &body_of(&html);
     assert!(
         has_tag(body, &["form", r#"method="get""#, r#"action="/catalog/1""#]),
         "{body}"
@@ -364,7 +368,7 @@ async fn catalog_and_search_pages_are_rendered_with_their_goods() {
     // A search for a Chinese word holds the matching names (and the header's GET form).
     let (status, html) = fetch(&app, &format!("{web}/search?q=%E9%92%B1%E5%8C%85")).await;
     assert_eq!(status, StatusCode::OK);
-    let body = body_of(&html);
+    let body = &body_of(&html);
     assert!(body.contains("北岸 牛皮短款钱包"), "{body}");
     assert!(body.contains("木棉 长款拉链钱包"), "{body}");
     assert!(!body.contains("拉杆箱 黑色"), "{body}");
@@ -380,7 +384,7 @@ async fn catalog_and_search_pages_are_rendered_with_their_goods() {
     // The home page: every catalog block with its products, links to every catalog.
     let (status, html) = fetch(&app, &format!("{web}/")).await;
     assert_eq!(status, StatusCode::OK);
-    let body = body_of(&html);
+    let body = &body_of(&html);
     assert_eq!(
         body.matches(r#"data-testid="catalog""#).count(),
         4,
