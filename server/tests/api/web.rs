@@ -253,7 +253,10 @@ async fn product_pages_carry_their_own_metadata_and_unknown_paths_answer_404() {
         .expect("ascii")
         .to_owned();
     let (_, other) = fetch(&app, &format!("{web}{to}")).await;
-    assert!(other.contains("达达旅行 轻盈拉杆箱 黑色 24寸</h1>"), "{to}");
+    assert!(
+        body_of(&other).contains("达达旅行 轻盈拉杆箱 黑色 24寸</h1>"),
+        "{to}"
+    );
     assert!(
         body.contains(r#"href="/product/5?attr="#),
         "the sale attribute values are links: {body}"
