@@ -449,6 +449,9 @@ fn BuyBox(sku: SkuDetail) -> impl IntoView {
                         inputmode="numeric"
                         min="1"
                         max=most.max(1).to_string()
+                        // The starting count as an attribute too: what the page shows before
+                        // the wasm runs (or without it).
+                        value="1"
                         bind:value=count_text
                         on:change=move |_| count_text.set(count().to_string())
                         disabled=sold_out
