@@ -283,14 +283,9 @@ impl Pages {
     /// values, or SKU `id` itself when there is none. `None` when the query asks for no
     /// value (then the page is rendered).
     pub async fn chosen_sku(&self, id: i64, query: Option<&str>) -> Option<i64> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query?.as_bytes())
-            .into_owned()
-            .collect();
         let number = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+            query_param(query, name)
+                .and_then(|v| v.trim().parse::<i64>().ok())
                 .filter(|n| *n > 0)
         };
         let (attr, value) = (number("attr")?, number("value")?);
@@ -337,6 +332,13 @@ fn status_of<T>(before: StatusCode, answer: &Answer<T>) -> StatusCode {
     }
 }
 
+/// The value of parameter `name` in a URL query (`a=1&b=2`, percent-decoded), if present.
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 /// The SKU id of a product page's path (`/product/<id>`), when it is one.
 pub fn product_id(path: &str) -> Option<i64> {
     path.trim_end_matches('/')
@@ -350,17 +352,7 @@ pub fn product_id(path: &str) -> Option<i64> {
 /// app's pages read it.
 fn wanted(route: Option<&str>, uri: &Uri) -> Wanted {
     let id = || product_id(uri.path());
-    let params: Vec<(String, String)> = uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let param = |name: &str| query_param(uri.query(), name).unwrap_or_default();
     let page = || {
         param("page")
             .parse::<u64>()

@@ -175,16 +175,7 @@ async fn app_page(State(web): State<Web>, uri: Uri) -> Response {
         && RENDERED_LEGACY_FILES.contains(&file)
     {
         let search = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-        let params: Vec<(String, String)> = uri
-            .query()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
-        let param = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        };
+        let param = |name: &str| crate::ssr::query_param(uri.query(), name);
         return match ::app::pages::legacy_target(file, &search, param) {
             Some(target) => axum::response::Redirect::permanent(&target).into_response(),
             None => crate::ssr::respond(web.pages.page(None, &uri).await),
