@@ -648,7 +648,11 @@ check_schemathesis() {
   fails=$(grep -cE '^(_+ |[0-9]+\. )' "$S/test/schemathesis.log" 2>/dev/null)
   local line; line=$(grep -A1 '^Test cases:' "$S/test/schemathesis.log" | tail -1 | sed 's/^ *//')
   if [ "$rc" != 0 ]; then
-    log "schemathesis exited $rc; the end of its log:"
+    # Its errors and failures first (a run's errors, a time-out or a reset connection, are
+    # named in their own section, above the summary that the end of the log holds).
+    log "schemathesis exited $rc; its errors and failures:"
+    sed -n '/^=* *\(ERRORS\|FAILURES\) *=*$/,/^=* *WARNINGS\|^=* *SUMMARY/p' "$S/test/schemathesis.log" | head -n 200 >&2 || true
+    log "the end of its log:"
     tail -n 80 "$S/test/schemathesis.log" >&2 || true
   fi
   record schemathesis $(( rc != 0 )) "${reqs:-?}" "$([ "$rc" = 0 ] && echo 0 || echo "${fails:-?}")" - "exit $rc in ${took} s; test cases: ${line:-?}; requests = answers in the NDJSON report (log test/schemathesis.log)"
