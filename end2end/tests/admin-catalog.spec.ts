@@ -339,6 +339,15 @@ test('an operator makes a product of two colours and two sizes; a shopper finds 
     }
     await expect(page.getByRole('status').filter({ hasText: '已保存' })).toBeVisible();
     await expect(page.getByTestId('launch-state').first()).toHaveText('已上架');
+    if (cell === '黑色 / L') {
+      // The SPU's spec 材质 gets this SKU's value (shown to shoppers under 规格参数).
+      const specs = page.getByRole('form', { name: '规格参数' });
+      await specs.getByLabel('材质').fill('  纯棉  ');
+      await specs.getByRole('button', { name: '保存规格参数' }).click();
+      await expect(specs.getByRole('status')).toHaveText('规格参数已保存');
+      await expect(specs.getByLabel('材质')).toHaveValue('纯棉');
+      await shootBoth(page, 'sku-specs');
+    }
     const stock = page.getByRole('form', { name: '调整库存' });
     await stock.getByLabel('数量').fill('30');
     await stock.getByRole('button', { name: '调整库存' }).click();
@@ -380,6 +389,7 @@ test('an operator makes a product of two colours and two sizes; a shopper finds 
   await expect(page).toHaveURL(`/product/${skuIds['黑色 / L']}`);
   await expect(page.getByTestId('product-name')).toHaveText(`${spuName} 黑色 L`);
   await expect(page.getByTestId('price')).toHaveText('¥219.00');
+  await expect(page.getByRole('region', { name: '规格参数' }).getByRole('row')).toHaveText(['材质纯棉']);
   await page.getByRole('button', { name: '立即购买' }).click();
   await expect(page).toHaveURL(`/order/confirm?settlement_type=1&sku_id=${skuIds['黑色 / L']}&buy_num=1`);
   const address = page.locator('form.address-form');
@@ -688,6 +698,17 @@ test('catalogs and brands are made, renamed, reordered, hidden and deleted; one 
   await brand.getByRole('button', { name: '删除标志' }).click();
   await expect(page.getByRole('status').filter({ hasText: '标志已删除' })).toBeVisible();
   await expect(brand.getByTestId('brand-logo-none')).toBeVisible();
+  // Reordered to the top of the list, hidden from shoppers and shown again.
+  await brand.getByRole('button', { name: '编辑' }).click();
+  await brandForm.getByLabel('排序（小的在前）').fill('-5');
+  await brandForm.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `测试品牌${stamp}”已保存` })).toBeVisible();
+  await expect(page.getByTestId('brand-row').first()).toHaveAttribute('data-name', `测试品牌${stamp}`);
+  await expect(brand.getByTestId('brand-order')).toHaveText('-5');
+  await brand.getByRole('button', { name: '隐藏', exact: true }).click();
+  await expect(brand.getByTestId('brand-state')).toHaveText('已隐藏');
+  await brand.getByRole('button', { name: '显示', exact: true }).click();
+  await expect(brand.getByTestId('brand-state')).toHaveText('显示');
   await page
     .locator('[data-testid="brand-row"][data-name="达达旅行"]')
     .getByRole('button', { name: '删除' })

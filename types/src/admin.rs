@@ -544,6 +544,28 @@ pub struct StockAdjustment {
     pub created_at: i64,
 }
 
+/// Longest value of a spec (材质 → "PC"), in characters.
+pub const SPEC_VALUE_MAX_CHARS: usize = 50;
+
+/// A spec of the SKU's SPU (材质, 重量, ...) with this SKU's value (empty: none; the
+/// product page then leaves the spec out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminSpecValue {
+    pub spec_id: i64,
+    pub name: String,
+    pub value: String,
+}
+
+/// A SKU's value of one spec of its SPU, to set (`""` clears it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpecValueRequest {
+    pub spec_id: i64,
+    /// At most [`SPEC_VALUE_MAX_CHARS`] characters, trimmed.
+    pub value: String,
+}
+
 /// `GET /v1/admin/skus/{id}`: the SKU and its newest 50 stock adjustments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -551,6 +573,9 @@ pub struct AdminSkuDetail {
     #[serde(flatten)]
     pub sku: AdminSku,
     pub adjustments: Vec<StockAdjustment>,
+    /// Every spec of the SPU, in its order, with this SKU's value.
+    #[serde(default)]
+    pub specs: Vec<AdminSpecValue>,
     /// The SKU's pictures in the shop's order; the default one (the list and card picture)
     /// is marked.
     #[serde(default)]
@@ -640,6 +665,9 @@ pub struct SkuChangeRequest {
     pub cost_price: Option<String>,
     #[serde(default)]
     pub is_launched: Option<bool>,
+    /// Values of the SPU's specs to set (each spec at most once; the others unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specs: Option<Vec<SpecValueRequest>>,
 }
 
 /// `POST /v1/admin/skus/{id}/stock`: add `delta` units (negative: take away), or set the
@@ -708,6 +736,14 @@ pub struct AdminBrand {
     pub first_letter: String,
     /// The logo picture's URL, or empty.
     pub logo: String,
+    /// Place in the console's list and the SPU editor's choice: lowest first, then by first
+    /// letter and name.
+    #[serde(default)]
+    pub sort_order: i64,
+    /// Hidden from shoppers: its products' pages and search do not name it (they stay on
+    /// sale).
+    #[serde(default)]
+    pub is_hidden: bool,
     /// SPUs of this brand.
     pub spu_count: i64,
     pub version: i64,
@@ -731,6 +767,12 @@ pub struct BrandRequest {
     /// One letter `A`-`Z` (any case) or `#`.
     #[serde(default)]
     pub first_letter: Option<String>,
+    /// Within ±1,000,000, lowest first (default 0).
+    #[serde(default)]
+    pub sort_order: Option<i64>,
+    /// Hidden from shoppers (default no).
+    #[serde(default)]
+    pub is_hidden: Option<bool>,
     #[serde(default)]
     pub version: Option<i64>,
 }
@@ -856,11 +898,14 @@ pub struct AdminSpu {
     pub missing: Vec<Vec<i64>>,
 }
 
-/// `{"code": 200, "data": <spu>}`.
+/// `{"code": 200, "data": <spu>}`; also the body of a 409 / 60102 answer to a change made at
+/// a stale `version` (with `error`, and `data` = the SPU as it is now).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminSpuResponse {
     pub code: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     pub data: AdminSpu,
 }
 

@@ -109,7 +109,7 @@ pub struct SkuDetail {
     pub market_price: String,
     pub catalog_id: i64,
     pub catalog_name: String,
-    /// The brand's name (an addition).
+    /// The brand's name (an addition); empty when the console hides the brand from shoppers.
     pub brand: String,
     /// Large picture for the detail tab, relative to `base_url` (the second SKU image when
     /// there is one, else the default image).

@@ -14,7 +14,7 @@
 
 use dadashop_types::admin::{
     AdminBrandsResponse, AdminCatalogsResponse, AdminPageResponse, AdminPictureResponse,
-    AdminPicturesResponse, AdminSku, AdminSkuDetail, AdminSkuResponse, AdminSpuResponse,
+    AdminPicturesResponse, AdminSku, AdminSkuDetail, AdminSkuResponse, AdminSpu, AdminSpuResponse,
     AdminSpuRow, BrandRequest, CatalogRequest, ImportReport, ImportResponse, NewSkuRequest,
     NewValueRequest, PictureOrderRequest, SkuChangeRequest, SpuRequest, StockChangeRequest,
 };
@@ -146,15 +146,15 @@ pub async fn create_spu(
 }
 
 /// `PATCH /v1/admin/spus/<id>` (`goods.change`): name, catalog, brand or description at the
-/// `version` read; 409 / 60102 when it changed meanwhile (without the current values: read
-/// it again).
+/// `version` read; a stale one is [`Saved::Stale`] with the SPU as it is now.
 pub async fn change_spu(
     staff: &Credentials,
     id: i64,
     body: &SpuRequest,
-) -> Result<AdminSpuResponse, ApiError> {
+) -> Result<SpuSaved, ApiError> {
     let path = admin_url(&format!("/spus/{id}"));
-    send(authorized(Request::patch(&path), staff).json(body)).await
+    let (status, text) = exchange(authorized(Request::patch(&path), staff).json(body)).await?;
+    stale_or::<AdminSpuResponse>(status, &text)
 }
 
 /// `POST /v1/admin/spus/<id>/attrs/<attr_id>/values` (`goods.change`): a new value of a sale
@@ -200,17 +200,41 @@ pub async fn sku(staff: &Credentials, id: i64) -> Result<AdminSkuResponse, ApiEr
     send(authorized(Request::get(&admin_url(&format!("/skus/{id}"))), staff).build()).await
 }
 
-/// What a change of a SKU came to.
+/// What a change of a SKU or an SPU came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SkuSaved {
-    /// Saved: the SKU as it is now.
-    Done(AdminSkuDetail),
-    /// Not saved: someone changed the SKU since its `version` was read (409 / 60102). The
-    /// server's message and the SKU's current values.
-    Stale {
-        message: String,
-        current: AdminSkuDetail,
-    },
+pub enum Saved<T> {
+    /// Saved: the record as it is now.
+    Done(T),
+    /// Not saved: someone changed the record since its `version` was read (409 / 60102). The
+    /// server's message and the record's current values.
+    Stale { message: String, current: T },
+}
+
+/// What a change of a SKU came to.
+pub type SkuSaved = Saved<AdminSkuDetail>;
+
+/// What a change of an SPU came to.
+pub type SpuSaved = Saved<AdminSpu>;
+
+/// A console answer whose 409 / 60102 carries the current values: `{code, error?, data}`.
+trait WithCurrent: serde::de::DeserializeOwned {
+    type Data;
+    /// `(code, error, data)`.
+    fn into_parts(self) -> (u32, Option<String>, Self::Data);
+}
+
+impl WithCurrent for AdminSkuResponse {
+    type Data = AdminSkuDetail;
+    fn into_parts(self) -> (u32, Option<String>, AdminSkuDetail) {
+        (self.code, self.error, self.data)
+    }
+}
+
+impl WithCurrent for AdminSpuResponse {
+    type Data = AdminSpu;
+    fn into_parts(self) -> (u32, Option<String>, AdminSpu) {
+        (self.code, self.error, self.data)
+    }
 }
 
 /// `PATCH /v1/admin/skus/<id>` (`goods.change`): the fields given (money in yuan, at most two
@@ -222,24 +246,24 @@ pub async fn change_sku(
 ) -> Result<SkuSaved, ApiError> {
     let path = admin_url(&format!("/skus/{id}"));
     let (status, text) = exchange(authorized(Request::patch(&path), staff).json(body)).await?;
-    stale_or(status, &text)
+    stale_or::<AdminSkuResponse>(status, &text)
 }
 
-/// The pure part of [`change_sku`]: a 409 / 60102 whose body holds the current values is a
-/// [`SkuSaved::Stale`]; anything else is decoded as usual.
-fn stale_or(status: u16, text: &str) -> Result<SkuSaved, ApiError> {
+/// The pure part of [`change_sku`] and [`change_spu`]: a 409 / 60102 whose body holds the
+/// current values is a [`Saved::Stale`]; anything else is decoded as usual.
+fn stale_or<R: WithCurrent>(status: u16, text: &str) -> Result<Saved<R::Data>, ApiError> {
     if status == 409
-        && let Ok(answer) = serde_json::from_str::<AdminSkuResponse>(text)
-        && answer.code == codes::ADMIN_STALE
+        && let Ok(answer) = serde_json::from_str::<R>(text)
     {
-        return Ok(SkuSaved::Stale {
-            message: answer
-                .error
-                .unwrap_or_else(|| "商品已被他人修改，请确认后再保存".to_owned()),
-            current: answer.data,
-        });
+        let (code, error, current) = answer.into_parts();
+        if code == codes::ADMIN_STALE {
+            return Ok(Saved::Stale {
+                message: error.unwrap_or_else(|| "已被他人修改，请确认后再保存".to_owned()),
+                current,
+            });
+        }
     }
-    decode_body::<AdminSkuResponse>(status, text).map(|answer| SkuSaved::Done(answer.data))
+    decode_body::<R>(status, text).map(|answer| Saved::Done(answer.into_parts().2))
 }
 
 /// `POST /v1/admin/skus/<id>/stock` (`goods.change`): `delta` units added (negative: taken
@@ -393,6 +417,7 @@ pub async fn delete_picture(
 mod tests {
     use super::{SkuSaved, stale_or};
     use crate::api::ApiError;
+    use dadashop_types::admin::AdminSkuResponse;
 
     const DETAIL: &str = r#"{"id":3,"name":"云朵卫衣 白色 M","caption":"","spu_id":1,"spu_name":"云朵卫衣",
         "catalog_id":1,"catalog_name":"卫衣","price":"199.00","market_price":"0.00","cost_price":"80.00",
@@ -401,7 +426,7 @@ mod tests {
     #[test]
     fn a_stale_change_brings_the_current_values() {
         let body = format!(r#"{{"code":60102,"error":"商品已被他人修改","data":{DETAIL}}}"#);
-        match stale_or(409, &body) {
+        match stale_or::<AdminSkuResponse>(409, &body) {
             Ok(SkuSaved::Stale { message, current }) => {
                 assert_eq!(message, "商品已被他人修改");
                 assert_eq!(current.sku.version, 7);
@@ -409,12 +434,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let saved = stale_or(200, &format!(r#"{{"code":200,"data":{DETAIL}}}"#));
+        let saved =
+            stale_or::<AdminSkuResponse>(200, &format!(r#"{{"code":200,"data":{DETAIL}}}"#));
         assert!(matches!(saved, Ok(SkuSaved::Done(d)) if d.sku.price == "199.00"));
-        let refused = stale_or(400, r#"{"code":10123,"error":"售价须大于 0"}"#);
+        let refused = stale_or::<AdminSkuResponse>(400, r#"{"code":10123,"error":"售价须大于 0"}"#);
         assert!(matches!(refused, Err(ApiError::Api { code: 10123, .. })));
         // A 409 without values (another conflict) stays an error.
-        let other = stale_or(409, r#"{"code":60105,"error":"已有同名"}"#);
+        let other = stale_or::<AdminSkuResponse>(409, r#"{"code":60105,"error":"已有同名"}"#);
         assert!(matches!(other, Err(ApiError::Api { code: 60105, .. })));
     }
 }

@@ -139,7 +139,6 @@ fn product_head(sku: &SkuDetail, images: &[String], reviews: Option<&ReviewsResp
         "image": images,
         "description": sku.caption,
         "category": sku.catalog_name,
-        "brand": {"@type": "Brand", "name": sku.brand},
         "offers": {
             "@type": "Offer",
             "url": url,
@@ -148,6 +147,9 @@ fn product_head(sku: &SkuDetail, images: &[String], reviews: Option<&ReviewsResp
             "availability": availability,
         },
     });
+    if !sku.brand.is_empty() {
+        ld["brand"] = serde_json::json!({"@type": "Brand", "name": sku.brand});
+    }
     if let Some(ReviewsResponse {
         count,
         average: Some(average),
@@ -316,11 +318,22 @@ fn Product(
             </section>
         }
     });
-    let specs = sku
-        .spec
-        .into_iter()
-        .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
-        .collect_view();
+    // 规格参数 only when the SKU has spec values.
+    let specs = (!sku.spec.is_empty()).then(|| {
+        let rows = sku
+            .spec
+            .into_iter()
+            .map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> })
+            .collect_view();
+        view! {
+            <section class="specs" aria-labelledby="specs-title">
+                <h2 id="specs-title">"规格参数"</h2>
+                <table>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    });
     let catalog_link = Page::catalog(sku.catalog_id);
     let alt = sku.name.clone();
     view! {
@@ -340,7 +353,8 @@ fn Product(
             <div class="product-info">
                 <h1 data-testid="product-name">{sku.name}</h1>
                 <p class="product-caption">{sku.caption}</p>
-                <p class="product-brand">{format!("品牌：{}", sku.brand)}</p>
+                {(!sku.brand.is_empty())
+                    .then(|| view! { <p class="product-brand">{format!("品牌：{}", sku.brand)}</p> })}
                 <p class="product-prices">
                     <span class="price" data-testid="price">{format!("¥{}", sku.price)}</span>
                     <del class="market-price">{format!("¥{}", sku.market_price)}</del>
@@ -359,12 +373,7 @@ fn Product(
                 <p class="sales">{format!("累计销量 {}", sku.sales)}</p>
             </div>
         </div>
-        <section class="specs">
-            <h2>"规格参数"</h2>
-            <table>
-                <tbody>{specs}</tbody>
-            </table>
-        </section>
+        {specs}
         {description}
         <ProductReviews sku_id initial=reviews />
     }

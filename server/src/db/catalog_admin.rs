@@ -49,6 +49,8 @@ pub struct BrandEntry {
     pub name: String,
     pub first_letter: String,
     pub logo: String,
+    pub sort_order: i64,
+    pub is_hidden: i64,
     pub spu_count: i64,
     pub version: i64,
 }
@@ -64,12 +66,12 @@ pub async fn catalogs(pool: &AnyPool) -> Result<Vec<CatalogEntry>, sqlx::Error> 
     .await
 }
 
-/// Every brand, by first letter and name.
+/// Every brand, hidden ones too, by sort position, then first letter and name.
 pub async fn brands(pool: &AnyPool) -> Result<Vec<BrandEntry>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT b.id, b.name, b.first_letter, b.logo, \
+        "SELECT b.id, b.name, b.first_letter, b.logo, b.sort_order, b.is_hidden, \
          (SELECT COUNT(*) FROM spus p WHERE p.brand_id = b.id) AS spu_count, b.version \
-         FROM brands b ORDER BY b.first_letter, b.name, b.id",
+         FROM brands b ORDER BY b.sort_order, b.first_letter, b.name, b.id",
     )
     .fetch_all(pool)
     .await
@@ -83,8 +85,11 @@ pub enum Outcome {
     NameTaken,
     /// The row moved past the version read.
     Stale,
-    /// SPUs still use the row (their number).
-    InUse(i64),
+    /// SPUs still use the row: their number and the names of the first few (by id).
+    InUse {
+        count: i64,
+        names: Vec<String>,
+    },
     Unknown,
 }
 
@@ -105,8 +110,7 @@ async fn name_taken(
     Ok(found.is_some())
 }
 
-/// New values of a catalog or brand (absent: unchanged); `first_letter` for brands,
-/// `sort_order` and `is_hidden` for catalogs.
+/// New values of a catalog or brand (absent: unchanged); `first_letter` for brands only.
 #[derive(Debug, Clone, Default)]
 pub struct Fields {
     pub name: Option<String>,
@@ -145,8 +149,8 @@ pub async fn create(
         }
         Kind::Brand => {
             sqlx::query(
-                "INSERT INTO brands (name, logo, first_letter, version, created_at, updated_at) \
-                 VALUES (?, '', ?, 0, ?, ?)",
+                "INSERT INTO brands (name, logo, first_letter, sort_order, is_hidden, version, \
+                 created_at, updated_at) VALUES (?, '', ?, ?, ?, 0, ?, ?)",
             )
             .bind(&name)
             .bind(
@@ -155,6 +159,8 @@ pub async fn create(
                     .clone()
                     .unwrap_or_else(|| "#".to_owned()),
             )
+            .bind(fields.sort_order.unwrap_or(0))
+            .bind(i64::from(fields.is_hidden.unwrap_or(false)))
             .bind(now)
             .bind(now)
             .execute(&mut *tx)
@@ -198,7 +204,7 @@ pub async fn change(
             "SELECT name, '' AS first_letter, sort_order, is_hidden, version FROM catalogs WHERE id = ?",
         ),
         Kind::Brand => sqlx::query_as(
-            "SELECT name, first_letter, 0 AS sort_order, 0 AS is_hidden, version FROM brands WHERE id = ?",
+            "SELECT name, first_letter, sort_order, is_hidden, version FROM brands WHERE id = ?",
         ),
     }
     .bind(id)
@@ -232,11 +238,13 @@ pub async fn change(
         .bind(new_order)
         .bind(new_hidden),
         Kind::Brand => sqlx::query(
-            "UPDATE brands SET name = ?, first_letter = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND version = ?",
+            "UPDATE brands SET name = ?, first_letter = ?, sort_order = ?, is_hidden = ?, \
+             version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
         )
         .bind(&new_name)
-        .bind(&new_letter),
+        .bind(&new_letter)
+        .bind(new_order)
+        .bind(new_hidden),
     }
     .bind(now)
     .bind(id)
@@ -254,8 +262,8 @@ pub async fn change(
             serde_json::json!({ "name": new_name, "sort_order": new_order, "is_hidden": new_hidden == 1, "version": version + 1 }),
         ),
         Kind::Brand => (
-            serde_json::json!({ "name": name, "first_letter": letter, "version": version }),
-            serde_json::json!({ "name": new_name, "first_letter": new_letter, "version": version + 1 }),
+            serde_json::json!({ "name": name, "first_letter": letter, "sort_order": order, "is_hidden": hidden == 1, "version": version }),
+            serde_json::json!({ "name": new_name, "first_letter": new_letter, "sort_order": new_order, "is_hidden": new_hidden == 1, "version": version + 1 }),
         ),
     };
     audit::record(
@@ -275,7 +283,11 @@ pub async fn change(
     Ok(Outcome::Done)
 }
 
-/// Deletes the catalog or brand `id`, unless an SPU uses it ([`Outcome::InUse`]).
+/// How many of the SPUs that keep a catalog or brand from being deleted are named.
+const IN_USE_NAMES: i64 = 5;
+
+/// Deletes the catalog or brand `id`, unless an SPU uses it ([`Outcome::InUse`], naming
+/// the first [`IN_USE_NAMES`] of them).
 pub async fn delete(
     pool: &AnyPool,
     kind: Kind,
@@ -301,8 +313,15 @@ pub async fn delete(
     .fetch_one(&mut *tx)
     .await?;
     if used > 0 {
+        let names: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT name FROM spus WHERE {} = ? ORDER BY id LIMIT {IN_USE_NAMES}",
+            kind.spu_column()
+        ))
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.rollback().await?;
-        return Ok(Outcome::InUse(used));
+        return Ok(Outcome::InUse { count: used, names });
     }
     sqlx::query(&format!("DELETE FROM {} WHERE id = ?", kind.table()))
         .bind(id)

@@ -200,6 +200,7 @@ pub struct SkuDetailRow {
     pub default_image_url: String,
     pub catalog_id: i64,
     pub catalog_name: String,
+    /// Empty when the brand is hidden from shoppers.
     pub brand_name: String,
     /// The SPU's description (plain text).
     pub description: String,
@@ -211,7 +212,8 @@ pub async fn launched_sku(pool: &AnyPool, id: i64) -> Result<Option<SkuDetailRow
         "SELECT k.id AS id, k.name AS name, k.caption AS caption, k.spu_id AS spu_id, \
          k.price AS price, k.market_price AS market_price, k.stock AS stock, k.sales AS sales, \
          k.default_image_url AS default_image_url, c.id AS catalog_id, c.name AS catalog_name, \
-         b.name AS brand_name, p.description AS description \
+         CASE WHEN b.is_hidden = 1 THEN '' ELSE b.name END AS brand_name, \
+         p.description AS description \
          FROM skus k JOIN spus p ON p.id = k.spu_id JOIN catalogs c ON c.id = p.catalog_id \
          JOIN brands b ON b.id = p.brand_id WHERE k.id = ? AND k.is_launched = 1",
     )
@@ -308,6 +310,7 @@ pub struct SearchDocRow {
     pub name: String,
     pub caption: String,
     pub spu_name: String,
+    /// Empty when the brand is hidden from shoppers.
     pub brand_name: String,
     pub catalog_name: String,
 }
@@ -316,7 +319,8 @@ pub struct SearchDocRow {
 pub async fn search_docs(pool: &AnyPool) -> Result<Vec<SearchDocRow>, sqlx::Error> {
     sqlx::query_as::<_, SearchDocRow>(
         "SELECT k.id AS id, k.name AS name, k.caption AS caption, p.name AS spu_name, \
-         b.name AS brand_name, c.name AS catalog_name \
+         CASE WHEN b.is_hidden = 1 THEN '' ELSE b.name END AS brand_name, \
+         c.name AS catalog_name \
          FROM skus k JOIN spus p ON p.id = k.spu_id JOIN catalogs c ON c.id = p.catalog_id \
          JOIN brands b ON b.id = p.brand_id WHERE k.is_launched = 1 ORDER BY k.id",
     )

@@ -120,6 +120,25 @@ pub struct SkuChange {
     pub market_price: Option<i64>,
     pub cost_price: Option<i64>,
     pub is_launched: Option<bool>,
+    /// `(spec id, value)` of specs of the SKU's SPU, already checked; an empty value clears.
+    pub specs: Option<Vec<(i64, String)>>,
+}
+
+/// Every spec of SKU `id`'s SPU as `(spec id, name, this SKU's value or "")`, in the SPU's
+/// order.
+pub async fn specs<'e, E>(executor: E, id: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query_as(
+        "SELECT s.id, s.name, COALESCE(MAX(v.name), '') FROM skus k \
+         JOIN spu_specs s ON s.spu_id = k.spu_id \
+         LEFT JOIN sku_spec_values v ON v.spu_spec_id = s.id AND v.sku_id = k.id \
+         WHERE k.id = ? GROUP BY s.id, s.name ORDER BY s.id",
+    )
+    .bind(id)
+    .fetch_all(executor)
+    .await
 }
 
 /// What a change did.
@@ -176,8 +195,45 @@ pub async fn change(
             None => Changed::Unknown,
         });
     }
+    let mut specs_before = Vec::new();
+    let mut specs_after = Vec::new();
+    if let Some(values) = &change.specs {
+        specs_before = specs(&mut *tx, id).await?;
+        for (spec_id, value) in values {
+            sqlx::query("DELETE FROM sku_spec_values WHERE sku_id = ? AND spu_spec_id = ?")
+                .bind(id)
+                .bind(spec_id)
+                .execute(&mut *tx)
+                .await?;
+            if !value.is_empty() {
+                sqlx::query(
+                    "INSERT INTO sku_spec_values (sku_id, spu_spec_id, name, created_at, \
+                     updated_at) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(id)
+                .bind(spec_id)
+                .bind(value)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        specs_after = specs(&mut *tx, id).await?;
+    }
     super::goods::bump_version(&mut *tx).await?;
     let after = get(&mut *tx, id).await?.unwrap_or_else(|| before.clone());
+    let mut audit_before = changed_fields(&before, &after, true);
+    let mut audit_after = changed_fields(&before, &after, false);
+    if specs_before != specs_after {
+        let named = |list: &[(i64, String, String)]| {
+            list.iter()
+                .map(|(_, name, value)| (name.clone(), serde_json::json!(value)))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        audit_before["specs"] = serde_json::Value::Object(named(&specs_before));
+        audit_after["specs"] = serde_json::Value::Object(named(&specs_after));
+    }
     audit::record(
         &mut tx,
         actor,
@@ -185,8 +241,8 @@ pub async fn change(
             resource: "skus",
             resource_id: &id.to_string(),
             action: "change",
-            before: changed_fields(&before, &after, true),
-            after: changed_fields(&before, &after, false),
+            before: audit_before,
+            after: audit_after,
         },
         now,
     )

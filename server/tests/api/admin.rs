@@ -10,6 +10,7 @@ use crate::common::{Backend, Options, TestApp};
 use crate::on_both_backends;
 use crate::orders::{order_status, stock_and_sales};
 use crate::payments::{fake, paying_shop, unpaid_order, wait_status};
+use crate::web::{body_of, fetch};
 
 on_both_backends!(
     staff_and_shopper_tokens_stay_apart,
@@ -26,6 +27,7 @@ on_both_backends!(
     catalogs_and_brands_are_managed_and_shoppers_follow,
     a_csv_round_trip_previews_then_changes_three_prices,
     an_spu_with_two_colours_and_two_sizes_is_made_and_sold,
+    an_unlaunched_sku_leaves_the_shop_but_not_its_orders,
 );
 
 /// Several API processes share MariaDB and Redis (on SQLite a deployment runs one API
@@ -279,6 +281,85 @@ async fn each_role_reaches_exactly_its_endpoints(b: Backend) {
             &["superuser", "catalog"],
         ),
     ];
+    // The rest of catalog management (issue 25): 商品运营 may, 订单客服 and the others may only
+    // look (goods.view) where they may look at all.
+    let view: &[&str] = &["superuser", "catalog", "orders", "readonly"];
+    let write: &[&str] = &["superuser", "catalog"];
+    let mut table = table;
+    table.extend([
+        (Method::GET, "/v1/admin/catalogs", None, view),
+        (Method::POST, "/v1/admin/catalogs", Some(json!({})), write),
+        (
+            Method::PATCH,
+            "/v1/admin/catalogs/999999",
+            Some(json!({"version": 0})),
+            write,
+        ),
+        (Method::DELETE, "/v1/admin/catalogs/999999", None, write),
+        (Method::GET, "/v1/admin/brands", None, view),
+        (Method::POST, "/v1/admin/brands", Some(json!({})), write),
+        (
+            Method::PATCH,
+            "/v1/admin/brands/999999",
+            Some(json!({"version": 0})),
+            write,
+        ),
+        (Method::DELETE, "/v1/admin/brands/999999", None, write),
+        (
+            Method::PUT,
+            "/v1/admin/brands/999999/logo",
+            Some(json!("")),
+            write,
+        ),
+        (Method::DELETE, "/v1/admin/brands/999999/logo", None, write),
+        (Method::GET, "/v1/admin/spus", None, view),
+        (Method::GET, "/v1/admin/spus/999999", None, view),
+        (Method::POST, "/v1/admin/spus", Some(json!({})), write),
+        (
+            Method::PATCH,
+            "/v1/admin/spus/999999",
+            Some(json!({"version": 0})),
+            write,
+        ),
+        (
+            Method::POST,
+            "/v1/admin/spus/999999/attrs/1/values",
+            Some(json!({"name": "x"})),
+            write,
+        ),
+        (
+            Method::POST,
+            "/v1/admin/spus/999999/skus",
+            Some(json!({})),
+            write,
+        ),
+        (Method::GET, "/v1/admin/skus/999999", None, view),
+        (
+            Method::POST,
+            "/v1/admin/skus/import",
+            Some(json!("")),
+            write,
+        ),
+        (Method::GET, "/v1/admin/skus/999999/pictures", None, view),
+        (
+            Method::POST,
+            "/v1/admin/skus/999999/pictures",
+            Some(json!("")),
+            write,
+        ),
+        (
+            Method::PUT,
+            "/v1/admin/skus/999999/pictures",
+            Some(json!({"order": []})),
+            write,
+        ),
+        (
+            Method::DELETE,
+            "/v1/admin/skus/999999/pictures/1",
+            None,
+            write,
+        ),
+    ]);
     for (method, path, body, allowed) in &table {
         for (role, token) in &tokens {
             let (status, answer) = app
@@ -1248,6 +1329,159 @@ async fn sku_changes_carry_their_version_and_reach_shoppers_at_once(b: Backend) 
     assert!(rows[0].2.contains("12345"), "{rows:?}");
 }
 
+/// The SKU ids of the home page's cards.
+fn index_skus(index: &Value) -> Vec<i64> {
+    index["data"]
+        .as_array()
+        .expect("floors")
+        .iter()
+        .flat_map(|floor| floor["sku"].as_array().cloned().unwrap_or_default())
+        .filter_map(|card| card["skuid"].as_i64())
+        .collect()
+}
+
+/// The `skuid`s of a list answer's `data`.
+fn listed_skus(body: &Value) -> Vec<i64> {
+    body["data"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|s| s["skuid"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+/// Issue 25 item 7: a SKU the console takes off sale leaves every place shoppers look (home,
+/// list, detail, search, SKU switch, history; favourites mark it) while the order that holds
+/// it still shows it; and no shopper answer, before or after, carries the cost price.
+async fn an_unlaunched_sku_leaves_the_shop_but_not_its_orders(b: Backend) {
+    let app = paying_shop(b, true).await;
+    let goods = staff(&app, "goods", "catalog").await;
+    let v = sku(&app, &goods, 3).await["version"]
+        .as_i64()
+        .expect("version");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/v1/admin/skus/3",
+            Some(json!({"version": v, "cost_price": "7.77"})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (order_id, token) = paid_order(&app, "keeper").await;
+    let (_, detail) = app.get("/v1/goods/detail/3", None).await;
+    let name = detail["data"]["name"].as_str().expect("name").to_owned();
+    let spu = detail["data"]["spu"].as_i64().expect("spu");
+    let catalog = detail["data"]["catalog_id"].as_i64().expect("catalog");
+    let mut choice = serde_json::Map::new();
+    choice.insert("spuid".into(), json!(spu));
+    let attrs = detail["data"]["sku_sale_attr_id"]
+        .as_array()
+        .expect("attrs");
+    let values = detail["data"]["sku_sale_attr_val_id"]
+        .as_array()
+        .expect("values");
+    for (attr, value) in attrs.iter().zip(values) {
+        choice.insert(attr.to_string(), value.clone());
+    }
+    for (path, body) in [
+        ("/v1/users/keeper/history", json!({"sku_id": 3})),
+        ("/v1/users/keeper/favourites", json!({"sku_id": 3})),
+        ("/v1/carts/keeper", json!({"sku_id": 3, "count": 1})),
+    ] {
+        let (status, answer) = app.post(path, body, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+    }
+    let catalog_path = format!("/v1/goods/catalogs/{catalog}");
+    let order_path = format!("/v1/orders/keeper/{order_id}");
+    let (_, list_before) = app.get(&catalog_path, None).await;
+    // Every shopper answer about SKU 3, before and after: never the cost price.
+    let mut answers: Vec<Value> = vec![detail.clone(), list_before.clone()];
+    let never_cost = |answers: &[Value]| {
+        for answer in answers {
+            let text = answer.to_string();
+            assert!(
+                !text.contains("cost_price") && !text.contains("\"7.77\""),
+                "a shopper answer with the cost price: {text}"
+            );
+        }
+    };
+    for path in [
+        "/v1/goods/index",
+        "/v1/users/keeper/history",
+        "/v1/users/keeper/favourites",
+        "/v1/carts/keeper",
+        "/v1/orders/keeper?type=0",
+        order_path.as_str(),
+    ] {
+        let (status, answer) = app.get(path, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        answers.push(answer);
+    }
+    let (_, found) = app.search(&[("q", &name)]).await;
+    assert!(listed_skus(&found).contains(&3), "{found}");
+    answers.push(found);
+    let (_, switched) = app
+        .post("/v1/goods/sku", Value::Object(choice.clone()), None)
+        .await;
+    assert_eq!(switched["data"], 3, "{switched}");
+    answers.push(switched);
+    never_cost(&answers);
+
+    let v = sku(&app, &goods, 3).await["version"]
+        .as_i64()
+        .expect("version");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/v1/admin/skus/3",
+            Some(json!({"version": v, "is_launched": false})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let mut answers = Vec::new();
+    let (_, index) = app.get("/v1/goods/index", None).await;
+    assert!(!index_skus(&index).contains(&3), "home: {index}");
+    let (_, list) = app.get(&catalog_path, None).await;
+    assert_eq!(
+        list["paginator"]["total"].as_i64(),
+        list_before["paginator"]["total"].as_i64().map(|n| n - 1),
+        "list: {list}"
+    );
+    assert!(!listed_skus(&list).contains(&3), "list: {list}");
+    let (status, body) = app.get("/v1/goods/detail/3", None).await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::NOT_FOUND, json!(40300))
+    );
+    let (_, found) = app.search(&[("q", &name)]).await;
+    assert!(!listed_skus(&found).contains(&3), "search: {found}");
+    let (status, switched) = app.post("/v1/goods/sku", Value::Object(choice), None).await;
+    assert_eq!(
+        (status, switched["code"].clone()),
+        (StatusCode::NOT_FOUND, json!(40050)),
+        "{switched}"
+    );
+    let (_, history) = app.get("/v1/users/keeper/history", Some(&token)).await;
+    assert!(!listed_skus(&history).contains(&3), "history: {history}");
+    let (_, favourites) = app.get("/v1/users/keeper/favourites", Some(&token)).await;
+    let kept = favourites["data"]
+        .as_array()
+        .and_then(|items| items.iter().find(|f| f["sku_id"] == 3 || f["skuid"] == 3))
+        .cloned()
+        .unwrap_or_else(|| panic!("the favourite stays, marked: {favourites}"));
+    assert_eq!(kept["is_launched"], false, "{kept}");
+    // The order still shows the line, in the list and in its detail.
+    let (_, orders) = app.get("/v1/orders/keeper?type=0", Some(&token)).await;
+    assert!(orders.to_string().contains(&name), "orders: {orders}");
+    let (status, one) = app.get(&order_path, Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert!(one.to_string().contains(&name), "order detail: {one}");
+    let (_, cart) = app.get("/v1/carts/keeper", Some(&token)).await;
+    answers.extend([index, list, history, favourites, orders, one, cart]);
+    never_cost(&answers);
+}
+
 async fn stock_adjustments_racing_fifty_orders_keep_the_books(b: Backend) {
     const BUYERS: usize = 50;
     let app = paying_shop(b, true).await;
@@ -1300,11 +1534,18 @@ async fn stock_adjustments_racing_fifty_orders_keep_the_books(b: Backend) {
     // Meanwhile: five restocks of +10 and five corrections of -2, and one "set to" whose
     // seen stock is long gone (it adds its difference, it does not undo orders).
     let mut adjustments = Vec::new();
-    for i in 0..10 {
-        let body = if i % 2 == 0 {
-            json!({"delta": 10, "reason": "到货"})
-        } else {
-            json!({"delta": -2, "reason": "破损"})
+    // What each adjustment adds when it is applied.
+    let delta_of = |i: usize| match i {
+        10 => 5,
+        i if i % 2 == 0 => 10,
+        _ => -2,
+    };
+    for i in 0..11 {
+        let body = match delta_of(i) {
+            10 => json!({"delta": 10, "reason": "到货"}),
+            -2 => json!({"delta": -2, "reason": "破损"}),
+            // Seen 30 before the orders began: +5, whatever the orders took meanwhile.
+            _ => json!({"set_to": 35, "seen": 30, "reason": "盘点"}),
         };
         let base = base.clone();
         let token = goods.clone();
@@ -1332,10 +1573,10 @@ async fn stock_adjustments_racing_fifty_orders_keep_the_books(b: Backend) {
         let status = task.await.expect("task");
         // A -2 may be refused when orders took the stock below 2 at that moment.
         if status == StatusCode::OK {
-            applied += if i % 2 == 0 { 10 } else { -2 };
+            applied += delta_of(i);
         } else {
             assert_eq!(status, StatusCode::BAD_REQUEST);
-            assert_eq!(i % 2, 1, "a restock is never refused");
+            assert_eq!(delta_of(i), -2, "a restock is never refused");
         }
     }
     let (stock, sales) = stock_and_sales(&app, 11).await;
@@ -1443,8 +1684,26 @@ async fn catalogs_and_brands_are_managed_and_shoppers_follow(b: Backend) {
         (status, body["code"].clone()),
         (StatusCode::CONFLICT, json!(60106))
     );
+    // It names where the catalog is used: its first SPU by id.
+    let (_, spus) = app
+        .get(
+            &format!("/v1/admin/spus?catalog_id={first_id}"),
+            Some(&goods),
+        )
+        .await;
+    let message = body["error"].as_str().unwrap_or("");
+    let first_spu = spus["data"]["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["id"].as_i64().zip(i["name"].as_str()))
+                .min()
+        })
+        .map(|(_, name)| name.to_owned())
+        .expect("an SPU of the catalog");
     assert!(
-        body["error"].as_str().unwrap_or("").contains("SPU"),
+        message.contains("SPU") && message.contains(&format!("“{first_spu}”")),
         "{body}"
     );
     let (status, _) = app
@@ -1558,6 +1817,63 @@ async fn catalogs_and_brands_are_managed_and_shoppers_follow(b: Backend) {
         (status, body["code"].clone()),
         (StatusCode::CONFLICT, json!(60106))
     );
+    assert!(
+        body["error"].as_str().is_some_and(|e| e.contains('“')),
+        "names the SPUs: {body}"
+    );
+    // Hidden: its products stay on sale, their pages name no brand; shown again, they do.
+    let brand_id = used["id"].as_i64().expect("id");
+    let (of_brand,): (i64,) = sqlx::query_as(
+        "SELECT MIN(k.id) FROM skus k JOIN spus p ON p.id = k.spu_id \
+         WHERE p.brand_id = ? AND k.is_launched = 1",
+    )
+    .bind(brand_id)
+    .fetch_one(&app.state.db)
+    .await
+    .expect("a SKU of the brand");
+    let detail_path = format!("/v1/goods/detail/{of_brand}");
+    let (_, detail) = app.get(&detail_path, None).await;
+    assert_eq!(detail["data"]["brand"], used["name"], "{detail}");
+    let brand_path = format!("/v1/admin/brands/{brand_id}");
+    let used_version = used["version"].as_i64().expect("version");
+    for bad in [
+        json!({"sort_order": 1_000_001, "version": used_version}),
+        json!({"is_hidden": "maybe", "version": used_version}),
+    ] {
+        let (status, _) = app
+            .call(Method::PATCH, &brand_path, Some(bad.clone()), Some(&goods))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &brand_path,
+            Some(json!({"is_hidden": true, "version": used_version})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, detail) = app.get(&detail_path, None).await;
+    assert_eq!(status, StatusCode::OK, "still on sale");
+    assert_eq!(detail["data"]["brand"], "", "{detail}");
+    let (_, body) = app.get("/v1/admin/brands", Some(&clerk)).await;
+    let listed = body["data"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["id"] == brand_id).cloned())
+        .expect("listed");
+    assert_eq!(listed["is_hidden"], true);
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &brand_path,
+            Some(json!({"is_hidden": false, "version": used_version + 1})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, detail) = app.get(&detail_path, None).await;
+    assert_eq!(detail["data"]["brand"], used["name"], "{detail}");
     let (status, _) = app
         .call(
             Method::PATCH,
@@ -1567,6 +1883,20 @@ async fn catalogs_and_brands_are_managed_and_shoppers_follow(b: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // Reordered: first in the console's list.
+    let new_version = new["version"].as_i64().expect("version");
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/admin/brands/{}", new["id"]),
+            Some(json!({"sort_order": -1, "version": new_version + 1})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = app.get("/v1/admin/brands", Some(&clerk)).await;
+    assert_eq!(body["data"][0]["name"], "新牌子二", "{body}");
+    assert_eq!(body["data"][0]["sort_order"], -1);
     let (status, _) = app
         .call(
             Method::DELETE,
@@ -1586,7 +1916,8 @@ async fn catalogs_and_brands_are_managed_and_shoppers_follow(b: Backend) {
     assert_eq!(
         actions,
         [
-            "create", "delete", "change", "change", "create", "change", "delete"
+            "create", "delete", "change", "change", "create", "change", "change", "change",
+            "change", "delete"
         ]
     );
 }
@@ -1635,6 +1966,18 @@ async fn a_csv_round_trip_previews_then_changes_three_prices(b: Backend) {
     );
     let file = res.text().await.expect("csv");
     assert!(file.starts_with('\u{feff}'), "a BOM for Excel");
+    // Who may look at the catalog may export it (订单客服 too); 财务 may not.
+    let money = staff(&app, "money", "finance").await;
+    for (token, allowed) in [(&clerk, StatusCode::OK), (&money, StatusCode::FORBIDDEN)] {
+        let res = app
+            .client
+            .get(format!("{}/v1/admin/skus/export", app.base))
+            .header("Authorization", token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), allowed);
+    }
     let mut lines: Vec<String> = file.trim_end().lines().map(str::to_owned).collect();
     assert_eq!(
         lines[0].trim_start_matches('\u{feff}'),
@@ -1681,10 +2024,24 @@ async fn a_csv_round_trip_previews_then_changes_three_prices(b: Backend) {
         json!(changed[0].1),
         "a preview changes nothing"
     );
-    // Bad lines are named, and applying a file with one changes nothing.
+    // Bad lines are named with their reasons, and applying a file with one changes nothing.
+    assert!(skus >= 10, "the demo catalog has enough SKUs: {skus}");
+    let mut bad_lines = lines.clone();
+    for (index, column, value) in [
+        (5, 2, "-1.00"),
+        (6, 2, "abc"),
+        (7, 4, "-3"),
+        (8, 5, "maybe"),
+        (9, 2, "1.005"),
+    ] {
+        let mut cells: Vec<String> = bad_lines[index].split(',').map(str::to_owned).collect();
+        cells[column] = value.to_owned();
+        bad_lines[index] = cells.join(",");
+    }
+    let first_id = lines[1].split(',').next().expect("id").to_owned();
     let with_bad = format!(
-        "{edited}999999,x,1.00,1.00,1,1\n{},x,abc,1.00,1,1\n",
-        changed[1].0
+        "{}\n999999,x,1.00,1.00,1,1\n{first_id},x,1.00,1.00,1,1\n{first_id},x,1.00\n",
+        bad_lines.join("\n")
     );
     let (status, body) = import(&app, &goods, with_bad.into_bytes(), true).await;
     assert_eq!(
@@ -1692,13 +2049,50 @@ async fn a_csv_round_trip_previews_then_changes_three_prices(b: Backend) {
         (StatusCode::BAD_REQUEST, json!(10123)),
         "{body}"
     );
-    let errors = body["data"]["errors"].as_array().expect("errors");
-    assert_eq!(errors.len(), 2, "{errors:?}");
-    assert_eq!(errors[0]["line"], skus + 2);
+    let errors: Vec<(u64, String)> = body["data"]["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().expect("line"),
+                e["reason"].as_str().expect("reason").to_owned(),
+            )
+        })
+        .collect();
+    let last = skus as u64 + 1;
+    let expected: [(u64, &[&str]); 8] = [
+        (6, &["price“-1.00”"]),
+        (7, &["price“abc”", "不是金额"]),
+        (8, &["stock“-3”"]),
+        (9, &["launched“maybe”"]),
+        (10, &["price“1.005”", "最多两位小数"]),
+        (last + 1, &["没有 id 为 999999 的商品"]),
+        (last + 2, &["出现了不止一次"]),
+        (last + 3, &[]),
+    ];
+    assert_eq!(errors.len(), expected.len(), "{errors:?}");
+    for ((line, reason), (want_line, says)) in errors.iter().zip(expected) {
+        assert_eq!(*line, want_line, "{errors:?}");
+        assert!(!reason.is_empty(), "line {line}");
+        for s in says {
+            assert!(reason.contains(s), "line {line}: {reason}");
+        }
+    }
     assert_eq!(body["data"]["applied"], false);
-    // Not UTF-8, not the export's columns, empty.
+    let (_, detail) = app
+        .get(&format!("/v1/goods/detail/{}", changed[0].0), None)
+        .await;
+    assert_ne!(
+        detail["data"]["price"],
+        json!(changed[0].1),
+        "nothing applied"
+    );
+    // Not UTF-8 (a UTF-16 file, a picture), not CSV, not the export's columns, empty.
     for file in [
         vec![0xff, 0xfe, 0x41, 0x00],
+        crate::pictures::jpeg(8, 8, [0, 0, 0]),
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec(),
         b"sku,price\n1,2\n".to_vec(),
         b"\xef\xbb\xbf".to_vec(),
     ] {
@@ -1860,6 +2254,63 @@ async fn an_spu_with_two_colours_and_two_sizes_is_made_and_sold(b: Backend) {
         detail["data"]["description"], "大容量。\n<script>alert(1)</script> 只作文字显示。",
         "kept as text, shown as text"
     );
+    // Spec values per SKU from the console, shown to shoppers under 规格参数.
+    let sku_path = format!("/v1/admin/skus/{sku}");
+    let (_, current) = app.get(&sku_path, Some(&goods)).await;
+    let specs = current["data"]["specs"].clone();
+    assert_eq!(specs.as_array().map(Vec::len), Some(1), "{current}");
+    assert_eq!(
+        (&specs[0]["name"], &specs[0]["value"]),
+        (&json!("材质"), &json!(""))
+    );
+    let spec_id = specs[0]["spec_id"].as_i64().expect("spec");
+    let v = current["data"]["version"].as_i64().expect("version");
+    for bad in [
+        json!([{"spec_id": spec_id + 100_000, "value": "尼龙"}]),
+        json!([{"spec_id": spec_id, "value": "尼龙"}, {"spec_id": spec_id, "value": "皮"}]),
+        json!([{"spec_id": spec_id, "value": "长".repeat(51)}]),
+        json!([{"spec_id": spec_id, "value": "尼\u{7}龙"}]),
+        json!([{"value": "尼龙"}]),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::PATCH,
+                &sku_path,
+                Some(json!({"version": v, "specs": bad.clone()})),
+                Some(&goods),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &sku_path,
+            Some(json!({"version": v, "specs": [{"spec_id": spec_id, "value": " 尼龙 "}]})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["specs"][0]["value"], "尼龙");
+    let (_, shown) = app.get(&format!("/v1/goods/detail/{sku}"), None).await;
+    assert_eq!(shown["data"]["spec"], json!({"材质": "尼龙"}), "{shown}");
+    let rows = audit_rows(&app, "skus", &sku.to_string()).await;
+    assert!(
+        rows.last().is_some_and(|r| r.2.contains("尼龙")),
+        "audited: {rows:?}"
+    );
+    let v = body["data"]["version"].as_i64().expect("version");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            &sku_path,
+            Some(json!({"version": v, "specs": [{"spec_id": spec_id, "value": ""}]})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, shown) = app.get(&format!("/v1/goods/detail/{sku}"), None).await;
+    assert_eq!(shown["data"]["spec"], json!({}), "cleared: {shown}");
     let size_attr = current_size_attr(&app, &goods, spu).await;
     let mut choice = json!({"spuid": spu});
     choice[colour_attr.to_string()] = json!(black);
@@ -1897,6 +2348,18 @@ async fn an_spu_with_two_colours_and_two_sizes_is_made_and_sold(b: Backend) {
         (status, body["code"].clone()),
         (StatusCode::CONFLICT, json!(60102))
     );
+    // The second save gets the values as they are now, as a SKU's does.
+    assert_eq!(body["data"]["name"], "测试登山双肩包", "{body}");
+    assert_eq!(body["data"]["version"], v + 1, "{body}");
+    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    let (_, still) = app.get(&path, Some(&goods)).await;
+    assert_eq!(still["data"]["name"], "测试登山双肩包", "nothing saved");
+    // Shoppers' search follows the SPU's new name.
+    let (_, found) = app.search(&[("q", "登山")]).await;
+    assert_eq!(
+        found["paginator"]["total"], 4,
+        "its four launched SKUs: {found}"
+    );
     let (_, listed) = app.get("/v1/admin/spus?q=登山", Some(&goods)).await;
     assert_eq!(listed["data"]["total"], 1);
     assert_eq!(listed["data"]["items"][0]["sku_count"], 6);
@@ -1915,6 +2378,7 @@ async fn a_console_change_reaches_a_second_process_at_once(b: Backend) {
         b,
         Options {
             seed_demo: true,
+            dist_dir: Some(crate::web::test_dist()),
             ..Options::default()
         },
     )
@@ -1929,8 +2393,14 @@ async fn a_console_change_reaches_a_second_process_at_once(b: Backend) {
     }
     let goods = staff(&app, "goods", "catalog").await;
     let peer = app.peer().await;
+    let peer_web = peer.web_base.clone().expect("the peer's web origin");
+    let page = format!("{peer_web}/product/5");
     let (_, before) = peer.get("/v1/goods/detail/5", None).await;
     assert_eq!(before["code"], 200);
+    // The peer has rendered (and cached) the product page before the change.
+    let (status, html) = fetch(&peer, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body_of(&html).contains("66.60"));
     let (_, found) = peer.search(&[("q", "潜望镜")]).await;
     assert_eq!(found["paginator"]["total"], 0);
     let v = sku(&app, &goods, 5).await["version"]
@@ -1966,7 +2436,39 @@ async fn a_console_change_reaches_a_second_process_at_once(b: Backend) {
         [5],
         "the peer's next search finds the new name: {found}"
     );
-    eprintln!(
-        "console change seen by a second API process: detail {detail_ms} ms after the change's answer, search (index rebuilt on that search) {search_ms} ms"
+    let rendered = std::time::Instant::now();
+    let (status, html) = fetch(&peer, &page).await;
+    let page_ms = rendered.elapsed().as_millis();
+    assert_eq!(status, StatusCode::OK);
+    let body = body_of(&html);
+    assert!(
+        body.contains("66.60") && body.contains("潜望镜 限定款"),
+        "the peer's product page follows: {body}"
     );
+    eprintln!(
+        "console change seen by a second API process: detail {detail_ms} ms after the change's answer, search (index rebuilt on that search) {search_ms} ms, rendered product page {page_ms} ms"
+    );
+    // Unlaunched through the first process: gone from the peer's detail, search, product
+    // page and sitemap on their next request.
+    let v = sku(&app, &goods, 5).await["version"]
+        .as_i64()
+        .expect("version");
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/v1/admin/skus/5",
+            Some(json!({"version": v, "is_launched": false})),
+            Some(&goods),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = peer.get("/v1/goods/detail/5", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, found) = peer.search(&[("q", "潜望镜")]).await;
+    assert_eq!(found["paginator"]["total"], 0, "{found}");
+    let (status, _) = fetch(&peer, &page).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no stale rendered page");
+    let (_, xml) = fetch(&peer, &format!("{peer_web}/sitemap.xml")).await;
+    assert!(!xml.contains("/product/5<"), "{xml}");
+    assert!(xml.contains("/product/6<"), "{xml}");
 }

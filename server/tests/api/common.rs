@@ -390,8 +390,9 @@ impl TestApp {
     /// A second API process of the same shop: same database, data directory (search index)
     /// and Redis prefix, its own port and in-process caches, as a deployment's second process.
     pub async fn peer(&self) -> TestApp {
+        // The web origin too when this one has it (the rendered pages follow the goods).
         let build = BuildOptions {
-            web: false,
+            web: self.build.web,
             seed_demo: false,
             worker: false,
         };

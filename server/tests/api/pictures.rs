@@ -219,6 +219,8 @@ async fn uploads_are_checked_by_content_and_keep_only_pixels(b: Backend) {
         ),
         ("truncated jpeg", cut, "image/jpeg", "损坏"),
         ("bomb", png_bomb(60_000), "image/png", "60000×60000"),
+        // One pixel past PICTURE_MAX_SIDE_PX (4096), an honest file.
+        ("too wide", png(4097, 10, [9, 9, 9]), "image/png", "4097×10"),
         ("empty", Vec::new(), "image/jpeg", "空"),
     ];
     for (what, bytes, kind, says) in refusals {
@@ -274,11 +276,29 @@ async fn uploads_are_checked_by_content_and_keep_only_pixels(b: Backend) {
         "{key}"
     );
 
+    // A WebP (lossless, as the `image` crate writes it) is a picture too: re-encoded, the
+    // opaque one as a JPEG.
+    let mut webp = Cursor::new(Vec::new());
+    RgbImage::from_pixel(640, 480, Rgb([200, 40, 40]))
+        .write_to(&mut webp, ImageFormat::WebP)
+        .expect("webp");
+    let (status, body) = upload(&app, &goods, 2, webp.into_inner(), "image/webp").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (
+            body["data"]["width"].as_u64(),
+            body["data"]["height"].as_u64()
+        ),
+        (Some(640), Some(480))
+    );
+    let (status, kind, _) = fetch(&app, body["data"]["url"].as_str().expect("url")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/jpeg"));
+
     // The same file again: the picture the SKU has, 200.
     let (status, body) = upload(&app, &goods, 2, photo, "application/octet-stream").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["id"], picture["id"]);
-    assert_eq!(pictures(&app, &goods, 2).await.len(), before.len() + 1);
+    assert_eq!(pictures(&app, &goods, 2).await.len(), before.len() + 2);
 }
 
 async fn order_and_default_are_what_shoppers_see(b: Backend) {

@@ -11,6 +11,23 @@ async fn web_app() -> (TestApp, String) {
 }
 
 async fn web_app_with(seed_demo: bool) -> (TestApp, String) {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            dist_dir: Some(test_dist()),
+            seed_demo,
+            ..Options::default()
+        },
+    )
+    .await;
+    let web = app.web_base.clone().expect("web origin runs");
+    (app, web)
+}
+
+/// A built SPA's folder as the web origin needs it (index.html naming a module, the module,
+/// its precompressed copy, favicon and robots.txt), in a temporary directory kept for the
+/// test's life.
+pub(crate) fn test_dist() -> std::path::PathBuf {
     let dist = tempfile::tempdir().expect("dist").keep();
     std::fs::write(dist.join("index.html"), INDEX).expect("index");
     std::fs::write(
@@ -31,17 +48,7 @@ async fn web_app_with(seed_demo: bool) -> (TestApp, String) {
         b"brotli bytes",
     )
     .expect("br");
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            dist_dir: Some(dist),
-            seed_demo,
-            ..Options::default()
-        },
-    )
-    .await;
-    let web = app.web_base.clone().expect("web origin runs");
-    (app, web)
+    dist
 }
 
 #[tokio::test]
@@ -153,7 +160,7 @@ fn has_tag(html: &str, parts: &[&str]) -> bool {
 
 /// The markup of `<body>`, what a shopper without JavaScript reads, without the comments
 /// that mark dynamic parts for hydration (`<!>`, `<!--<() />-->`).
-fn body_of(html: &str) -> String {
+pub(crate) fn body_of(html: &str) -> String {
     let start = html.find("<body").expect("a body");
     html[start..]
         .replace("<!>", "")
@@ -161,7 +168,7 @@ fn body_of(html: &str) -> String {
         .replace("<!--<() />-->", "")
 }
 
-async fn fetch(app: &TestApp, url: &str) -> (StatusCode, String) {
+pub(crate) async fn fetch(app: &TestApp, url: &str) -> (StatusCode, String) {
     let res = app.client.get(url).send().await.expect("sent");
     let status = res.status();
     (status, res.text().await.expect("text"))

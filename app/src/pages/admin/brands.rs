@@ -1,9 +1,11 @@
-//! `/admin/brands`: 品牌 (`goods.view`), by first letter, with their logos. 新建品牌
-//! (`goods.add`); 编辑 renames one or changes its first letter (`goods.change`, with the
-//! `version` read); 上传标志 / 删除标志 (`goods.change`: the file's bytes go up as they are,
+//! `/admin/brands`: 品牌 (`goods.view`), by sort position (lowest first), then first letter
+//! and name, hidden ones too, with their logos. 新建品牌 (`goods.add`); 编辑 renames,
+//! reorders or hides one or changes its first letter, and 隐藏 / 显示 does the hiding at once
+//! (`goods.change`, with the `version` read; a hidden brand is named to no shopper, its
+//! products stay on sale); 上传标志 / 删除标志 (`goods.change`: the file's bytes go up as they are,
 //! the server keeps only a JPEG, PNG or WebP it could decode); 删除 (`goods.delete`,
 //! confirmed first), refused by the server while SPUs have the brand (409 / 60106, its
-//! message shown as it is).
+//! message, which names them, shown as it is).
 
 use dadashop_types::admin::{
     AdminBrand, AdminBrandsResponse, BrandRequest, CATALOG_NAME_MAX_CHARS,
@@ -12,11 +14,12 @@ use dadashop_types::codes;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::catalog::check_order;
 use super::goods::name_error;
 use super::session::use_console;
 use super::widgets::{ConfirmDialog, Question, SelectField};
 use crate::api::{self, ApiError};
-use crate::components::{EmptyNotice, ErrorNotice, FormError, Loading, TextField};
+use crate::components::{CheckboxField, EmptyNotice, ErrorNotice, FormError, Loading, TextField};
 use crate::pages::set_title;
 use crate::state::{Remote, Task};
 
@@ -79,6 +82,38 @@ pub fn BrandList() -> impl IntoView {
             Ok(())
         });
     };
+    let toggle_hidden = move |brand: AdminBrand| {
+        done.set(None);
+        stale.set(None);
+        task.run(async move {
+            let staff = console.require()?;
+            let body = BrandRequest {
+                is_hidden: Some(!brand.is_hidden),
+                version: Some(brand.version),
+                ..BrandRequest::default()
+            };
+            match console.check(api::admin_catalog::change_brand(&staff, brand.id, &body).await) {
+                Err(ApiError::Api {
+                    code: codes::ADMIN_STALE,
+                    message,
+                    ..
+                }) => {
+                    stale.set(Some(format!("{message}：已显示最新的品牌，请重试")));
+                    load();
+                }
+                other => {
+                    other?;
+                    let state = if brand.is_hidden {
+                        "已显示"
+                    } else {
+                        "已隐藏"
+                    };
+                    after(format!("品牌“{}”{state}", brand.name));
+                }
+            }
+            Ok(())
+        });
+    };
     let remove_logo = move |brand: AdminBrand| {
         done.set(None);
         task.run(async move {
@@ -123,6 +158,8 @@ pub fn BrandList() -> impl IntoView {
                                 let edit = b.clone();
                                 let for_upload = b.clone();
                                 let for_remove = b.clone();
+                                let for_hide = b.clone();
+                                let hidden = b.is_hidden;
                                 let has_logo = !b.logo.is_empty();
                                 view! {
                                     <button type="button" class="btn small" on:click=move |_| {
@@ -130,6 +167,9 @@ pub fn BrandList() -> impl IntoView {
                                         stale.set(None);
                                         editing.set(Some(Some(edit.clone())));
                                     }>"编辑"</button>
+                                    <button type="button" class="btn small" disabled=move || busy.get() on:click=move |_| toggle_hidden(for_hide.clone())>
+                                        {if hidden { "显示" } else { "隐藏" }}
+                                    </button>
                                     <label class="btn small file-button">
                                         {if has_logo { "更换标志" } else { "上传标志" }}
                                         <input
@@ -175,11 +215,18 @@ pub fn BrandList() -> impl IntoView {
                             })
                         }
                     };
+                    let state = if b.is_hidden {
+                        view! { <span class="badge off" data-testid="brand-state">"已隐藏"</span> }
+                    } else {
+                        view! { <span class="badge ok" data-testid="brand-state">"显示"</span> }
+                    };
                     view! {
                         <tr data-testid="brand-row" data-name=b.name.clone()>
                             <td class="logo-cell">{logo}</td>
                             <td class="nowrap">{b.name.clone()} <span class="sub">{format!("#{}", b.id)}</span></td>
                             <td data-testid="brand-letter">{b.first_letter.clone()}</td>
+                            <td class="num" data-testid="brand-order">{b.sort_order}</td>
+                            <td>{state}</td>
                             <td class="num">{b.spu_count}</td>
                             <td>
                                 <div class="row-actions nowrap">{changes} {delete}</div>
@@ -196,6 +243,8 @@ pub fn BrandList() -> impl IntoView {
                                 <th scope="col">"标志"</th>
                                 <th scope="col">"名称"</th>
                                 <th scope="col">"首字母"</th>
+                                <th scope="col" class="num">"排序"</th>
+                                <th scope="col">"状态"</th>
                                 <th scope="col" class="num">"SPU 数"</th>
                                 <th scope="col">"操作"</th>
                             </tr>
@@ -231,7 +280,7 @@ pub fn BrandList() -> impl IntoView {
     }
 }
 
-/// 新建品牌, or 编辑品牌 of `brand`: name and first letter.
+/// 新建品牌, or 编辑品牌 of `brand`: name, first letter, 排序 and 隐藏.
 #[component]
 fn BrandForm(
     brand: Option<AdminBrand>,
@@ -248,9 +297,17 @@ fn BrandForm(
             .map(|b| b.first_letter.clone())
             .unwrap_or_default(),
     );
+    let order = RwSignal::new(
+        brand
+            .as_ref()
+            .map(|b| b.sort_order.to_string())
+            .unwrap_or_default(),
+    );
+    let hidden = RwSignal::new(brand.as_ref().is_some_and(|b| b.is_hidden));
     let submitted = RwSignal::new(false);
     let name_message =
         Signal::derive(move || name.with(|n| name_error(n, CATALOG_NAME_MAX_CHARS, true)));
+    let order_message = Signal::derive(move || order.with(|o| check_order(o).err()));
     let letter_message = Signal::derive(move || {
         (submitted.get() && letter.with(String::is_empty)).then(|| "请选择首字母".to_owned())
     });
@@ -263,11 +320,16 @@ fn BrandForm(
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        if name_message.get_untracked().is_some() || letter.with_untracked(String::is_empty) {
+        if name_message.get_untracked().is_some()
+            || order_message.get_untracked().is_some()
+            || letter.with_untracked(String::is_empty)
+        {
             return;
         }
         let new_name = name.get_untracked().trim().to_owned();
         let first_letter = letter.get_untracked();
+        let sort_order = check_order(&order.get_untracked()).ok().flatten();
+        let is_hidden = hidden.get_untracked();
         let editing = brand.clone();
         task.run(async move {
             let staff = console.require()?;
@@ -276,6 +338,8 @@ fn BrandForm(
                     let body = BrandRequest {
                         name: Some(new_name.clone()),
                         first_letter: Some(first_letter),
+                        sort_order,
+                        is_hidden: Some(is_hidden),
                         version: None,
                     };
                     console.check(api::admin_catalog::create_brand(&staff, &body).await)?;
@@ -285,6 +349,8 @@ fn BrandForm(
                     let body = BrandRequest {
                         name: (new_name != b.name).then(|| new_name.clone()),
                         first_letter: (first_letter != b.first_letter).then_some(first_letter),
+                        sort_order: sort_order.filter(|o| *o != b.sort_order),
+                        is_hidden: Some(is_hidden).filter(|h| *h != b.is_hidden),
                         version: Some(b.version),
                     };
                     match console.check(api::admin_catalog::change_brand(&staff, b.id, &body).await)
@@ -310,6 +376,8 @@ fn BrandForm(
             <form class="grid-form" on:submit=on_submit novalidate aria-label="品牌">
                 <TextField id="brand-name" label="名称" value=name error=name_message reveal=submitted maxlength=CATALOG_NAME_MAX_CHARS />
                 <SelectField id="brand-letter" label="首字母" value=letter options=letters() error=letter_message />
+                <TextField id="brand-order" label="排序（小的在前）" value=order error=order_message reveal=submitted inputmode="numeric" placeholder="0" maxlength=8 />
+                <CheckboxField id="brand-hidden" label="隐藏（买家看不到品牌名）" checked=hidden />
                 <FormError message=task.error() />
                 <div class="filter-actions">
                     <button type="submit" class="btn primary" disabled=move || busy.get()>"保存"</button>

@@ -111,16 +111,18 @@ impl Choices {
         options
     }
 
-    /// `(id, "A 名称")` of every brand, after `first`.
+    /// `(id, "A 名称")` of every brand (hidden ones marked), in the console's order, after
+    /// `first`.
     pub fn brand_options(self, first: &str) -> Vec<(String, String)> {
         let mut options = vec![(String::new(), first.to_owned())];
         if let Some(Ok(answer)) = self.brands.get() {
-            options.extend(
-                answer
-                    .data
-                    .into_iter()
-                    .map(|b| (b.id.to_string(), format!("{} {}", b.first_letter, b.name))),
-            );
+            options.extend(answer.data.into_iter().map(|b| {
+                let hidden = if b.is_hidden { "（已隐藏）" } else { "" };
+                (
+                    b.id.to_string(),
+                    format!("{} {}{hidden}", b.first_letter, b.name),
+                )
+            }));
         }
         options
     }

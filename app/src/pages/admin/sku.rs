@@ -1,8 +1,9 @@
 //! `/admin/skus/<id>`: a SKU's editor (`goods.view` to look, `goods.change` to change): name,
 //! caption, price, market price, cost price (yuan, at most two decimals, checked here by the
 //! server's rule before anything is sent) and launch state; its pictures
-//! ([`super::pictures`]); its stock, adjusted by a number of units or set to one, with a
-//! reason, and the adjustments made so far.
+//! ([`super::pictures`]); the values of its SPU's specs (材质, 重量, ...: what shoppers see
+//! under 规格参数); its stock, adjusted by a number of units or set to one, with a reason, and
+//! the adjustments made so far.
 //!
 //! A change sends only the fields that differ from the values read, with their `version`. A
 //! new price is shown beside the old one in a confirmation first. When someone else changed
@@ -11,9 +12,9 @@
 //! are now, and a second 保存 (against the new version) sends the operator's changes only.
 
 use dadashop_types::admin::{
-    AdminPicture, AdminSku, AdminSkuDetail, AdminSkuResponse, REASON_MAX_CHARS,
-    SKU_CAPTION_MAX_CHARS, SKU_NAME_MAX_CHARS, SkuChangeRequest, StockAdjustment,
-    StockChangeRequest,
+    AdminPicture, AdminSku, AdminSkuDetail, AdminSkuResponse, AdminSpecValue, REASON_MAX_CHARS,
+    SKU_CAPTION_MAX_CHARS, SKU_NAME_MAX_CHARS, SPEC_VALUE_MAX_CHARS, SkuChangeRequest,
+    SpecValueRequest, StockAdjustment, StockChangeRequest,
 };
 use dadashop_types::codes;
 use dadashop_types::money::format_fen;
@@ -73,6 +74,7 @@ fn change_of(base: &AdminSku, form: &Values) -> Option<SkuChangeRequest> {
         market_price: cash(&form.market_price, &base.market_price),
         cost_price: cash(&form.cost_price, &base.cost_price),
         is_launched: (form.launched != base.is_launched).then_some(form.launched),
+        specs: None,
     };
     let nothing = SkuChangeRequest {
         version: change.version,
@@ -447,6 +449,7 @@ fn Editor(id: i64, detail: Remote<AdminSkuResponse>) -> impl IntoView {
                     </form>
                 </section>
                 <PictureManager sku_id=id initial=first.pictures.clone() on_changed=refresh />
+                <Specs id detail=sku on_done=Callback::new(show) />
                 <Stock id detail=sku on_done=Callback::new(show) />
             </div>
             <aside class="detail-side">
@@ -459,6 +462,164 @@ fn Editor(id: i64, detail: Remote<AdminSkuResponse>) -> impl IntoView {
         <ConfirmDialog question on_answer />
     }
     .into_any()
+}
+
+/// The spec values typed in the form that differ from the SKU's (`now`), as a change; the
+/// values trimmed; `None` when nothing differs.
+fn spec_change(now: &[AdminSpecValue], typed: &[(i64, String)]) -> Option<Vec<SpecValueRequest>> {
+    let changed: Vec<SpecValueRequest> = typed
+        .iter()
+        .filter(|(id, value)| {
+            now.iter()
+                .find(|s| s.spec_id == *id)
+                .is_none_or(|s| s.value != value.trim())
+        })
+        .map(|(id, value)| SpecValueRequest {
+            spec_id: *id,
+            value: value.trim().to_owned(),
+        })
+        .collect();
+    (!changed.is_empty()).then_some(changed)
+}
+
+/// 规格参数: a field for each spec of the SPU (材质, 重量, ...) with this SKU's value; with
+/// `goods.change` saved at the SKU's `version` (a 409 brings the values now into the form).
+#[component]
+fn Specs(
+    id: i64,
+    detail: Memo<Option<AdminSkuDetail>>,
+    on_done: Callback<AdminSkuDetail>,
+) -> impl IntoView {
+    let console = use_console();
+    let specs =
+        move || detail.with_untracked(|d| d.as_ref().map(|d| d.specs.clone()).unwrap_or_default());
+    // One text signal per spec, filled from the SKU's values.
+    let fields: Vec<(AdminSpecValue, RwSignal<String>)> = specs()
+        .into_iter()
+        .map(|s| {
+            let value = RwSignal::new(s.value.clone());
+            (s, value)
+        })
+        .collect();
+    let fill = {
+        let fields = fields.clone();
+        move |now: &[AdminSpecValue]| {
+            for (spec, value) in &fields {
+                if let Some(n) = now.iter().find(|n| n.spec_id == spec.spec_id) {
+                    value.set(n.value.clone());
+                }
+            }
+        }
+    };
+    let too_long = {
+        let fields = fields.clone();
+        Signal::derive(move || {
+            fields.iter().find_map(|(spec, value)| {
+                value
+                    .with(|v| v.trim().chars().count() > SPEC_VALUE_MAX_CHARS)
+                    .then(|| format!("“{}”最多{SPEC_VALUE_MAX_CHARS}个字", spec.name))
+            })
+        })
+    };
+    let task = Task::new();
+    let busy = task.pending();
+    let done = RwSignal::new(None::<String>);
+    let on_submit = {
+        let fields = fields.clone();
+        let fill = fill.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            done.set(None);
+            if too_long.get_untracked().is_some() {
+                return;
+            }
+            let typed: Vec<(i64, String)> = fields
+                .iter()
+                .map(|(spec, value)| (spec.spec_id, value.get_untracked()))
+                .collect();
+            let Some(version) = detail.with_untracked(|d| d.as_ref().map(|d| d.sku.version)) else {
+                return;
+            };
+            let Some(changed) = spec_change(&specs(), &typed) else {
+                done.set(Some("没有要保存的修改".to_owned()));
+                return;
+            };
+            let body = SkuChangeRequest {
+                version: Some(version),
+                specs: Some(changed),
+                ..SkuChangeRequest::default()
+            };
+            let fill = fill.clone();
+            task.run(async move {
+                let staff = console.require()?;
+                match console.check(api::admin_catalog::change_sku(&staff, id, &body).await)? {
+                    SkuSaved::Done(now) => {
+                        fill(&now.specs);
+                        done.set(Some("规格参数已保存".to_owned()));
+                        on_done.run(now);
+                        Ok(())
+                    }
+                    SkuSaved::Stale { current, .. } => {
+                        // Saved by nobody: the values now, to look at before saving again.
+                        fill(&current.specs);
+                        on_done.run(current);
+                        Err(api::ApiError::Api {
+                            status: 409,
+                            code: codes::ADMIN_STALE,
+                            message: "商品已被他人修改，规格参数未保存：表单中已是当前的值，请检查后再保存".to_owned(),
+                        })
+                    }
+                }
+            });
+        }
+    };
+    let may_change = move || console.can("goods.change");
+    let body = if fields.is_empty() {
+        view! { <p class="muted">"该商品的 SPU 没有规格参数。"</p> }.into_any()
+    } else {
+        let inputs = fields
+            .into_iter()
+            .map(|(spec, value)| {
+                let input_id = format!("spec-{}", spec.spec_id);
+                view! {
+                    <div class="field">
+                        <label for=input_id.clone()>{spec.name.clone()}</label>
+                        <input
+                            id=input_id.clone()
+                            name=input_id
+                            type="text"
+                            maxlength=SPEC_VALUE_MAX_CHARS.to_string()
+                            data-testid="spec-value"
+                            data-spec=spec.name.clone()
+                            bind:value=value
+                        />
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <form class="sku-form" on:submit=on_submit novalidate aria-label="规格参数">
+                <fieldset class="plain" disabled=move || !may_change() || busy.get()>
+                    <div class="grid-form-fields">{inputs}</div>
+                </fieldset>
+                <FormError message=too_long />
+                <FormError message=task.error() />
+                {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
+                {move || may_change().then(|| view! {
+                    <div class="filter-actions">
+                        <button type="submit" class="btn primary" disabled=move || busy.get()>"保存规格参数"</button>
+                    </div>
+                })}
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="specs-title">
+            <h2 id="specs-title">"规格参数"</h2>
+            {body}
+        </section>
+    }
 }
 
 /// The stock now, with `goods.change` the adjustment form, and the adjustments so far.
@@ -600,6 +761,39 @@ fn history(adjustments: Vec<StockAdjustment>) -> AnyView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_spec_values_that_changed_are_sent_trimmed() {
+        let now = vec![
+            AdminSpecValue {
+                spec_id: 1,
+                name: "材质".into(),
+                value: "PC".into(),
+            },
+            AdminSpecValue {
+                spec_id: 2,
+                name: "重量".into(),
+                value: String::new(),
+            },
+        ];
+        assert_eq!(
+            spec_change(&now, &[(1, " PC ".into()), (2, String::new())]),
+            None
+        );
+        assert_eq!(
+            spec_change(&now, &[(1, "".into()), (2, " 2.9kg".into())]),
+            Some(vec![
+                SpecValueRequest {
+                    spec_id: 1,
+                    value: String::new()
+                },
+                SpecValueRequest {
+                    spec_id: 2,
+                    value: "2.9kg".into()
+                },
+            ])
+        );
+    }
 
     fn sku() -> AdminSku {
         AdminSku {

@@ -30,6 +30,7 @@ use super::goods::{
 use super::session::use_console;
 use super::widgets::{ConfirmDialog, Question, SelectField, money};
 use super::{SPUS, sku_path, spu_path};
+use crate::api::admin_catalog::SpuSaved;
 use crate::api::{self, ApiError};
 use crate::components::{CheckboxField, ErrorNotice, FormError, Loading, TextField};
 use crate::pages::{is_not_found, set_title};
@@ -433,6 +434,7 @@ fn SpuView(id: i64, detail: Remote<AdminSpuResponse>) -> impl IntoView {
         }
         detail.set(Ok(AdminSpuResponse {
             code: codes::OK,
+            error: None,
             data: now,
         }));
     };
@@ -476,26 +478,22 @@ fn SpuView(id: i64, detail: Remote<AdminSpuResponse>) -> impl IntoView {
         };
         save.run(async move {
             let staff = console.require()?;
-            match console.check(api::admin_catalog::change_spu(&staff, id, &change).await) {
-                Ok(answer) => {
+            match console.check(api::admin_catalog::change_spu(&staff, id, &change).await)? {
+                SpuSaved::Done(now) => {
                     stale.set(None);
-                    base.set(answer.data.clone());
-                    fill(&answer.data);
+                    base.set(now.clone());
+                    fill(&now);
                     done.set(Some("已保存".to_owned()));
-                    show(answer.data);
+                    show(now);
                     Ok(())
                 }
-                Err(ApiError::Api {
-                    code: codes::ADMIN_STALE,
-                    ..
-                }) => {
-                    // The 409 carries no values (the server's message says to reload): read
-                    // them, keep the operator's in the form, and say what the page did.
-                    let now = console.check(api::admin_catalog::spu(&staff, id).await)?;
-                    fill_values(merge_spu(&base.get_untracked(), &form, &now.data));
-                    base.set(now.data.clone());
-                    stale.set(Some(now.data.clone()));
-                    show(now.data);
+                SpuSaved::Stale { current, .. } => {
+                    // The 409 carries the values now: keep the operator's own changes in
+                    // the form over them, and say what the page did.
+                    fill_values(merge_spu(&base.get_untracked(), &form, &current));
+                    base.set(current.clone());
+                    stale.set(Some(current.clone()));
+                    show(current);
                     Err(ApiError::Api {
                         status: 409,
                         code: codes::ADMIN_STALE,
@@ -503,7 +501,6 @@ fn SpuView(id: i64, detail: Remote<AdminSpuResponse>) -> impl IntoView {
                             .to_owned(),
                     })
                 }
-                Err(error) => Err(error),
             }
         });
     };

@@ -60,7 +60,8 @@ async fn list_catalogs(
     }))
 }
 
-/// Every brand, by first letter, with its number of SPUs (`goods.view`).
+/// Every brand, hidden ones too, by sort position, then first letter and name, with its
+/// number of SPUs (`goods.view`).
 #[utoipa::path(get, path = "/v1/admin/brands", tag = "admin", security(("staff" = [])),
     responses((status = 200, body = AdminBrandsResponse), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody)))]
 async fn list_brands(
@@ -76,6 +77,8 @@ async fn list_brands(
             name: b.name,
             first_letter: b.first_letter,
             logo: super::pictures::media_url(&state, &b.logo),
+            sort_order: b.sort_order,
+            is_hidden: b.is_hidden == 1,
             spu_count: b.spu_count,
             version: b.version,
         })
@@ -144,11 +147,9 @@ async fn finish(
             message: format!("已有同名的{what}"),
         }),
         Outcome::Stale => Err(stale()),
-        Outcome::InUse(n) => Err(ApiError::Conflict {
+        Outcome::InUse { count, names } => Err(ApiError::Conflict {
             code: codes::ADMIN_IN_USE,
-            message: format!(
-                "该{what}仍有 {n} 个商品（SPU）在用，不能删除；请先把这些商品移到别处"
-            ),
+            message: in_use_message(what, count, &names),
         }),
         Outcome::Unknown => Err(unknown(what)),
     }
@@ -227,10 +228,10 @@ async fn delete_catalog(
     finish(&state, outcome, "分类").await
 }
 
-/// Creates a brand (`goods.add`): a name of 1-20 characters unique among brands and its
-/// first letter (`A`-`Z` or `#`, default `#`).
+/// Creates a brand (`goods.add`): a name of 1-20 characters unique among brands, its first
+/// letter (`A`-`Z` or `#`, default `#`), an optional `sort_order` and `is_hidden`.
 #[utoipa::path(post, path = "/v1/admin/brands", tag = "admin", security(("staff" = [])), request_body = BrandRequest,
-    responses((status = 200, body = MessageResponse), (status = 400, description = "Bad name or letter (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 409, description = "Name taken (60105)", body = dadashop_types::ErrorBody)))]
+    responses((status = 200, body = MessageResponse), (status = 400, description = "Bad name, letter or order (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 409, description = "Name taken (60105)", body = dadashop_types::ErrorBody)))]
 async fn create_brand(
     State(state): State<AppState>,
     auth: AuthStaff,
@@ -240,8 +241,8 @@ async fn create_brand(
     let fields = Fields {
         name: name_of(&req.name, true)?,
         first_letter: letter_of(&req.first_letter)?,
-        sort_order: None,
-        is_hidden: None,
+        sort_order: order_of(req.sort_order)?,
+        is_hidden: req.is_hidden,
     };
     let outcome = catalog_admin::create(
         &state.db,
@@ -254,9 +255,11 @@ async fn create_brand(
     finish(&state, outcome, "品牌").await
 }
 
-/// Renames a brand or changes its first letter (`goods.change`) at the `version` read.
+/// Renames, reorders, hides or shows a brand, or changes its first letter (`goods.change`),
+/// at the `version` read. A hidden brand's name is shown to no shopper (product pages,
+/// search); its products stay on sale.
 #[utoipa::path(patch, path = "/v1/admin/brands/{id}", tag = "admin", security(("staff" = [])), params(("id" = i64, Path)), request_body = BrandRequest,
-    responses((status = 200, body = MessageResponse), (status = 400, description = "Bad name, letter or version (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown brand (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102), name taken (60105)", body = dadashop_types::ErrorBody)))]
+    responses((status = 200, body = MessageResponse), (status = 400, description = "Bad name, letter, order or version (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown brand (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102), name taken (60105)", body = dadashop_types::ErrorBody)))]
 async fn change_brand(
     State(state): State<AppState>,
     auth: AuthStaff,
@@ -269,8 +272,8 @@ async fn change_brand(
     let fields = Fields {
         name: name_of(&req.name, false)?,
         first_letter: letter_of(&req.first_letter)?,
-        sort_order: None,
-        is_hidden: None,
+        sort_order: order_of(req.sort_order)?,
+        is_hidden: req.is_hidden,
     };
     let outcome = catalog_admin::change(
         &state.db,
@@ -298,4 +301,22 @@ async fn delete_brand(
     let outcome =
         catalog_admin::delete(&state.db, Kind::Brand, id, &auth.actor(), db::now_secs()).await?;
     finish(&state, outcome, "品牌").await
+}
+
+/// The 409 / 60106 message of a delete refused because `count` SPUs use the catalog or
+/// brand: where it is used, by the names of the first few (`names`), and what to do.
+fn in_use_message(what: &str, count: i64, names: &[String]) -> String {
+    let listed = names
+        .iter()
+        .map(|n| format!("“{n}”"))
+        .collect::<Vec<_>>()
+        .join("、");
+    let more = if count > names.len() as i64 {
+        " 等"
+    } else {
+        ""
+    };
+    format!(
+        "该{what}仍有 {count} 个商品（SPU）在用：{listed}{more}，不能删除；请先在商品（SPU）编辑中把它们移到别的{what}"
+    )
 }

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dadashop_types::admin::{
-    AdminPageResponse, AdminSku, AdminSkuDetail, AdminSkuResponse, COUNT_CAP, PRICE_MAX_FEN,
-    REASON_MAX_CHARS, SKU_CAPTION_MAX_CHARS, SKU_NAME_MAX_CHARS, STOCK_MAX, SkuChangeRequest,
-    StockAdjustment, StockChangeRequest,
+    AdminPageResponse, AdminSku, AdminSkuDetail, AdminSkuResponse, AdminSpecValue, COUNT_CAP,
+    PRICE_MAX_FEN, REASON_MAX_CHARS, SKU_CAPTION_MAX_CHARS, SKU_NAME_MAX_CHARS,
+    SPEC_VALUE_MAX_CHARS, STOCK_MAX, SkuChangeRequest, SpecValueRequest, StockAdjustment,
+    StockChangeRequest,
 };
 use dadashop_types::money::{format_fen, parse_yuan};
 use dadashop_types::{codes, rules};
@@ -150,9 +151,19 @@ async fn load(state: &AppState, row: &ConsoleSku) -> ApiResult<AdminSkuDetail> {
             created_at: a.created_at,
         })
         .collect();
+    let specs = skus::specs(&state.db, row.id)
+        .await?
+        .into_iter()
+        .map(|(spec_id, name, value)| AdminSpecValue {
+            spec_id,
+            name,
+            value,
+        })
+        .collect();
     Ok(AdminSkuDetail {
         sku: sku(row, state),
         adjustments,
+        specs,
         pictures: super::pictures::of_sku(state, row.id).await?,
     })
 }
@@ -197,13 +208,51 @@ fn money(value: &Option<String>, what: &str) -> Result<Option<i64>, ApiError> {
         })
 }
 
-/// Changes a SKU's name, caption, prices (yuan, at most two decimals) or launch state
+/// The spec values of a change of SKU `id`: each a spec of its SPU, at most once, its value
+/// trimmed and at most [`SPEC_VALUE_MAX_CHARS`] characters (empty clears it).
+async fn spec_values(
+    state: &AppState,
+    id: i64,
+    given: &Option<Vec<SpecValueRequest>>,
+) -> ApiResult<Option<Vec<(i64, String)>>> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    if skus::get(&state.db, id).await?.is_none() {
+        return Err(unknown("商品"));
+    }
+    let known = skus::specs(&state.db, id).await?;
+    let mut values: Vec<(i64, String)> = Vec::with_capacity(given.len());
+    for spec in given {
+        let Some((_, name, _)) = known.iter().find(|(spec_id, ..)| *spec_id == spec.spec_id) else {
+            return Err(ApiError::bad_params(format!(
+                "规格参数 {} 不属于该商品的 SPU",
+                spec.spec_id
+            )));
+        };
+        if values.iter().any(|(spec_id, _)| *spec_id == spec.spec_id) {
+            return Err(ApiError::bad_params(format!(
+                "规格参数“{name}”给了不止一次"
+            )));
+        }
+        let value = spec.value.trim();
+        if !value.is_empty() {
+            rules::check_text(value, SPEC_VALUE_MAX_CHARS, "规格参数值")
+                .map_err(|e| ApiError::bad_params(format!("“{name}”：{e}")))?;
+        }
+        values.push((spec.spec_id, value.to_owned()));
+    }
+    Ok(Some(values))
+}
+
+/// Changes a SKU's name, caption, prices (yuan, at most two decimals), launch state or the
+/// values of its SPU's specs (材质, 重量, ...: `specs`, shown to shoppers under 规格参数)
 /// (`goods.change`), if it is still at the `version` read: else 409 / 60102 with the current
 /// values in `data`. Shoppers see the change at once on every API process (a new goods
 /// generation; the search index follows on its next search); an unlaunched SKU leaves lists,
 /// detail, search and the home page, while orders holding it still show it.
 #[utoipa::path(patch, path = "/v1/admin/skus/{id}", tag = "admin", security(("staff" = [])), params(("id" = i64, Path)), request_body = SkuChangeRequest,
-    responses((status = 200, body = AdminSkuResponse), (status = 400, description = "Bad name, caption, money or version (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown SKU (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102): `data` holds the current values", body = AdminSkuResponse)))]
+    responses((status = 200, body = AdminSkuResponse), (status = 400, description = "Bad name, caption, money, spec value or version (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown SKU (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102): `data` holds the current values", body = AdminSkuResponse)))]
 async fn change(
     State(state): State<AppState>,
     auth: AuthStaff,
@@ -233,6 +282,7 @@ async fn change(
         market_price: money(&req.market_price, "市场价")?,
         cost_price: money(&req.cost_price, "成本价")?,
         is_launched: req.is_launched,
+        specs: spec_values(&state, id, &req.specs).await?,
     };
     if change.price == Some(0) {
         return Err(ApiError::bad_params("售价须大于 0"));

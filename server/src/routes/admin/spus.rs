@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dadashop_types::admin::{
@@ -177,6 +179,7 @@ fn spu_id(text: &str) -> Result<i64, ApiError> {
 async fn answer(state: &AppState, id: i64) -> ApiResult<Json<AdminSpuResponse>> {
     Ok(Json(AdminSpuResponse {
         code: codes::OK,
+        error: None,
         data: load(state, id).await?,
     }))
 }
@@ -326,15 +329,15 @@ async fn create(
 }
 
 /// Changes an SPU's name, catalog, brand or description (`goods.change`) at the `version`
-/// read (409 / 60102 otherwise).
+/// read: else 409 / 60102 with the SPU as it is now in `data` (as a SKU's change answers).
 #[utoipa::path(patch, path = "/v1/admin/spus/{id}", tag = "admin", security(("staff" = [])), params(("id" = i64, Path)), request_body = SpuRequest,
-    responses((status = 200, body = AdminSpuResponse), (status = 400, description = "Bad field or version, unknown catalog or brand (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown SPU (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102)", body = dadashop_types::ErrorBody)))]
+    responses((status = 200, body = AdminSpuResponse), (status = 400, description = "Bad field or version, unknown catalog or brand (10123)", body = dadashop_types::ErrorBody), (status = 401, description = "Not a valid console token (10101)", body = dadashop_types::ErrorBody), (status = 403, description = "Permission missing (60101)", body = dadashop_types::ErrorBody), (status = 404, description = "Unknown SPU (60103)", body = dadashop_types::ErrorBody), (status = 409, description = "Changed since read (60102): `data` holds the current values", body = AdminSpuResponse)))]
 async fn change(
     State(state): State<AppState>,
     auth: AuthStaff,
     Path(id): Path<String>,
     LenientJson(req): LenientJson<SpuRequest>,
-) -> ApiResult<Json<AdminSpuResponse>> {
+) -> ApiResult<Response> {
     auth.require("goods.change")?;
     let id = spu_id(&id)?;
     let version = req
@@ -352,19 +355,29 @@ async fn change(
         brand_id: req.brand_id,
         description: description(&req.description)?,
     };
-    outcome(
-        spus::change(
-            &state.db,
-            id,
-            version,
-            &change,
-            &auth.actor(),
-            db::now_secs(),
+    let changed = spus::change(
+        &state.db,
+        id,
+        version,
+        &change,
+        &auth.actor(),
+        db::now_secs(),
+    )
+    .await?;
+    if changed == Outcome::Stale {
+        return Ok((
+            StatusCode::CONFLICT,
+            Json(AdminSpuResponse {
+                code: codes::ADMIN_STALE,
+                error: Some("商品（SPU）已被他人修改，以下是当前的值，请确认后再保存".to_owned()),
+                data: load(&state, id).await?,
+            }),
         )
-        .await?,
-    )?;
+            .into_response());
+    }
+    outcome(changed)?;
     announce(&state).await;
-    answer(&state, id).await
+    Ok(answer(&state, id).await?.into_response())
 }
 
 /// Adds a value to one of the SPU's sale attributes (`goods.change`): a name not among its
