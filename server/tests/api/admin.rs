@@ -1199,6 +1199,22 @@ async fn sku(app: &TestApp, token: &str, id: i64) -> Value {
     body["data"].clone()
 }
 
+/// Changes SKU `id` through the console at the version it has now (`fields` without
+/// `version`), and expects 200.
+async fn change_sku_now(app: &TestApp, token: &str, id: i64, fields: Value) {
+    let mut body = fields;
+    body["version"] = sku(app, token, id).await["version"].clone();
+    let (status, answer) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/admin/skus/{id}"),
+            Some(body),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
 async fn sku_changes_carry_their_version_and_reach_shoppers_at_once(b: Backend) {
     let app = paying_shop(b, true).await;
     let goods = staff(&app, "goods", "catalog").await;
@@ -1280,18 +1296,7 @@ async fn sku_changes_carry_their_version_and_reach_shoppers_at_once(b: Backend) 
     assert_eq!(status, StatusCode::OK, "{found}");
     assert!(found.to_string().contains("新名字拉杆箱"), "{found}");
     // Unlaunched: gone from the shopper's detail; back when launched again.
-    let v = sku(&app, &goods, 3).await["version"]
-        .as_i64()
-        .expect("version");
-    let (status, _) = app
-        .call(
-            Method::PATCH,
-            path,
-            Some(json!({"version": v, "is_launched": false})),
-            Some(&goods),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    change_sku_now(&app, &goods, 3, json!({"is_launched": false})).await;
     let (status, body) = app.get("/v1/goods/detail/3", None).await;
     assert_eq!(
         (status, body["code"].clone()),
@@ -1354,18 +1359,7 @@ fn listed_skus(body: &Value) -> Vec<i64> {
 async fn an_unlaunched_sku_leaves_the_shop_but_not_its_orders(b: Backend) {
     let app = paying_shop(b, true).await;
     let goods = staff(&app, "goods", "catalog").await;
-    let v = sku(&app, &goods, 3).await["version"]
-        .as_i64()
-        .expect("version");
-    let (status, body) = app
-        .call(
-            Method::PATCH,
-            "/v1/admin/skus/3",
-            Some(json!({"version": v, "cost_price": "7.77"})),
-            Some(&goods),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    change_sku_now(&app, &goods, 3, json!({"cost_price": "7.77"})).await;
     let (order_id, token) = paid_order(&app, "keeper").await;
     let (_, detail) = app.get("/v1/goods/detail/3", None).await;
     let name = detail["data"]["name"].as_str().expect("name").to_owned();
@@ -1426,18 +1420,7 @@ async fn an_unlaunched_sku_leaves_the_shop_but_not_its_orders(b: Backend) {
     answers.push(switched);
     never_cost(&answers);
 
-    let v = sku(&app, &goods, 3).await["version"]
-        .as_i64()
-        .expect("version");
-    let (status, body) = app
-        .call(
-            Method::PATCH,
-            "/v1/admin/skus/3",
-            Some(json!({"version": v, "is_launched": false})),
-            Some(&goods),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    change_sku_now(&app, &goods, 3, json!({"is_launched": false})).await;
 
     let mut answers = Vec::new();
     let (_, index) = app.get("/v1/goods/index", None).await;
@@ -2403,18 +2386,13 @@ async fn a_console_change_reaches_a_second_process_at_once(b: Backend) {
     assert!(!body_of(&html).contains("66.60"));
     let (_, found) = peer.search(&[("q", "潜望镜")]).await;
     assert_eq!(found["paginator"]["total"], 0);
-    let v = sku(&app, &goods, 5).await["version"]
-        .as_i64()
-        .expect("version");
-    let (status, body) = app
-        .call(
-            Method::PATCH,
-            "/v1/admin/skus/5",
-            Some(json!({"version": v, "price": "66.60", "name": "潜望镜 限定款"})),
-            Some(&goods),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    change_sku_now(
+        &app,
+        &goods,
+        5,
+        json!({"price": "66.60", "name": "潜望镜 限定款"}),
+    )
+    .await;
     let changed = std::time::Instant::now();
     let (_, after) = peer.get("/v1/goods/detail/5", None).await;
     let detail_ms = changed.elapsed().as_millis();
@@ -2450,18 +2428,7 @@ async fn a_console_change_reaches_a_second_process_at_once(b: Backend) {
     );
     // Unlaunched through the first process: gone from the peer's detail, search, product
     // page and sitemap on their next request.
-    let v = sku(&app, &goods, 5).await["version"]
-        .as_i64()
-        .expect("version");
-    let (status, body) = app
-        .call(
-            Method::PATCH,
-            "/v1/admin/skus/5",
-            Some(json!({"version": v, "is_launched": false})),
-            Some(&goods),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    change_sku_now(&app, &goods, 5, json!({"is_launched": false})).await;
     let (status, _) = peer.get("/v1/goods/detail/5", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, found) = peer.search(&[("q", "潜望镜")]).await;
